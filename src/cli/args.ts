@@ -1,0 +1,47 @@
+// Command-line option helpers over node:util parseArgs: repeatable and comma-separated lists, times.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseTimeArg } from '../parse/time.js';
+import { UsageError } from './errors.js';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse<T extends Options>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** A repeatable option's values, with comma-separated values split: `--region a,b --region c`. */
+export function list(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const values = (Array.isArray(value) ? value : [value]) as string[];
+  const out = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return out.length ? out : undefined;
+}
+
+export function time(value: unknown, flag: string, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseTimeArg(String(value), now);
+  if (ms === null)
+    throw new UsageError(`${flag} ${String(value)}: expected a time such as 2h, 7d, 2024-05-01 or 2024-05-01T12:00:00Z`);
+  return ms;
+}
+
+export function positiveInt(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} ${String(value)}: expected a positive whole number, e.g. ${flag} 100`);
+  return n;
+}
+
+export function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T))
+    throw new UsageError(`${flag} ${String(value)}: expected one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+/** Options every store-using command takes. */
+export const STORE_OPTIONS = { db: { type: 'string' } } as const satisfies Options;

@@ -1,0 +1,118 @@
+// `trailwatch ingest <source…>`: stores CloudTrail logs from files, directories, globs, stdin or S3.
+import { createSources, openStore, resolveDbPath } from '../app.js';
+import { ingest, quarantinedTotal, type IngestSummary } from '../pipeline/ingest.js';
+import type { Store } from '../storage/port.js';
+import { list, oneOf, parse, positiveInt, STORE_OPTIONS, time } from './args.js';
+import { EXIT, UsageError } from './errors.js';
+import type { Io } from './io.js';
+import { progressReporter } from './progress.js';
+
+export const INGEST_HELP = `Usage: trailwatch ingest <source…> [options]
+
+Sources: files, directories (recursive), glob patterns ('logs/**/*.json.gz'), - for stdin,
+and s3://bucket[/prefix] (CloudTrail key layout aware, pruned by the filters below).
+
+Options:
+  --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
+  --since T, --until T   only log files delivered for this time range (2h, 7d, 2024-05-01, ISO time)
+  --accounts ID,…        only these accounts (CloudTrail key layout)
+  --regions R,…          only these regions (CloudTrail key layout)
+  --profile P, --region R, --endpoint-url URL   AWS access for s3:// sources
+  --concurrency N        objects read in parallel (default 8)
+  --report               list every quarantined record and file with its reason
+  --format text|json     summary format (default text)
+`;
+
+const OPTIONS = {
+  ...STORE_OPTIONS,
+  since: { type: 'string' },
+  until: { type: 'string' },
+  accounts: { type: 'string', multiple: true },
+  regions: { type: 'string', multiple: true },
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  concurrency: { type: 'string' },
+  report: { type: 'boolean' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function exitStatusOf(summary: IngestSummary): number {
+  if (summary.readErrors.length) return EXIT.readErrors;
+  if (quarantinedTotal(summary) > 0) return EXIT.quarantined;
+  return EXIT.ok;
+}
+
+export function formatSummary(s: IngestSummary): string {
+  const lines = [
+    `objects: ${s.objectsListed} listed, ${s.objectsSkipped} already stored, ${s.objectsRead} read` +
+      (s.digests ? `, ${s.digests} digest files set aside` : '') +
+      (s.readErrors.length ? `, ${s.readErrors.length} unreadable` : ''),
+    `records: ${s.recordsSeen} seen, ${s.eventsStored} events stored, ${s.duplicates} duplicates skipped`,
+  ];
+  const q = Object.entries(s.quarantined);
+  lines.push(
+    q.length
+      ? `quarantined: ${quarantinedTotal(s)} (${q.map(([reason, n]) => `${reason} ${n}`).join(', ')})`
+      : 'quarantined: 0',
+  );
+  for (const e of s.readErrors.slice(0, 20)) lines.push(`  unreadable ${e.uri}: ${e.message}`);
+  if (s.isAborted) lines.push('stopped early: what was stored is checkpointed; run again to continue');
+  return lines.join('\n') + '\n';
+}
+
+async function printReport(store: Store, io: Io): Promise<void> {
+  const entries = await store.quarantine(10_000);
+  if (!entries.length) return;
+  io.out('\nquarantine (newest objects first):\n');
+  for (const q of entries) {
+    const where = q.index === null ? q.uri : `${q.uri} record ${q.index}`;
+    io.out(`  ${q.reason.padEnd(18)} ${where}: ${q.detail}\n`);
+  }
+}
+
+export async function runIngest(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, OPTIONS);
+  if (values.help) {
+    io.out(INGEST_HELP);
+    return EXIT.ok;
+  }
+  if (!positionals.length) throw new UsageError(`ingest needs at least one source, e.g. trailwatch ingest ./logs\n\n${INGEST_HELP}`);
+  const format = oneOf(values.format, '--format', ['text', 'json'] as const) ?? 'text';
+  const now = io.now();
+  const filter = {
+    ...(values.since !== undefined && { since: time(values.since, '--since', now) as number }),
+    ...(values.until !== undefined && { until: time(values.until, '--until', now) as number }),
+    ...(values.accounts && { accounts: list(values.accounts) ?? [] }),
+    ...(values.regions && { regions: list(values.regions) ?? [] }),
+  };
+  const aws = {
+    ...(values.profile !== undefined && { profile: values.profile }),
+    ...(values.region !== undefined && { region: values.region }),
+    ...(values['endpoint-url'] !== undefined && { endpointUrl: values['endpoint-url'] }),
+  };
+  const sources = createSources(positionals, { filter, aws, stdin: io.stdin });
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd));
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  try {
+    const progress = progressReporter(io);
+    const summary = await ingest(store, sources, {
+      concurrency: positiveInt(values.concurrency, '--concurrency') ?? 8,
+      onProgress: progress.update,
+      signal: abort.signal,
+    });
+    progress.done();
+    if (format === 'json') io.out(JSON.stringify(summary) + '\n');
+    else io.out(formatSummary(summary));
+    if (values.report) await printReport(store, io);
+    else if (quarantinedTotal(summary) > 0 && format === 'text')
+      io.out('(run with --report to see every quarantined record with its reason)\n');
+    return exitStatusOf(summary);
+  } finally {
+    process.removeListener('SIGINT', stop);
+    await store.close();
+  }
+}

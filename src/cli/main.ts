@@ -1,0 +1,52 @@
+// The CLI entry: dispatches commands and maps errors to exit statuses. The only place that decides exits.
+import { SourceError } from '../sources/port.js';
+import { StoreError } from '../storage/port.js';
+import { runDemo } from './demo.js';
+import { EXIT, UsageError } from './errors.js';
+import { runIngest } from './ingest.js';
+import { processIo, type Io } from './io.js';
+import { runSearch } from './search.js';
+
+export const HELP = `Trailwatch: monitoring and threat detection for AWS CloudTrail logs.
+
+Usage: trailwatch <command> [options]   (trailwatch <command> --help for details)
+
+Commands:
+  ingest <source…>   store CloudTrail logs from files, directories, globs, stdin or s3://bucket/prefix
+  search             find events (CloudTrail event history filters and more)
+  demo               generate a demo organisation's trail and ingest it
+
+Exit status: 0 ok; 1 ingest finished but quarantined records or files; 2 usage, source or store
+error; 3 some source objects could not be read (a re-run retries them); 70 internal error.
+`;
+
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
+  ingest: runIngest,
+  search: runSearch,
+  demo: runDemo,
+};
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out(HELP);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.err(`trailwatch: unknown command '${command}'\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  try {
+    return await run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof SourceError || err instanceof StoreError) {
+      io.err(`trailwatch ${command}: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    io.err(
+      `trailwatch ${command}: internal error — please report it with the command you ran:\n${(err as Error).stack ?? String(err)}\n`,
+    );
+    return EXIT.internal;
+  }
+}

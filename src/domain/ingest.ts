@@ -1,0 +1,51 @@
+// Value objects of ingestion: decoded records, quarantine entries, object checkpoints and batches.
+import type { CloudTrailEvent } from './event.js';
+import type { Json } from './json.js';
+
+/** What a source object turned out to be. */
+export type ObjectKind = 'events' | 'insights' | 'digest' | 'empty' | 'invalid';
+
+/** A record or a whole object that could not be stored as an event, with the reason why. */
+export interface QuarantineEntry {
+  objectId: string;
+  /** Position of the record in the object; null when the whole object is bad. */
+  index: number | null;
+  reason: QuarantineReason;
+  detail: string;
+  /** The offending record (or the start of the offending text), when there is one. */
+  sample: Json;
+}
+
+export type QuarantineReason =
+  | 'not-json'
+  | 'not-cloudtrail'
+  | 'truncated'
+  | 'bad-gzip'
+  | 'not-an-object'
+  | 'missing-event-time'
+  | 'bad-event-time'
+  | 'bad-record';
+
+/** The checkpoint of one source object: written in the same transaction as its events. */
+export interface ObjectRecord {
+  objectId: string;
+  identity: string;
+  uri: string;
+  size: number;
+  kind: ObjectKind;
+  records: number;
+  quarantined: number;
+  /** The object's bytes, gzip-compressed, kept once so every raw record stays retrievable. */
+  content: Uint8Array;
+}
+
+export interface IngestBatch {
+  objects: ObjectRecord[];
+  events: CloudTrailEvent[];
+  quarantine: QuarantineEntry[];
+}
+
+export interface AppendResult {
+  stored: number;
+  duplicates: number;
+}

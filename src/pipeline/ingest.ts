@@ -1,0 +1,122 @@
+// The ingest use case: list sources, skip checkpointed objects, read, decode, normalize, store in batches.
+import type { CloudTrailEvent } from '../domain/event.js';
+import type { ObjectRecord, QuarantineEntry, QuarantineReason } from '../domain/ingest.js';
+import type { Source, SourceObject } from '../sources/port.js';
+import type { Store } from '../storage/port.js';
+import { mapBounded } from './bounded.js';
+import { prepareObject } from './prepare-object.js';
+
+export interface IngestProgress {
+  objectsTotal: number;
+  objectsDone: number;
+  bytesTotal: number | null;
+  bytesDone: number;
+  eventsStored: number;
+}
+
+export interface IngestOptions {
+  /** Objects read in parallel (downloads). */
+  concurrency?: number;
+  /** A batch is written once it holds this many events (or `batchObjects` objects). */
+  batchEvents?: number;
+  batchObjects?: number;
+  onProgress?: (progress: IngestProgress) => void;
+  /** Stops between batches; what was stored stays stored and checkpointed. */
+  signal?: AbortSignal;
+}
+
+export interface IngestSummary {
+  objectsListed: number;
+  /** Already stored by an earlier run (checkpoint hit). */
+  objectsSkipped: number;
+  objectsRead: number;
+  digests: number;
+  recordsSeen: number;
+  eventsStored: number;
+  duplicates: number;
+  quarantined: Partial<Record<QuarantineReason, number>>;
+  /** Objects that could not be read; they are not checkpointed, so the next run retries them. */
+  readErrors: { uri: string; message: string }[];
+  isAborted: boolean;
+}
+
+export function quarantinedTotal(summary: IngestSummary): number {
+  return Object.values(summary.quarantined).reduce((a, b) => a + (b ?? 0), 0);
+}
+
+async function listAll(sources: readonly Source[]): Promise<SourceObject[]> {
+  const seen = new Map<string, SourceObject>();
+  for (const source of sources) for await (const o of source.list()) if (!seen.has(o.identity)) seen.set(o.identity, o);
+  return [...seen.values()];
+}
+
+export async function ingest(store: Store, sources: readonly Source[], options: IngestOptions = {}): Promise<IngestSummary> {
+  const listed = await listAll(sources);
+  const done = await store.storedObjects(listed.map((o) => o.identity));
+  const todo = listed.filter((o) => !done.has(o.identity));
+  const summary: IngestSummary = {
+    objectsListed: listed.length,
+    objectsSkipped: listed.length - todo.length,
+    objectsRead: 0,
+    digests: 0,
+    recordsSeen: 0,
+    eventsStored: 0,
+    duplicates: 0,
+    quarantined: {},
+    readErrors: [],
+    isAborted: false,
+  };
+  const sizes = todo.map((o) => o.size);
+  const progress: IngestProgress = {
+    objectsTotal: todo.length,
+    objectsDone: 0,
+    bytesTotal: sizes.every((s) => s !== null) ? sizes.reduce((a: number, s) => a + (s ?? 0), 0) : null,
+    bytesDone: 0,
+    eventsStored: 0,
+  };
+  const batchEvents = options.batchEvents ?? 20_000;
+  const batchObjects = options.batchObjects ?? 200;
+  let objects: ObjectRecord[] = [];
+  let events: CloudTrailEvent[] = [];
+  let quarantine: QuarantineEntry[] = [];
+
+  const flush = async (): Promise<void> => {
+    if (!objects.length) return;
+    const result = await store.appendBatch({ objects, events, quarantine });
+    summary.eventsStored += result.stored;
+    summary.duplicates += result.duplicates;
+    for (const q of quarantine) summary.quarantined[q.reason] = (summary.quarantined[q.reason] ?? 0) + 1;
+    progress.eventsStored = summary.eventsStored;
+    objects = [];
+    events = [];
+    quarantine = [];
+  };
+
+  const reads = mapBounded(todo, options.concurrency ?? 8, async (o) => ({ o, bytes: await o.read() }));
+  let i = 0;
+  for await (const result of reads) {
+    const source = todo[i++] as SourceObject;
+    progress.objectsDone++;
+    if (!result.ok) {
+      summary.readErrors.push({ uri: source.uri, message: (result.error as Error).message });
+    } else {
+      const prepared = prepareObject(source, result.value.bytes);
+      summary.objectsRead++;
+      summary.recordsSeen += prepared.object.records;
+      if (prepared.object.kind === 'digest') summary.digests++;
+      progress.bytesDone += result.value.bytes.length;
+      objects.push(prepared.object);
+      for (const e of prepared.events) events.push(e);
+      for (const q of prepared.quarantine) quarantine.push(q);
+      if (events.length >= batchEvents || objects.length >= batchObjects) await flush();
+    }
+    options.onProgress?.(progress);
+    if (options.signal?.aborted) {
+      summary.isAborted = true;
+      break;
+    }
+  }
+  await flush();
+  options.onProgress?.(progress);
+  return summary;
+}

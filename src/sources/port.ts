@@ -1,0 +1,32 @@
+// Source port: anything that yields CloudTrail objects (files, S3 objects, stdin) with a stable identity.
+
+/** One object a source can read. `identity` changes whenever the content may have changed. */
+export interface SourceObject {
+  /** Stable identity for checkpoints: location plus version (etag, or size and mtime). */
+  identity: string;
+  /** Where it is, for people: a path, `s3://bucket/key`, or `-`. */
+  uri: string;
+  /** The path or key, used to recognise the CloudTrail key layout (account, region, digest folders). */
+  key: string;
+  /** Size in bytes when known before reading. */
+  size: number | null;
+  read(): Promise<Buffer>;
+}
+
+export interface Source {
+  /** Lists the objects to ingest; filters (time, accounts, regions) are already applied. */
+  list(): AsyncIterable<SourceObject>;
+}
+
+/** Filters that prune a listing by the CloudTrail key layout. Times are epoch milliseconds. */
+export interface ListingFilter {
+  since?: number;
+  until?: number;
+  accounts?: readonly string[];
+  regions?: readonly string[];
+}
+
+/** A failure to read a source that a user can fix (missing path, no access, bad URL). */
+export class SourceError extends Error {
+  override readonly name = 'SourceError';
+}

@@ -1,0 +1,82 @@
+// DuckDB schema, as numbered migrations applied in order; each runs once, inside a transaction.
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'events, source objects (checkpoints and content), quarantine',
+    sql: `
+      CREATE TABLE events (
+        event_id VARCHAR NOT NULL,
+        recipient_account_id VARCHAR NOT NULL,
+        event_time TIMESTAMP NOT NULL,
+        event_version VARCHAR,
+        event_source VARCHAR,
+        event_name VARCHAR,
+        event_type VARCHAR,
+        event_category VARCHAR,
+        aws_region VARCHAR,
+        source_ip VARCHAR,
+        user_agent VARCHAR,
+        error_code VARCHAR,
+        error_message VARCHAR,
+        read_only BOOLEAN,
+        management_event BOOLEAN,
+        request_id VARCHAR,
+        shared_event_id VARCHAR,
+        vpc_endpoint_id VARCHAR,
+        actor_type VARCHAR,
+        actor_arn VARCHAR,
+        actor_account_id VARCHAR,
+        actor_principal_id VARCHAR,
+        actor_user_name VARCHAR,
+        actor_access_key_id VARCHAR,
+        actor_session_name VARCHAR,
+        actor_issuer_type VARCHAR,
+        actor_issuer_arn VARCHAR,
+        actor_issuer_user_name VARCHAR,
+        actor_issuer_account_id VARCHAR,
+        actor_mfa BOOLEAN,
+        actor_session_created VARCHAR,
+        actor_source_identity VARCHAR,
+        actor_invoked_by VARCHAR,
+        actor_identity_provider VARCHAR,
+        actor_on_behalf_of_user_id VARCHAR,
+        actor_on_behalf_of_store_arn VARCHAR,
+        actor_credential_id VARCHAR,
+        resource_types VARCHAR[],
+        resource_names VARCHAR[],
+        resources VARCHAR,
+        request_parameters VARCHAR,
+        response_elements VARCHAR,
+        additional_event_data VARCHAR,
+        service_event_details VARCHAR,
+        notes VARCHAR[],
+        object_id VARCHAR NOT NULL,
+        record_index INTEGER NOT NULL
+      );
+      CREATE TABLE objects (
+        object_id VARCHAR PRIMARY KEY,
+        identity VARCHAR NOT NULL,
+        uri VARCHAR NOT NULL,
+        size BIGINT NOT NULL,
+        kind VARCHAR NOT NULL,
+        records INTEGER NOT NULL,
+        quarantined INTEGER NOT NULL,
+        ingested_at TIMESTAMP NOT NULL,
+        content BLOB NOT NULL
+      );
+      CREATE TABLE quarantine (
+        object_id VARCHAR NOT NULL,
+        record_index INTEGER,
+        reason VARCHAR NOT NULL,
+        detail VARCHAR NOT NULL,
+        sample VARCHAR
+      );
+    `,
+  },
+];

@@ -1,0 +1,100 @@
+// Event search: turns an EventQuery into one parameterised SQL statement over `events`.
+import type { DuckDBValue } from '@duckdb/node-api';
+import { timestampValue } from '@duckdb/node-api';
+import type { EventQuery } from '../port.js';
+import { EVENT_SELECT } from './columns.js';
+
+export const DEFAULT_LIMIT = 100;
+
+/** Free-text search looks in every text column and JSON block of an event. */
+const TEXT_COLUMNS = [
+  'event_id',
+  'event_source',
+  'event_name',
+  'aws_region',
+  'source_ip',
+  'user_agent',
+  'error_code',
+  'error_message',
+  'request_id',
+  'actor_arn',
+  'actor_principal_id',
+  'actor_user_name',
+  'actor_access_key_id',
+  'actor_issuer_arn',
+  'actor_source_identity',
+  'actor_invoked_by',
+  'resources',
+  'request_parameters',
+  'response_elements',
+  'additional_event_data',
+  'service_event_details',
+];
+
+/** Escapes LIKE wildcards so user text matches literally. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[] } {
+  const where: string[] = [];
+  const params: DuckDBValue[] = [];
+  const anyOf = (column: string, values: string[] | undefined, isCaseless = false): void => {
+    if (!values?.length) return;
+    const col = isCaseless ? `lower(${column})` : column;
+    where.push(`${col} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values.map((v) => (isCaseless ? v.toLowerCase() : v)));
+  };
+  anyOf('event_id', q.eventIds);
+  anyOf('event_name', q.eventNames, true);
+  anyOf('event_source', q.eventSources, true);
+  anyOf('actor_access_key_id', q.accessKeyIds);
+  anyOf('recipient_account_id', q.accounts);
+  anyOf('aws_region', q.regions);
+  anyOf('source_ip', q.sourceIps);
+  anyOf('error_code', q.errorCodes, true);
+  anyOf('actor_type', q.identityTypes, true);
+  if (q.userNames?.length) {
+    const names = q.userNames.map((n) => n.toLowerCase());
+    const marks = names.map(() => '?').join(', ');
+    where.push(
+      `(lower(actor_user_name) IN (${marks}) OR lower(actor_session_name) IN (${marks}) OR lower(actor_issuer_user_name) IN (${marks}))`,
+    );
+    params.push(...names, ...names, ...names);
+  }
+  if (q.resourceTypes?.length) {
+    where.push(`list_has_any(resource_types, [${q.resourceTypes.map(() => '?').join(', ')}]::VARCHAR[])`);
+    params.push(...q.resourceTypes);
+  }
+  if (q.resourceNames?.length) {
+    // CloudTrail's console matches a resource by its name or ARN; an ARN ends with the name.
+    const parts = q.resourceNames.map(() => `len(list_filter(resource_names, x -> x = ? OR x LIKE ?)) > 0`);
+    where.push(`(${parts.join(' OR ')})`);
+    for (const n of q.resourceNames) params.push(n, `%${n.replace(/[\\%_]/g, (c) => `\\${c}`)}`);
+  }
+  if (q.readOnly !== undefined) {
+    where.push('read_only = ?');
+    params.push(q.readOnly);
+  }
+  if (q.outcome === 'failure') where.push('error_code IS NOT NULL');
+  if (q.outcome === 'success') where.push('error_code IS NULL');
+  if (q.since !== undefined) {
+    where.push('event_time >= ?');
+    params.push(timestampValue(BigInt(Math.floor(q.since)) * 1000n));
+  }
+  if (q.until !== undefined) {
+    where.push('event_time <= ?');
+    params.push(timestampValue(BigInt(Math.floor(q.until)) * 1000n));
+  }
+  if (q.text) {
+    const pattern = likePattern(q.text);
+    where.push(`(${TEXT_COLUMNS.map((c) => `${c} ILIKE ? ESCAPE '\\'`).join(' OR ')})`);
+    for (let i = 0; i < TEXT_COLUMNS.length; i++) params.push(pattern);
+  }
+  const limit = Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 1_000_000));
+  const sql =
+    `SELECT ${EVENT_SELECT} FROM events` +
+    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+    ` ORDER BY event_time DESC, event_id DESC LIMIT ${limit}`;
+  return { sql, params };
+}

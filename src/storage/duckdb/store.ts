@@ -1,0 +1,185 @@
+// The embedded DuckDB store: one file, migrations on open, one transaction per appended batch.
+import { DuckDBInstance, blobValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/ingest.js';
+import type { Store, StoreStats, ObjectSummary, EventQuery } from '../port.js';
+import { StoreError } from '../port.js';
+import { appendEvent, rowToEvent } from './columns.js';
+import { MIGRATIONS } from './migrations.js';
+import { buildSearch } from './search.js';
+
+async function migrate(conn: DuckDBConnection): Promise<void> {
+  await conn.run(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)',
+  );
+  const done = await conn.runAndReadAll('SELECT version FROM schema_migrations');
+  const applied = new Set(done.getRowsJS().map((r) => Number(r[0])));
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await conn.run(m.sql);
+      await conn.run('INSERT INTO schema_migrations VALUES (?, now())', [m.version]);
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+function toStoreError(path: string, err: unknown): StoreError {
+  const message = (err as Error).message;
+  if (/lock/i.test(message))
+    return new StoreError(
+      `the store ${path} is in use by another Trailwatch process (DuckDB allows one writer); stop it or use --db OTHER.duckdb`,
+    );
+  return new StoreError(`cannot open the store ${path}: ${message}`);
+}
+
+export async function openDuckDbStore(path: string): Promise<Store> {
+  let conn: DuckDBConnection;
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path);
+    conn = await instance.connect();
+    await migrate(conn);
+  } catch (err) {
+    throw toStoreError(path, err);
+  }
+  await conn.run('CREATE OR REPLACE TEMP TABLE events_stage AS SELECT * FROM events LIMIT 0');
+
+  async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
+    await conn.run('DELETE FROM events_stage');
+    if (batch.events.length) {
+      const appender = await conn.createAppender('events_stage', 'main', 'temp');
+      for (const e of batch.events) appendEvent(appender, e);
+      appender.flushSync();
+      appender.closeSync();
+    }
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      // Duplicates share eventID, recipient account and time; the time bound lets zone maps prune.
+      const inserted = await conn.run(`
+        INSERT INTO events
+        SELECT * EXCLUDE (rn) FROM (
+          SELECT *, row_number() OVER (PARTITION BY event_id, recipient_account_id ORDER BY object_id, record_index) AS rn
+          FROM temp.events_stage) s
+        WHERE rn = 1 AND NOT EXISTS (
+          SELECT 1 FROM events e
+          WHERE e.event_time BETWEEN (SELECT min(event_time) FROM temp.events_stage)
+                                 AND (SELECT max(event_time) FROM temp.events_stage)
+            AND e.event_id = s.event_id AND e.recipient_account_id = s.recipient_account_id
+            AND e.event_time = s.event_time)`);
+      for (const o of batch.objects)
+        await conn.run(
+          `INSERT INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)
+           ON CONFLICT (object_id) DO NOTHING`,
+          [o.objectId, o.identity, o.uri, o.size, o.kind, o.records, o.quarantined, blobValue(o.content)],
+        );
+      for (const q of batch.quarantine)
+        await conn.run('INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)', [
+          q.objectId,
+          q.index,
+          q.reason,
+          q.detail,
+          q.sample === null ? null : JSON.stringify(q.sample),
+        ]);
+      await conn.run('COMMIT');
+      const stored = inserted.rowsChanged;
+      return { stored, duplicates: batch.events.length - stored };
+    } catch (err) {
+      await conn.run('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async function storedObjects(identities: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < identities.length; i += 1000) {
+      const chunk = identities.slice(i, i + 1000);
+      const r = await conn.runAndReadAll(
+        `SELECT identity FROM objects WHERE identity IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const [id] of r.getRowsJS()) found.add(String(id));
+    }
+    return found;
+  }
+
+  async function searchEvents(q: EventQuery) {
+    const { sql, params } = buildSearch(q);
+    const r = await conn.runAndReadAll(sql, params);
+    return r.getRowObjects().map(rowToEvent);
+  }
+
+  async function objectContents(ids: readonly string[]) {
+    const out = new Map<string, { uri: string; content: Uint8Array }>();
+    if (!ids.length) return out;
+    const r = await conn.runAndReadAll(
+      `SELECT object_id, uri, content FROM objects WHERE object_id IN (${ids.map(() => '?').join(', ')})`,
+      [...ids],
+    );
+    for (const row of r.getRowObjects()) {
+      const content = row.content as { bytes: Uint8Array };
+      out.set(String(row.object_id), { uri: String(row.uri), content: content.bytes });
+    }
+    return out;
+  }
+
+  async function quarantine(limit = 1000) {
+    const r = await conn.runAndReadAll(
+      `SELECT q.*, o.uri FROM quarantine q LEFT JOIN objects o USING (object_id)
+       ORDER BY o.ingested_at DESC, q.object_id, q.record_index LIMIT ${Math.floor(limit)}`,
+    );
+    return r.getRowObjectsJS().map(
+      (row): QuarantineEntry & { uri: string } => ({
+        objectId: String(row.object_id),
+        index: row.record_index === null ? null : Number(row.record_index),
+        reason: String(row.reason) as QuarantineEntry['reason'],
+        detail: String(row.detail),
+        sample: typeof row.sample === 'string' ? (JSON.parse(row.sample) as QuarantineEntry['sample']) : null,
+        uri: String(row.uri ?? ''),
+      }),
+    );
+  }
+
+  async function objects(limit = 1000): Promise<ObjectSummary[]> {
+    const r = await conn.runAndReadAll(
+      `SELECT object_id, uri, kind, records, quarantined, epoch_ms(ingested_at) AS at FROM objects
+       ORDER BY ingested_at DESC, uri LIMIT ${Math.floor(limit)}`,
+    );
+    return r.getRowObjectsJS().map((row) => ({
+      objectId: String(row.object_id),
+      uri: String(row.uri),
+      kind: String(row.kind) as ObjectSummary['kind'],
+      records: Number(row.records),
+      quarantined: Number(row.quarantined),
+      ingestedAt: Number(row.at),
+    }));
+  }
+
+  async function stats(): Promise<StoreStats> {
+    const r = await conn.runAndReadAll(`
+      SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM objects) AS objects,
+             (SELECT count(*) FROM quarantine) AS quarantined,
+             (SELECT epoch_ms(max(event_time)) FROM events) AS newest,
+             (SELECT epoch_ms(min(event_time)) FROM events) AS oldest`);
+    const row = r.getRowObjectsJS()[0] ?? {};
+    const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+    return {
+      events: Number(row.events ?? 0),
+      objects: Number(row.objects ?? 0),
+      quarantined: Number(row.quarantined ?? 0),
+      newestEventTime: num(row.newest),
+      oldestEventTime: num(row.oldest),
+    };
+  }
+
+  async function close(): Promise<void> {
+    conn.closeSync();
+    instance.closeSync();
+    await Promise.resolve();
+  }
+
+  return { storedObjects, appendBatch, searchEvents, objectContents, quarantine, objects, stats, close };
+}

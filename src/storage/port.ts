@@ -1,0 +1,64 @@
+// Store port: what the use cases need from a backend. Every adapter passes the contract suite.
+import type { StoredEvent } from '../domain/event.js';
+import type { AppendResult, IngestBatch, ObjectKind, QuarantineEntry } from '../domain/ingest.js';
+
+/** Search filters. Every list is "any of"; different filters combine with AND. Times are epoch ms. */
+export interface EventQuery {
+  eventIds?: string[];
+  eventNames?: string[];
+  eventSources?: string[];
+  readOnly?: boolean;
+  /** Matches the user name, the role session name or the session issuer's name. */
+  userNames?: string[];
+  resourceTypes?: string[];
+  resourceNames?: string[];
+  accessKeyIds?: string[];
+  accounts?: string[];
+  regions?: string[];
+  sourceIps?: string[];
+  errorCodes?: string[];
+  /** `failure`: any error code; `success`: none. */
+  outcome?: 'success' | 'failure';
+  identityTypes?: string[];
+  since?: number;
+  until?: number;
+  /** Case-insensitive substring over every text field and JSON block of the record. */
+  text?: string;
+  limit?: number;
+}
+
+export interface ObjectSummary {
+  objectId: string;
+  uri: string;
+  kind: ObjectKind;
+  records: number;
+  quarantined: number;
+  ingestedAt: number;
+}
+
+export interface StoreStats {
+  events: number;
+  objects: number;
+  quarantined: number;
+  newestEventTime: number | null;
+  oldestEventTime: number | null;
+}
+
+export interface Store {
+  /** The identities among `identities` whose objects are already stored (the checkpoints). */
+  storedObjects(identities: readonly string[]): Promise<Set<string>>;
+  /** Appends events, quarantine entries and object checkpoints atomically; skips duplicate events. */
+  appendBatch(batch: IngestBatch): Promise<AppendResult>;
+  searchEvents(query: EventQuery): Promise<StoredEvent[]>;
+  /** The stored (gzip) bytes of source objects, from which raw records are decoded again. */
+  objectContents(objectIds: readonly string[]): Promise<Map<string, { uri: string; content: Uint8Array }>>;
+  quarantine(limit?: number): Promise<(QuarantineEntry & { uri: string })[]>;
+  objects(limit?: number): Promise<ObjectSummary[]>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}
+
+/** A store that cannot be opened or used for a reason a user can fix (locked file, bad path). */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}
