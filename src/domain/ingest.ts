@@ -24,7 +24,7 @@ export type QuarantineReason =
   | 'not-an-object'
   | 'missing-event-time'
   | 'bad-event-time'
-  | 'bad-record';
+  | 'conflicting-event-id';
 
 /** The checkpoint of one source object: written in the same transaction as its events. */
 export interface ObjectRecord {
@@ -47,5 +47,8 @@ export interface IngestBatch {
 
 export interface AppendResult {
   stored: number;
+  /** Re-delivered copies of stored events, skipped. */
   duplicates: number;
+  /** Records reusing a stored event's id with other content: quarantined with that reason. */
+  conflicts: number;
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Actor, CloudTrailEvent, ResourceRef } from '../domain/event.js';
 import { isJsonObject, type Json, type JsonObject } from '../domain/json.js';
 import type { QuarantineReason } from '../domain/ingest.js';
+import { canonicalKeys } from './canonical-keys.js';
 import { parseEventTime } from './time.js';
 
 export interface NormalizeContext {
@@ -89,8 +90,10 @@ function syntheticId(record: JsonObject): string {
   return `tw-${createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 32)}`;
 }
 
-export function normalizeRecord(record: JsonObject, ctx: NormalizeContext): Normalized {
+export function normalizeRecord(original: JsonObject, ctx: NormalizeContext): Normalized {
   const notes: string[] = [];
+  const record = canonicalKeys(original);
+  if (record !== original) notes.push('keys-recased');
   if (!('eventTime' in record)) return { ok: false, reason: 'missing-event-time', detail: 'record has no eventTime' };
   const time = parseEventTime(record.eventTime);
   if (!time)

@@ -2,12 +2,14 @@
 import { isJsonObject, type Json, type JsonObject } from '../domain/json.js';
 
 const RECORD_KEYS = ['eventVersion', 'eventName', 'eventSource', 'eventTime', 'eventID', 'userIdentity'];
+const LOWER_KEYS = RECORD_KEYS.map((k) => k.toLowerCase());
 
-/** A CloudTrail record has at least two of its characteristic top-level fields. */
+/** A CloudTrail record has at least two of its characteristic top-level fields (in any letter case). */
 export function isCloudTrailRecord(value: Json): value is JsonObject {
   if (!isJsonObject(value)) return false;
   let hits = 0;
   for (const k of RECORD_KEYS) if (k in value) hits++;
+  if (hits < 2) for (const k of LOWER_KEYS) if (k in value) hits++;
   return hits >= 2;
 }
 

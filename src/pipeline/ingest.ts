@@ -86,6 +86,8 @@ export async function ingest(store: Store, sources: readonly Source[], options: 
     summary.eventsStored += result.stored;
     summary.duplicates += result.duplicates;
     for (const q of quarantine) summary.quarantined[q.reason] = (summary.quarantined[q.reason] ?? 0) + 1;
+    if (result.conflicts)
+      summary.quarantined['conflicting-event-id'] = (summary.quarantined['conflicting-event-id'] ?? 0) + result.conflicts;
     progress.eventsStored = summary.eventsStored;
     objects = [];
     events = [];

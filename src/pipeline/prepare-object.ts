@@ -38,7 +38,7 @@ export function prepareObject(source: Pick<SourceObject, 'identity' | 'uri' | 'k
       uri: source.uri,
       size: bytes.length,
       kind: decoded.kind,
-      records: decoded.records.length,
+      records: decoded.records.length + decoded.problems.filter((p) => p.index !== null).length,
       quarantined: quarantine.length,
       content,
     },

@@ -113,8 +113,28 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         ],
         quarantine: [],
       });
-      expect(again).toEqual({ stored: 2, duplicates: 2 });
+      expect(again).toEqual({ stored: 2, duplicates: 2, conflicts: 0 });
       expect((await ids({})).sort()).toEqual(['e1', 'e1', 'e2', 'e3', 'e4', 'e5']);
+    });
+
+    it('quarantines a record that reuses a stored event id with other content', async () => {
+      await seed();
+      const result = await store.appendBatch({
+        objects: [objectRecord('o3')],
+        events: [
+          event({ eventID: 'e1', eventTime: iso(T0), eventName: 'DeleteBucket' }, 'o3', 0),
+          event({ eventID: 'e6', eventTime: iso(T0) }, 'o3', 1),
+          event({ eventID: 'e6', eventTime: iso(T0), sourceIPAddress: '192.0.2.1' }, 'o3', 2),
+        ],
+        quarantine: [],
+      });
+      expect(result).toEqual({ stored: 1, duplicates: 0, conflicts: 2 });
+      const q = (await store.quarantine()).map((e) => [e.objectId, e.index, e.reason]);
+      expect(q.sort()).toEqual([
+        ['o3', 0, 'conflicting-event-id'],
+        ['o3', 2, 'conflicting-event-id'],
+      ]);
+      expect((await store.searchEvents({ eventIds: ['e1'] }))[0]?.eventName).toBe('ListBuckets');
     });
 
     it('records checkpoints, contents and quarantine with the batch', async () => {

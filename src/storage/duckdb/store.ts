@@ -7,6 +7,48 @@ import { appendEvent, rowToEvent } from './columns.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch } from './search.js';
 
+/** The window of the batch: duplicates share their event time, and the bound lets zone maps prune. */
+const IN_BATCH_WINDOW = `e.event_time BETWEEN (SELECT min(event_time) FROM temp.events_stage)
+                                  AND (SELECT max(event_time) FROM temp.events_stage)`;
+const SAME_KEY = 'e.event_id = s.event_id AND e.recipient_account_id = s.recipient_account_id';
+
+/** A re-delivered copy agrees with the stored event on everything that identifies the call. */
+const SAME_CONTENT = [
+  'event_time',
+  'event_name',
+  'event_source',
+  'request_id',
+  'actor_arn',
+  'actor_access_key_id',
+  'source_ip',
+  'user_agent',
+  'error_code',
+  'request_parameters',
+  'response_elements',
+]
+  .map((c) => `e.${c} IS NOT DISTINCT FROM s.${c}`)
+  .join(' AND ');
+
+/** The first copy of each (eventID, recipient account) that the store does not hold yet. */
+const INSERT_NEW = `
+  INSERT INTO events
+  SELECT * EXCLUDE (rn) FROM (
+    SELECT *, row_number() OVER (PARTITION BY event_id, recipient_account_id ORDER BY object_id, record_index) AS rn
+    FROM temp.events_stage) s
+  WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})`;
+
+/**
+ * After INSERT_NEW every staged record has a stored twin with its key. One whose twin differs in
+ * content is not a re-delivery but another record reusing the id: quarantined, not dropped.
+ */
+const QUARANTINE_CONFLICTS = `
+  INSERT INTO quarantine
+  SELECT s.object_id, s.record_index, 'conflicting-event-id',
+         'eventID ' || s.event_id || ' in account ' || s.recipient_account_id ||
+         ' is already stored for a different record; this one is kept here', NULL
+  FROM temp.events_stage s
+  WHERE NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY} AND ${SAME_CONTENT})`;
+
 async function migrate(conn: DuckDBConnection): Promise<void> {
   await conn.run(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)',
@@ -58,18 +100,8 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     }
     await conn.run('BEGIN TRANSACTION');
     try {
-      // Duplicates share eventID, recipient account and time; the time bound lets zone maps prune.
-      const inserted = await conn.run(`
-        INSERT INTO events
-        SELECT * EXCLUDE (rn) FROM (
-          SELECT *, row_number() OVER (PARTITION BY event_id, recipient_account_id ORDER BY object_id, record_index) AS rn
-          FROM temp.events_stage) s
-        WHERE rn = 1 AND NOT EXISTS (
-          SELECT 1 FROM events e
-          WHERE e.event_time BETWEEN (SELECT min(event_time) FROM temp.events_stage)
-                                 AND (SELECT max(event_time) FROM temp.events_stage)
-            AND e.event_id = s.event_id AND e.recipient_account_id = s.recipient_account_id
-            AND e.event_time = s.event_time)`);
+      const inserted = await conn.run(INSERT_NEW);
+      const conflicts = await conn.run(QUARANTINE_CONFLICTS);
       for (const o of batch.objects)
         await conn.run(
           `INSERT INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)
@@ -86,7 +118,8 @@ export async function openDuckDbStore(path: string): Promise<Store> {
         ]);
       await conn.run('COMMIT');
       const stored = inserted.rowsChanged;
-      return { stored, duplicates: batch.events.length - stored };
+      const conflicting = conflicts.rowsChanged;
+      return { stored, duplicates: batch.events.length - stored - conflicting, conflicts: conflicting };
     } catch (err) {
       await conn.run('ROLLBACK');
       throw err;
@@ -131,16 +164,14 @@ export async function openDuckDbStore(path: string): Promise<Store> {
       `SELECT q.*, o.uri FROM quarantine q LEFT JOIN objects o USING (object_id)
        ORDER BY o.ingested_at DESC, q.object_id, q.record_index LIMIT ${Math.floor(limit)}`,
     );
-    return r.getRowObjectsJS().map(
-      (row): QuarantineEntry & { uri: string } => ({
-        objectId: String(row.object_id),
-        index: row.record_index === null ? null : Number(row.record_index),
-        reason: String(row.reason) as QuarantineEntry['reason'],
-        detail: String(row.detail),
-        sample: typeof row.sample === 'string' ? (JSON.parse(row.sample) as QuarantineEntry['sample']) : null,
-        uri: String(row.uri ?? ''),
-      }),
-    );
+    return r.getRowObjectsJS().map((row): QuarantineEntry & { uri: string } => ({
+      objectId: String(row.object_id),
+      index: row.record_index === null ? null : Number(row.record_index),
+      reason: String(row.reason) as QuarantineEntry['reason'],
+      detail: String(row.detail),
+      sample: typeof row.sample === 'string' ? (JSON.parse(row.sample) as QuarantineEntry['sample']) : null,
+      uri: String(row.uri ?? ''),
+    }));
   }
 
   async function objects(limit = 1000): Promise<ObjectSummary[]> {

@@ -1,0 +1,102 @@
+// Decode: every shape CloudTrail data arrives in, and every broken file, without a crash.
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { decodeObject } from '../../src/parse/decode.js';
+import { record } from '../helpers/records.js';
+
+const r1 = record({ eventID: 'a1' });
+const r2 = record({ eventID: 'a2', eventName: 'GetObject' });
+const text = (s: string): Buffer => Buffer.from(s, 'utf8');
+const idsOf = (bytes: Buffer, key = 'x.json'): string[] =>
+  decodeObject(bytes, key).records.map((r) => String(r.record.eventID));
+
+describe('decodeObject', () => {
+  it('reads S3 delivery files, plain and gzip', () => {
+    const body = JSON.stringify({ Records: [r1, r2] });
+    expect(idsOf(text(body))).toEqual(['a1', 'a2']);
+    expect(idsOf(gzipSync(body), 'x.json.gz')).toEqual(['a1', 'a2']);
+    expect(decodeObject(gzipSync(body), 'x').kind).toBe('events');
+  });
+
+  it('reads JSON lines, arrays, single records, with a BOM and CRLF', () => {
+    expect(idsOf(text(`${JSON.stringify(r1)}\r\n\r\n${JSON.stringify(r2)}\r\n`))).toEqual(['a1', 'a2']);
+    expect(idsOf(text(JSON.stringify([r1, r2])))).toEqual(['a1', 'a2']);
+    expect(idsOf(text(`\ufeff${JSON.stringify(r1, null, 2)}`))).toEqual(['a1']);
+  });
+
+  it('unwraps EventBridge envelopes and event wrappers', () => {
+    const eb = { version: '0', id: 'x', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.s3', detail: r1 };
+    const wrapped = { source: 'docs', event: r2 };
+    expect(idsOf(text([eb, wrapped].map((v) => JSON.stringify(v)).join('\n')))).toEqual(['a1', 'a2']);
+  });
+
+  it('reads CloudWatch Logs subscription payloads (base64 of gzip)', () => {
+    const payload = {
+      messageType: 'DATA_MESSAGE',
+      owner: '111122223333',
+      logGroup: 'aws-cloudtrail-logs',
+      logStream: '111122223333_CloudTrail_us-east-1',
+      subscriptionFilters: ['all'],
+      logEvents: [
+        { id: '1', timestamp: 1, message: JSON.stringify(r1) },
+        { id: '2', timestamp: 2, message: JSON.stringify(r2) },
+      ],
+    };
+    const b64 = gzipSync(JSON.stringify(payload)).toString('base64');
+    expect(idsOf(text(b64))).toEqual(['a1', 'a2']);
+    const control = { messageType: 'CONTROL_MESSAGE', logEvents: [] };
+    expect(decodeObject(text(gzipSync(JSON.stringify(control)).toString('base64')), 'x').kind).toBe('empty');
+  });
+
+  it('recognises Insights files and digest files', () => {
+    const insight = record({ eventType: 'AwsCloudTrailInsight', eventCategory: 'Insight', userIdentity: undefined });
+    expect(decodeObject(text(JSON.stringify({ Records: [insight] })), 'k').kind).toBe('insights');
+    const digest = { awsAccountId: '111122223333', digestStartTime: 'x', digestEndTime: 'y', logFiles: [] };
+    const d = decodeObject(gzipSync(JSON.stringify(digest)), 'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz');
+    expect(d).toEqual({ kind: 'digest', records: [], problems: [] });
+  });
+
+  it('keeps the complete records of a truncated gzip file and says it was truncated', () => {
+    // random request ids keep the data from compressing to nothing, as real trails do
+    const records = Array.from({ length: 50 }, (_, i) =>
+      record({ eventID: `t${i}`, requestID: randomBytes(200).toString('hex') }),
+    );
+    const gz = gzipSync(JSON.stringify({ Records: records }));
+    const cut = gz.subarray(0, Math.floor(gz.length * 0.6));
+    const d = decodeObject(cut, 'x.json.gz');
+    expect(d.records.length).toBeGreaterThan(5);
+    expect(d.records.length).toBeLessThan(50);
+    expect(d.records.map((r) => r.record.eventID)).toEqual(records.slice(0, d.records.length).map((r) => r.eventID));
+    expect(d.problems.map((p) => p.reason)).toEqual(['truncated']);
+  });
+
+  it('quarantines a gzip file cut before any data', () => {
+    const gz = gzipSync(JSON.stringify({ Records: [r1] }));
+    const d = decodeObject(gz.subarray(0, 12), 'x.json.gz');
+    expect(d.kind).toBe('invalid');
+    expect(d.problems[0]?.reason).toBe('bad-gzip');
+  });
+
+  it('quarantines what is not JSON or not CloudTrail, keeping the good records beside it', () => {
+    expect(decodeObject(text('hello, world'), 'x').problems.map((p) => p.reason)).toEqual(['not-json']);
+    expect(decodeObject(text('{"name": "not a trail"}'), 'x').problems.map((p) => p.reason)).toEqual(['not-cloudtrail']);
+    const mixed = decodeObject(text(JSON.stringify({ Records: [r1, 42, null, { foo: 1 }, r2] })), 'x');
+    expect(mixed.records.map((r) => [r.index, r.record.eventID])).toEqual([[0, 'a1'], [4, 'a2']]);
+    expect(mixed.problems.map((p) => [p.index, p.reason])).toEqual([
+      [1, 'not-an-object'],
+      [2, 'not-an-object'],
+      [3, 'not-cloudtrail'],
+    ]);
+    const lines = decodeObject(text(`${JSON.stringify(r1)}\n{broken\n${JSON.stringify(r2)}`), 'x');
+    expect(lines.records.map((r) => r.record.eventID)).toEqual(['a1', 'a2']);
+    expect(lines.problems.map((p) => [p.reason, p.detail.startsWith('line 2')])).toEqual([['not-json', true]]);
+    expect(decodeObject(text(''), 'x').kind).toBe('empty');
+    expect(decodeObject(Buffer.from([0xff, 0xfe, 0x00, 0x01]), 'x').kind).toBe('invalid');
+  });
+
+  it('decodes the same bytes to the same indices every time (raw records are found by index)', () => {
+    const bytes = text(JSON.stringify({ Records: [r1, 'junk', r2] }));
+    expect(decodeObject(bytes, 'x')).toEqual(decodeObject(bytes, 'x'));
+  });
+});
