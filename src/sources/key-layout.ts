@@ -22,7 +22,14 @@ export function parseKeyLayout(key: string): KeyLayout | null {
   const m = LAYOUT.exec(key.replaceAll('\\', '/'));
   if (!m) return null;
   const [, prefix = '', orgId, account = '', folder, region = '', y, mo, d] = m;
-  return { prefix, orgId: orgId ?? null, account, folder: folder as TrailFolder, region, day: `${y}-${mo}-${d}` };
+  return {
+    prefix,
+    orgId: orgId ?? null,
+    account,
+    folder: folder as TrailFolder,
+    region,
+    day: `${y}-${mo}-${d}`,
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -41,6 +48,17 @@ export function deliveryDays(since: number, until: number): string[] {
   const last = Math.floor(until / DAY_MS) + 1;
   for (let d = Math.floor(since / DAY_MS); d <= last; d++) days.push(dayOf(d * DAY_MS));
   return days;
+}
+
+/**
+ * The first and last delivery day (`YYYY-MM-DD`) that can hold events of the filter's time range, the same
+ * days as `deliveryDays`; null where the range is open.
+ */
+export function deliveryDayRange(filter: ListingFilter): { first: string | null; last: string | null } {
+  return {
+    first: filter.since === undefined ? null : dayOf(filter.since),
+    last: filter.until === undefined ? null : dayOf(filter.until + DAY_MS),
+  };
 }
 
 /** Whether a key passes the listing filter. Keys outside the layout pass: they cannot be pruned. */

@@ -45,7 +45,9 @@ async function* expand(arg: string): AsyncGenerator<string> {
   try {
     st = await stat(arg);
   } catch {
-    throw new SourceError(`no such file or directory: ${arg} (expected a file, a directory, a glob such as 'logs/**/*.json.gz', or - for stdin)`);
+    throw new SourceError(
+      `no such file or directory: ${arg} (expected a file, a directory, a glob such as 'logs/**/*.json.gz', or - for stdin)`,
+    );
   }
   if (st.isDirectory()) yield* walk(arg);
   else yield arg;
@@ -69,10 +71,17 @@ export function createStdinSource(input: NodeJS.ReadableStream = process.stdin):
   return {
     async *list() {
       const chunks: Buffer[] = [];
-      for await (const chunk of input) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+      for await (const chunk of input)
+        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
       const bytes = Buffer.concat(chunks);
       const hash = createHash('sha256').update(bytes).digest('hex');
-      yield { identity: `stdin:${hash}`, uri: '-', key: '-', size: bytes.length, read: () => Promise.resolve(bytes) };
+      yield {
+        identity: `stdin:${hash}`,
+        uri: '-',
+        key: '-',
+        size: bytes.length,
+        read: () => Promise.resolve(bytes),
+      };
     },
   };
 }
