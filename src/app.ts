@@ -9,7 +9,11 @@ import type { Store } from './storage/port.js';
 export const DEFAULT_DB = 'trailwatch.duckdb';
 
 /** The store path: `--db`, else `TRAILWATCH_DB`, else `./trailwatch.duckdb`. */
-export function resolveDbPath(flag: string | undefined, env: Record<string, string | undefined>, cwd: string): string {
+export function resolveDbPath(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): string {
   return path.resolve(cwd, flag ?? env.TRAILWATCH_DB ?? DEFAULT_DB);
 }
 

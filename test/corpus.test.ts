@@ -9,7 +9,8 @@ import { openDuckDbStore } from '../src/storage/duckdb/store.js';
 
 const CORPUS = path.resolve(import.meta.dirname, '../../shared/corpus');
 const present = existsSync(CORPUS);
-if (!present) console.warn(`SKIPPED corpus tests: ${CORPUS} is not present (it exists in development checkouts and CI)`);
+if (!present)
+  console.warn(`SKIPPED corpus tests: ${CORPUS} is not present (it exists in development checkouts and CI)`);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tw-corpus-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +20,9 @@ describe.skipIf(!present)('public corpus', () => {
     const stratus = readdirSync(path.join(CORPUS, 'stratus'))
       .filter((f) => f.endsWith('.json'))
       .map((f) => path.join(CORPUS, 'stratus', f));
-    const jsonl = ['panther-cases.jsonl', 'panther-scenarios.jsonl', 'awsdocs-examples.jsonl'].map((f) => path.join(CORPUS, f));
+    const jsonl = ['panther-cases.jsonl', 'panther-scenarios.jsonl', 'awsdocs-examples.jsonl'].map((f) =>
+      path.join(CORPUS, f),
+    );
     const expected =
       stratus.reduce((n, f) => n + (JSON.parse(readFileSync(f, 'utf8')) as unknown[]).length, 0) +
       jsonl.reduce((n, f) => n + readFileSync(f, 'utf8').trim().split('\n').length, 0);
@@ -46,7 +49,9 @@ describe.skipIf(!present)('public corpus', () => {
       expect(stops.length).toBeGreaterThan(0);
       // regions are anonymised in the Stratus set: unknown names are kept as they are
       expect((await store.searchEvents({ regions: ['apiso-centralnorth-2r'] })).length).toBeGreaterThan(0);
-      expect((await store.searchEvents({ text: 'HIDDEN_DUE_TO_SECURITY_REASONS' })).length).toBeGreaterThan(0);
+      expect((await store.searchEvents({ text: 'HIDDEN_DUE_TO_SECURITY_REASONS' })).length).toBeGreaterThan(
+        0,
+      );
     } finally {
       await store.close();
     }

@@ -17,29 +17,39 @@ export function parse<T extends Options>(argv: string[], options: T) {
 export function list(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   const values = (Array.isArray(value) ? value : [value]) as string[];
-  const out = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const out = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return out.length ? out : undefined;
 }
 
-export function time(value: unknown, flag: string, now: number): number | undefined {
+export function time(value: string | undefined, flag: string, now: number): number | undefined {
   if (value === undefined) return undefined;
-  const ms = parseTimeArg(String(value), now);
+  const ms = parseTimeArg(value, now);
   if (ms === null)
-    throw new UsageError(`${flag} ${String(value)}: expected a time such as 2h, 7d, 2024-05-01 or 2024-05-01T12:00:00Z`);
+    throw new UsageError(
+      `${flag} ${value}: expected a time such as 2h, 7d, 2024-05-01 or 2024-05-01T12:00:00Z`,
+    );
   return ms;
 }
 
-export function positiveInt(value: unknown, flag: string): number | undefined {
+export function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} ${String(value)}: expected a positive whole number, e.g. ${flag} 100`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`${flag} ${value}: expected a positive whole number, e.g. ${flag} 100`);
   return n;
 }
 
-export function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(
+  value: string | undefined,
+  flag: string,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T))
-    throw new UsageError(`${flag} ${String(value)}: expected one of ${allowed.join(', ')}`);
+    throw new UsageError(`${flag} ${value}: expected one of ${allowed.join(', ')}`);
   return value as T;
 }
 

@@ -32,6 +32,7 @@ export function isoTime(ms: number): string {
 
 /** Control characters in attacker-controlled text must not drive the terminal. */
 export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
@@ -47,8 +48,16 @@ export interface Column<T> {
 }
 
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const header = columns.map((c) => fit(c.title, c.width)).join('  ').trimEnd();
-  const lines = rows.map((r) => columns.map((c) => fit(c.value(r), c.width)).join('  ').trimEnd());
+  const header = columns
+    .map((c) => fit(c.title, c.width))
+    .join('  ')
+    .trimEnd();
+  const lines = rows.map((r) =>
+    columns
+      .map((c) => fit(c.value(r), c.width))
+      .join('  ')
+      .trimEnd(),
+  );
   return [header, ...lines].join('\n');
 }
 

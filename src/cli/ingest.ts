@@ -19,6 +19,7 @@ Options:
   --regions R,…          only these regions (CloudTrail key layout)
   --profile P, --region R, --endpoint-url URL   AWS access for s3:// sources
   --concurrency N        objects read in parallel (default 8)
+  --batch-size N         events per store transaction (default 20000)
   --report               list every quarantined record and file with its reason
   --format text|json     summary format (default text)
 `;
@@ -33,6 +34,7 @@ const OPTIONS = {
   region: { type: 'string' },
   'endpoint-url': { type: 'string' },
   concurrency: { type: 'string' },
+  'batch-size': { type: 'string' },
   report: { type: 'boolean' },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -78,7 +80,8 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
     io.out(INGEST_HELP);
     return EXIT.ok;
   }
-  if (!positionals.length) throw new UsageError(`ingest needs at least one source, e.g. trailwatch ingest ./logs\n\n${INGEST_HELP}`);
+  if (!positionals.length)
+    throw new UsageError(`ingest needs at least one source, e.g. trailwatch ingest ./logs\n\n${INGEST_HELP}`);
   const format = oneOf(values.format, '--format', ['text', 'json'] as const) ?? 'text';
   const now = io.now();
   const filter = {
@@ -101,6 +104,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
     const progress = progressReporter(io);
     const summary = await ingest(store, sources, {
       concurrency: positiveInt(values.concurrency, '--concurrency') ?? 8,
+      batchEvents: positiveInt(values['batch-size'], '--batch-size') ?? 20_000,
       onProgress: progress.update,
       signal: abort.signal,
     });

@@ -14,7 +14,9 @@ export function progressReporter(io: Io): { update: (p: IngestProgress) => void;
       last = now;
       const secs = Math.max(0.001, (now - started) / 1000);
       const rate = Math.round(p.eventsStored / secs);
-      const fraction = p.bytesTotal ? p.bytesDone / p.bytesTotal : p.objectsDone / Math.max(1, p.objectsTotal);
+      const fraction = p.bytesTotal
+        ? p.bytesDone / p.bytesTotal
+        : p.objectsDone / Math.max(1, p.objectsTotal);
       const eta = fraction > 0 ? Math.max(0, Math.round(secs / fraction - secs)) : null;
       io.err(
         `\r\x1b[2Kingest: ${p.objectsDone}/${p.objectsTotal} files · ${p.eventsStored.toLocaleString('en')} events · ` +

@@ -101,7 +101,9 @@ export async function runSearch(argv: string[], io: Io): Promise<number> {
       for (const e of found) io.out(eventCsvRow(e) + '\n');
     } else {
       io.out(table(found, EVENT_COLUMNS) + '\n');
-      io.err(`${found.length} event${found.length === 1 ? '' : 's'}${found.length === query.limit ? ' (limit reached; use --limit)' : ''}\n`);
+      io.err(
+        `${found.length} event${found.length === 1 ? '' : 's'}${found.length === query.limit ? ' (limit reached; use --limit)' : ''}\n`,
+      );
     }
     return EXIT.ok;
   } finally {

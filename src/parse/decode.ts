@@ -149,7 +149,12 @@ function decodeText(out: Collector, text: string, truncatedGzip: boolean): void 
       return;
     }
   }
-  out.problem(null, 'not-json', 'not JSON: expected a CloudTrail file, JSON lines or a JSON record', sampleOf(body));
+  out.problem(
+    null,
+    'not-json',
+    'not JSON: expected a CloudTrail file, JSON lines or a JSON record',
+    sampleOf(body),
+  );
 }
 
 function looksLikeJsonLines(text: string): boolean {

@@ -14,8 +14,7 @@ export interface NormalizeContext {
 }
 
 export type Normalized =
-  | { ok: true; event: CloudTrailEvent }
-  | { ok: false; reason: QuarantineReason; detail: string };
+  { ok: true; event: CloudTrailEvent } | { ok: false; reason: QuarantineReason; detail: string };
 
 /** A string field whose type varies between APIs: strings kept, numbers and booleans stringified. */
 export function str(value: Json | undefined): string | null {
@@ -94,7 +93,8 @@ export function normalizeRecord(original: JsonObject, ctx: NormalizeContext): No
   const notes: string[] = [];
   const record = canonicalKeys(original);
   if (record !== original) notes.push('keys-recased');
-  if (!('eventTime' in record)) return { ok: false, reason: 'missing-event-time', detail: 'record has no eventTime' };
+  if (!('eventTime' in record))
+    return { ok: false, reason: 'missing-event-time', detail: 'record has no eventTime' };
   const time = parseEventTime(record.eventTime);
   if (!time)
     return {

@@ -31,7 +31,8 @@ export function isDigest(value: JsonObject): boolean {
  * EventBridge `detail`. Returns the inner record, or null when `value` is not such a wrapper.
  */
 export function unwrapRecord(value: JsonObject): JsonObject | null {
-  if (isEventBridgeEnvelope(value) && isCloudTrailRecord(value.detail ?? null)) return value.detail as JsonObject;
+  if (isEventBridgeEnvelope(value) && isCloudTrailRecord(value.detail ?? null))
+    return value.detail as JsonObject;
   const inner = value.event;
   if (inner !== undefined && !isCloudTrailRecord(value) && isCloudTrailRecord(inner)) return inner;
   return null;

@@ -46,11 +46,16 @@ export function quarantinedTotal(summary: IngestSummary): number {
 
 async function listAll(sources: readonly Source[]): Promise<SourceObject[]> {
   const seen = new Map<string, SourceObject>();
-  for (const source of sources) for await (const o of source.list()) if (!seen.has(o.identity)) seen.set(o.identity, o);
+  for (const source of sources)
+    for await (const o of source.list()) if (!seen.has(o.identity)) seen.set(o.identity, o);
   return [...seen.values()];
 }
 
-export async function ingest(store: Store, sources: readonly Source[], options: IngestOptions = {}): Promise<IngestSummary> {
+export async function ingest(
+  store: Store,
+  sources: readonly Source[],
+  options: IngestOptions = {},
+): Promise<IngestSummary> {
   const listed = await listAll(sources);
   const done = await store.storedObjects(listed.map((o) => o.identity));
   const todo = listed.filter((o) => !done.has(o.identity));
@@ -87,7 +92,8 @@ export async function ingest(store: Store, sources: readonly Source[], options: 
     summary.duplicates += result.duplicates;
     for (const q of quarantine) summary.quarantined[q.reason] = (summary.quarantined[q.reason] ?? 0) + 1;
     if (result.conflicts)
-      summary.quarantined['conflicting-event-id'] = (summary.quarantined['conflicting-event-id'] ?? 0) + result.conflicts;
+      summary.quarantined['conflicting-event-id'] =
+        (summary.quarantined['conflicting-event-id'] ?? 0) + result.conflicts;
     progress.eventsStored = summary.eventsStored;
     objects = [];
     events = [];

@@ -19,7 +19,10 @@ export function objectIdOf(identity: string): string {
   return createHash('sha256').update(identity).digest('hex').slice(0, 24);
 }
 
-export function prepareObject(source: Pick<SourceObject, 'identity' | 'uri' | 'key'>, bytes: Buffer): PreparedObject {
+export function prepareObject(
+  source: Pick<SourceObject, 'identity' | 'uri' | 'key'>,
+  bytes: Buffer,
+): PreparedObject {
   const objectId = objectIdOf(source.identity);
   const decoded = decodeObject(bytes, source.key);
   const keyAccount = parseKeyLayout(source.key)?.account ?? null;

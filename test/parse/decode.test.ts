@@ -9,7 +9,7 @@ const r1 = record({ eventID: 'a1' });
 const r2 = record({ eventID: 'a2', eventName: 'GetObject' });
 const text = (s: string): Buffer => Buffer.from(s, 'utf8');
 const idsOf = (bytes: Buffer, key = 'x.json'): string[] =>
-  decodeObject(bytes, key).records.map((r) => String(r.record.eventID));
+  decodeObject(bytes, key).records.map((r) => r.record.eventID as string);
 
 describe('decodeObject', () => {
   it('reads S3 delivery files, plain and gzip', () => {
@@ -26,7 +26,13 @@ describe('decodeObject', () => {
   });
 
   it('unwraps EventBridge envelopes and event wrappers', () => {
-    const eb = { version: '0', id: 'x', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.s3', detail: r1 };
+    const eb = {
+      version: '0',
+      id: 'x',
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.s3',
+      detail: r1,
+    };
     const wrapped = { source: 'docs', event: r2 };
     expect(idsOf(text([eb, wrapped].map((v) => JSON.stringify(v)).join('\n')))).toEqual(['a1', 'a2']);
   });
@@ -50,10 +56,17 @@ describe('decodeObject', () => {
   });
 
   it('recognises Insights files and digest files', () => {
-    const insight = record({ eventType: 'AwsCloudTrailInsight', eventCategory: 'Insight', userIdentity: undefined });
+    const insight = record({
+      eventType: 'AwsCloudTrailInsight',
+      eventCategory: 'Insight',
+      userIdentity: undefined,
+    });
     expect(decodeObject(text(JSON.stringify({ Records: [insight] })), 'k').kind).toBe('insights');
     const digest = { awsAccountId: '111122223333', digestStartTime: 'x', digestEndTime: 'y', logFiles: [] };
-    const d = decodeObject(gzipSync(JSON.stringify(digest)), 'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz');
+    const d = decodeObject(
+      gzipSync(JSON.stringify(digest)),
+      'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz',
+    );
     expect(d).toEqual({ kind: 'digest', records: [], problems: [] });
   });
 
@@ -67,7 +80,9 @@ describe('decodeObject', () => {
     const d = decodeObject(cut, 'x.json.gz');
     expect(d.records.length).toBeGreaterThan(5);
     expect(d.records.length).toBeLessThan(50);
-    expect(d.records.map((r) => r.record.eventID)).toEqual(records.slice(0, d.records.length).map((r) => r.eventID));
+    expect(d.records.map((r) => r.record.eventID)).toEqual(
+      records.slice(0, d.records.length).map((r) => r.eventID),
+    );
     expect(d.problems.map((p) => p.reason)).toEqual(['truncated']);
   });
 
@@ -80,9 +95,14 @@ describe('decodeObject', () => {
 
   it('quarantines what is not JSON or not CloudTrail, keeping the good records beside it', () => {
     expect(decodeObject(text('hello, world'), 'x').problems.map((p) => p.reason)).toEqual(['not-json']);
-    expect(decodeObject(text('{"name": "not a trail"}'), 'x').problems.map((p) => p.reason)).toEqual(['not-cloudtrail']);
+    expect(decodeObject(text('{"name": "not a trail"}'), 'x').problems.map((p) => p.reason)).toEqual([
+      'not-cloudtrail',
+    ]);
     const mixed = decodeObject(text(JSON.stringify({ Records: [r1, 42, null, { foo: 1 }, r2] })), 'x');
-    expect(mixed.records.map((r) => [r.index, r.record.eventID])).toEqual([[0, 'a1'], [4, 'a2']]);
+    expect(mixed.records.map((r) => [r.index, r.record.eventID])).toEqual([
+      [0, 'a1'],
+      [4, 'a2'],
+    ]);
     expect(mixed.problems.map((p) => [p.index, p.reason])).toEqual([
       [1, 'not-an-object'],
       [2, 'not-an-object'],
@@ -90,7 +110,9 @@ describe('decodeObject', () => {
     ]);
     const lines = decodeObject(text(`${JSON.stringify(r1)}\n{broken\n${JSON.stringify(r2)}`), 'x');
     expect(lines.records.map((r) => r.record.eventID)).toEqual(['a1', 'a2']);
-    expect(lines.problems.map((p) => [p.reason, p.detail.startsWith('line 2')])).toEqual([['not-json', true]]);
+    expect(lines.problems.map((p) => [p.reason, p.detail.startsWith('line 2')])).toEqual([
+      ['not-json', true],
+    ]);
     expect(decodeObject(text(''), 'x').kind).toBe('empty');
     expect(decodeObject(Buffer.from([0xff, 0xfe, 0x00, 0x01]), 'x').kind).toBe('invalid');
   });

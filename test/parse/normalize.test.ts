@@ -33,14 +33,24 @@ describe('normalizeRecord', () => {
       userIdentity: {
         type: 'IdentityCenterUser',
         accountId: '111122223333',
-        onBehalfOf: { userId: 'u-123', identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-1' },
+        onBehalfOf: {
+          userId: 'u-123',
+          identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-1',
+        },
         credentialId: 'cred-1',
         invokedBy: 'sso.amazonaws.com',
         sessionContext: { sourceIdentity: 'alice' },
       },
     });
-    expect(e.actor).toMatchObject({ onBehalfOfUserId: 'u-123', credentialId: 'cred-1', invokedBy: 'sso.amazonaws.com', sourceIdentity: 'alice' });
-    const f = ok({ userIdentity: { type: 'FederatedUser', arn: 'arn:aws:sts::111122223333:federated-user/carol' } });
+    expect(e.actor).toMatchObject({
+      onBehalfOfUserId: 'u-123',
+      credentialId: 'cred-1',
+      invokedBy: 'sso.amazonaws.com',
+      sourceIdentity: 'alice',
+    });
+    const f = ok({
+      userIdentity: { type: 'FederatedUser', arn: 'arn:aws:sts::111122223333:federated-user/carol' },
+    });
     expect(f.actor.sessionName).toBe('carol');
   });
 
@@ -51,7 +61,9 @@ describe('normalizeRecord', () => {
     expect(e.recipientAccountId).toBe('999999999999');
     expect(e.notes).toEqual(['synthetic-event-id', 'no-user-identity', 'recipient-inferred']);
     // the synthetic id is a function of the record, so a re-delivered copy dedups
-    expect(ok({ userIdentity: undefined, eventID: undefined, recipientAccountId: undefined }).eventId).toBe(e.eventId);
+    expect(ok({ userIdentity: undefined, eventID: undefined, recipientAccountId: undefined }).eventId).toBe(
+      e.eventId,
+    );
   });
 
   it('keeps HIDDEN_DUE_TO_SECURITY_REASONS, type-unstable fields and omitted blocks as they are', () => {
@@ -71,11 +83,22 @@ describe('normalizeRecord', () => {
   });
 
   it('accepts other time formats and quarantines records without a usable time', () => {
-    expect(ok({ eventTime: '2026-01-11 22:54:56.000000000' }).eventTime).toBe(Date.parse('2026-01-11T22:54:56Z'));
+    expect(ok({ eventTime: '2026-01-11 22:54:56.000000000' }).eventTime).toBe(
+      Date.parse('2026-01-11T22:54:56Z'),
+    );
     expect(ok({ eventTime: '2026-01-11 22:54:56.000000000' }).notes).toContain('time-reformatted');
-    expect(normalizeRecord(record({ eventTime: undefined }), ctx)).toMatchObject({ ok: false, reason: 'missing-event-time' });
-    expect(normalizeRecord(record({ eventTime: 'yesterday' }), ctx)).toMatchObject({ ok: false, reason: 'bad-event-time' });
-    expect(normalizeRecord(record({ eventTime: { nested: 1 } }), ctx)).toMatchObject({ ok: false, reason: 'bad-event-time' });
+    expect(normalizeRecord(record({ eventTime: undefined }), ctx)).toMatchObject({
+      ok: false,
+      reason: 'missing-event-time',
+    });
+    expect(normalizeRecord(record({ eventTime: 'yesterday' }), ctx)).toMatchObject({
+      ok: false,
+      reason: 'bad-event-time',
+    });
+    expect(normalizeRecord(record({ eventTime: { nested: 1 } }), ctx)).toMatchObject({
+      ok: false,
+      reason: 'bad-event-time',
+    });
   });
 
   it('handles a 256 KB record', () => {

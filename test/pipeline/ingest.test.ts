@@ -44,10 +44,22 @@ describe('ingest', () => {
     const a = record({ eventID: 'a', recipientAccountId: '111111111111' });
     const b = record({ eventID: 'b', recipientAccountId: '111111111111', eventName: 'CreateUser' });
     const c = record({ eventID: 'c', recipientAccountId: '222222222222', awsRegion: 'eu-west-1' });
-    write(dir, trailKey('111111111111', 'us-east-1', '2024-05-01', 'f1.json.gz'), gzipSync(JSON.stringify({ Records: [a, b] })));
+    write(
+      dir,
+      trailKey('111111111111', 'us-east-1', '2024-05-01', 'f1.json.gz'),
+      gzipSync(JSON.stringify({ Records: [a, b] })),
+    );
     // b is delivered again in a later file: stored once
-    write(dir, trailKey('111111111111', 'us-east-1', '2024-05-02', 'f2.json.gz'), gzipSync(JSON.stringify({ Records: [b] })));
-    write(dir, trailKey('222222222222', 'eu-west-1', '2024-05-01', 'f3.json.gz'), gzipSync(JSON.stringify({ Records: [c] })));
+    write(
+      dir,
+      trailKey('111111111111', 'us-east-1', '2024-05-02', 'f2.json.gz'),
+      gzipSync(JSON.stringify({ Records: [b] })),
+    );
+    write(
+      dir,
+      trailKey('222222222222', 'eu-west-1', '2024-05-01', 'f3.json.gz'),
+      gzipSync(JSON.stringify({ Records: [c] })),
+    );
     write(
       dir,
       'AWSLogs/o-abc123defg/111111111111/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz',
@@ -90,7 +102,13 @@ describe('ingest', () => {
 
   it('quarantines bad files and records with reasons and keeps the good ones', async () => {
     const good = record({ eventID: 'g1' });
-    write(dir, 'mixed.json', JSON.stringify({ Records: [good, 7, { hello: 'world' }, record({ eventID: 'g2', eventTime: 'never' })] }));
+    write(
+      dir,
+      'mixed.json',
+      JSON.stringify({
+        Records: [good, 7, { hello: 'world' }, record({ eventID: 'g2', eventTime: 'never' })],
+      }),
+    );
     write(dir, 'notes.txt', 'this is not json');
     write(dir, 'other.json', '{"kind": "inventory"}');
     const gz = gzipSync(JSON.stringify({ Records: [record({ eventID: 'g3' })] }));
@@ -98,7 +116,13 @@ describe('ingest', () => {
     write(dir, 'empty.json', '');
     const s = await ingest(store, [createLocalSource([dir])]);
     expect(s.eventsStored).toBe(1);
-    expect(s.quarantined).toEqual({ 'not-an-object': 1, 'not-cloudtrail': 2, 'bad-event-time': 1, 'not-json': 1, 'bad-gzip': 1 });
+    expect(s.quarantined).toEqual({
+      'not-an-object': 1,
+      'not-cloudtrail': 2,
+      'bad-event-time': 1,
+      'not-json': 1,
+      'bad-gzip': 1,
+    });
     const q = await store.quarantine();
     expect(q).toHaveLength(6);
     for (const entry of q) {
@@ -132,7 +156,11 @@ describe('ingest', () => {
     const r1 = record({ eventID: 'r1', requestParameters: { nested: { list: [1, 'two', null] } } });
     const r2 = record({ eventID: 'r2', eventName: 'Odd', extraField: { kept: true } });
     write(dir, 'a.json.gz', gzipSync(JSON.stringify({ Records: ['junk', r1] })));
-    write(dir, 'b.json', JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.s3', detail: r2 }));
+    write(
+      dir,
+      'b.json',
+      JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.s3', detail: r2 }),
+    );
     await ingest(store, [createLocalSource([dir])]);
     const events = await attachRaw(store, await store.searchEvents({}));
     const raws = Object.fromEntries(events.map((e) => [e.eventId, e.raw]));

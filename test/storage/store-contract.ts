@@ -6,7 +6,10 @@ import { event, objectRecord } from '../helpers/records.js';
 const T0 = Date.parse('2024-05-01T12:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-export function storeContract(name: string, open: () => Promise<{ store: Store; reopen: () => Promise<Store> }>): void {
+export function storeContract(
+  name: string,
+  open: () => Promise<{ store: Store; reopen: () => Promise<Store> }>,
+): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let reopen: () => Promise<Store>;
@@ -29,7 +32,13 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
               eventName: 'CreateUser',
               eventSource: 'iam.amazonaws.com',
               readOnly: false,
-              userIdentity: { type: 'IAMUser', userName: 'bob', accessKeyId: 'AKIABOB', accountId: '111122223333', arn: 'arn:aws:iam::111122223333:user/bob' },
+              userIdentity: {
+                type: 'IAMUser',
+                userName: 'bob',
+                accessKeyId: 'AKIABOB',
+                accountId: '111122223333',
+                arn: 'arn:aws:iam::111122223333:user/bob',
+              },
               requestParameters: { userName: 'backup_admin%' },
             },
             'o1',
@@ -49,7 +58,16 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
             'o1',
             2,
           ),
-          event({ eventID: 'e4', eventTime: iso(T0 - 86_400_000), eventName: 'Decrypt', eventSource: 'kms.amazonaws.com' }, 'o1', 3),
+          event(
+            {
+              eventID: 'e4',
+              eventTime: iso(T0 - 86_400_000),
+              eventName: 'Decrypt',
+              eventSource: 'kms.amazonaws.com',
+            },
+            'o1',
+            3,
+          ),
         ],
         quarantine: [],
       });
@@ -140,16 +158,31 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     it('records checkpoints, contents and quarantine with the batch', async () => {
       const content = new Uint8Array([0x1f, 0x8b, 1, 2, 3]);
       await store.appendBatch({
-        objects: [objectRecord('o9', { identity: 'file:///x#1:2', content, quarantined: 1, kind: 'invalid' })],
+        objects: [
+          objectRecord('o9', { identity: 'file:///x#1:2', content, quarantined: 1, kind: 'invalid' }),
+        ],
         events: [],
-        quarantine: [{ objectId: 'o9', index: null, reason: 'not-json', detail: 'not JSON', sample: 'hello' }],
+        quarantine: [
+          { objectId: 'o9', index: null, reason: 'not-json', detail: 'not JSON', sample: 'hello' },
+        ],
       });
-      expect(await store.storedObjects(['file:///x#1:2', 'file:///y#1:2'])).toEqual(new Set(['file:///x#1:2']));
+      expect(await store.storedObjects(['file:///x#1:2', 'file:///y#1:2'])).toEqual(
+        new Set(['file:///x#1:2']),
+      );
       const contents = await store.objectContents(['o9', 'missing']);
       expect([...contents.keys()]).toEqual(['o9']);
       expect(Array.from(contents.get('o9')?.content ?? [])).toEqual(Array.from(content));
       const q = await store.quarantine();
-      expect(q).toEqual([{ objectId: 'o9', index: null, reason: 'not-json', detail: 'not JSON', sample: 'hello', uri: '/tmp/o9.json' }]);
+      expect(q).toEqual([
+        {
+          objectId: 'o9',
+          index: null,
+          reason: 'not-json',
+          detail: 'not JSON',
+          sample: 'hello',
+          uri: '/tmp/o9.json',
+        },
+      ]);
       expect((await store.objects()).map((o) => [o.objectId, o.kind])).toEqual([['o9', 'invalid']]);
     });
 

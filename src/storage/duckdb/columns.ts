@@ -23,8 +23,14 @@ export function appendEvent(a: DuckDBAppender, e: CloudTrailEvent): void {
   flag(e.readOnly);
   flag(e.managementEvent);
   for (const v of [e.requestId, e.sharedEventId, e.vpcEndpointId]) text(v);
-  for (const v of [u.type, u.arn, u.accountId, u.principalId, u.userName, u.accessKeyId, u.sessionName]) text(v);
-  for (const v of [u.sessionIssuerType, u.sessionIssuerArn, u.sessionIssuerUserName, u.sessionIssuerAccountId])
+  for (const v of [u.type, u.arn, u.accountId, u.principalId, u.userName, u.accessKeyId, u.sessionName])
+    text(v);
+  for (const v of [
+    u.sessionIssuerType,
+    u.sessionIssuerArn,
+    u.sessionIssuerUserName,
+    u.sessionIssuerAccountId,
+  ])
     text(v);
   flag(u.mfaAuthenticated);
   for (const v of [u.sessionCreationDate, u.sourceIdentity, u.invokedBy, u.identityProvider]) text(v);
@@ -69,7 +75,7 @@ export function rowToEvent(row: Row): CloudTrailEvent {
   return {
     eventId: s(row, 'event_id') ?? '',
     recipientAccountId: s(row, 'recipient_account_id') ?? '',
-    eventTime: Number(row.event_time_ms as bigint),
+    eventTime: Number(row.event_time_ms),
     eventVersion: s(row, 'event_version'),
     eventSource: s(row, 'event_source'),
     eventName: s(row, 'event_name'),

@@ -49,6 +49,13 @@ const QUARANTINE_CONFLICTS = `
   FROM temp.events_stage s
   WHERE NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY} AND ${SAME_CONTENT})`;
 
+/** A column value as text (DuckDB's JS values are strings, numbers, bigints or null here). */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
+  return '';
+}
+
 async function migrate(conn: DuckDBConnection): Promise<void> {
   await conn.run(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)',
@@ -134,7 +141,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
         `SELECT identity FROM objects WHERE identity IN (${chunk.map(() => '?').join(', ')})`,
         chunk,
       );
-      for (const [id] of r.getRowsJS()) found.add(String(id));
+      for (const [id] of r.getRowsJS()) found.add(text(id));
     }
     return found;
   }
@@ -154,7 +161,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     );
     for (const row of r.getRowObjects()) {
       const content = row.content as { bytes: Uint8Array };
-      out.set(String(row.object_id), { uri: String(row.uri), content: content.bytes });
+      out.set(text(row.object_id), { uri: text(row.uri), content: content.bytes });
     }
     return out;
   }
@@ -165,12 +172,12 @@ export async function openDuckDbStore(path: string): Promise<Store> {
        ORDER BY o.ingested_at DESC, q.object_id, q.record_index LIMIT ${Math.floor(limit)}`,
     );
     return r.getRowObjectsJS().map((row): QuarantineEntry & { uri: string } => ({
-      objectId: String(row.object_id),
+      objectId: text(row.object_id),
       index: row.record_index === null ? null : Number(row.record_index),
-      reason: String(row.reason) as QuarantineEntry['reason'],
-      detail: String(row.detail),
+      reason: text(row.reason) as QuarantineEntry['reason'],
+      detail: text(row.detail),
       sample: typeof row.sample === 'string' ? (JSON.parse(row.sample) as QuarantineEntry['sample']) : null,
-      uri: String(row.uri ?? ''),
+      uri: text(row.uri),
     }));
   }
 
@@ -180,9 +187,9 @@ export async function openDuckDbStore(path: string): Promise<Store> {
        ORDER BY ingested_at DESC, uri LIMIT ${Math.floor(limit)}`,
     );
     return r.getRowObjectsJS().map((row) => ({
-      objectId: String(row.object_id),
-      uri: String(row.uri),
-      kind: String(row.kind) as ObjectSummary['kind'],
+      objectId: text(row.object_id),
+      uri: text(row.uri),
+      kind: text(row.kind) as ObjectSummary['kind'],
       records: Number(row.records),
       quarantined: Number(row.quarantined),
       ingestedAt: Number(row.at),

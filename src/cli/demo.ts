@@ -1,0 +1,59 @@
+// `trailwatch demo` (and `npm start`): generates a demo organisation's trail, ingests it, says what is in it.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createSources, openStore, resolveDbPath } from '../app.js';
+import { generateDemoTrail } from '../demo/generate.js';
+import { writeDemoTrail } from '../demo/write.js';
+import { ingest } from '../pipeline/ingest.js';
+import { parse, STORE_OPTIONS } from './args.js';
+import { EXIT } from './errors.js';
+import { formatSummary } from './ingest.js';
+import type { Io } from './io.js';
+import { progressReporter } from './progress.js';
+
+export const DEMO_HELP = `Usage: trailwatch demo [--dir DIR] [--db PATH]
+
+Writes a demo organisation trail (3 accounts, 3 regions, 3 days of activity ending now, with an
+attack story in it) as CloudTrail S3 files under DIR (default ./demo-data, kept between runs),
+then ingests it into the store (default $TRAILWATCH_DB or ./trailwatch.duckdb).
+`;
+
+const OPTIONS = { ...STORE_OPTIONS, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+export async function runDemo(argv: string[], io: Io): Promise<number> {
+  const { values } = parse(argv, OPTIONS);
+  if (values.help) {
+    io.out(DEMO_HELP);
+    return EXIT.ok;
+  }
+  const dir = path.resolve(io.cwd, values.dir ?? 'demo-data');
+  const trail = generateDemoTrail({ end: io.now() });
+  if (existsSync(dir)) {
+    io.out(`demo data: ${dir} (already there; remove it to generate a fresh one ending now)\n`);
+  } else {
+    const written = await writeDemoTrail(trail, dir);
+    io.out(`demo data: wrote ${written.files} files with ${written.records} records to ${dir}\n`);
+  }
+  const dbPath = resolveDbPath(values.db, io.env, io.cwd);
+  const store = await openStore(dbPath);
+  try {
+    const progress = progressReporter(io);
+    const summary = await ingest(store, createSources([dir], { filter: {}, aws: {}, stdin: io.stdin }), {
+      onProgress: progress.update,
+    });
+    progress.done();
+    io.out(`store: ${dbPath}\n${formatSummary(summary)}`);
+  } finally {
+    await store.close();
+  }
+  io.out('\nWhat happened in the demo organisation (newest last):\n');
+  for (const step of trail.scenario)
+    io.out(`  - ${step.description} [${step.eventNames.join(', ')}] in ${step.account}\n`);
+  const db = values.db === undefined ? '' : ` --db ${values.db}`;
+  io.out(
+    `\nTry:\n  ./bin/trailwatch search${db} --since 1d --outcome failure\n` +
+      `  ./bin/trailwatch search${db} --event-name DeleteDetector,StopLogging,PutBucketPolicy --format jsonl\n` +
+      `  ./bin/trailwatch search${db} --user backup-admin\n`,
+  );
+  return EXIT.ok;
+}
