@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { attachIdentity } from '../src/pipeline/identity.js';
 import { ingest, quarantinedTotal } from '../src/pipeline/ingest.js';
 import { createLocalSource } from '../src/sources/local/files.js';
 import { openDuckDbStore } from '../src/storage/duckdb/store.js';
@@ -11,6 +12,15 @@ const CORPUS = path.resolve(import.meta.dirname, '../../shared/corpus');
 const present = existsSync(CORPUS);
 if (!present)
   console.warn(`SKIPPED corpus tests: ${CORPUS} is not present (it exists in development checkouts and CI)`);
+
+const FALLBACKS = [
+  'source-identity',
+  'identity-center',
+  'session-name',
+  'instance-profile',
+  'service-principal',
+  'unresolved',
+];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tw-corpus-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +62,27 @@ describe.skipIf(!present)('public corpus', () => {
       expect((await store.searchEvents({ text: 'HIDDEN_DUE_TO_SECURITY_REASONS' })).length).toBeGreaterThan(
         0,
       );
+
+      // Attribution: a role session whose issuing call is in the corpus is linked to that call's
+      // caller; every other one says how it was resolved, or that it was not.
+      const all = await attachIdentity(store, await store.searchEvents({ limit: 100_000 }));
+      const sessions = all.filter((e) => e.actor.type === 'AssumedRole' && e.actor.accessKeyId);
+      const ledger = await store.credentials(sessions.map((e) => e.actor.accessKeyId ?? ''));
+      let linked = 0;
+      for (const e of sessions) {
+        const r = e.resolution;
+        expect(r?.confidence).toBeDefined();
+        const issuing = ledger.get(e.actor.accessKeyId ?? '');
+        if (issuing && issuing.kind !== 'CreateAccessKey') {
+          linked++;
+          expect(r?.chain.at(-1)?.eventId, e.eventId).toBe(issuing.eventId);
+        } else {
+          expect(r?.chain.at(-1)?.eventId).toBeNull();
+          expect(FALLBACKS).toContain(r?.resolvedBy);
+          if (r?.resolvedBy === 'unresolved') expect(r.detail).toBeTruthy();
+        }
+      }
+      expect(linked).toBeGreaterThan(0);
     } finally {
       await store.close();
     }

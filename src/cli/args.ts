@@ -1,5 +1,11 @@
 // Command-line option helpers over node:util parseArgs: repeatable and comma-separated lists, times.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  DEFAULT_SESSION_NAME_POLICY,
+  parseSessionNamePolicy,
+  SessionNamePolicyError,
+  type SessionNamePolicy,
+} from '../identity/session-name.js';
 import { parseTimeArg } from '../parse/time.js';
 import { UsageError } from './errors.js';
 
@@ -55,3 +61,13 @@ export function oneOf<T extends string>(
 
 /** Options every store-using command takes. */
 export const STORE_OPTIONS = { db: { type: 'string' } } as const satisfies Options;
+
+export function sessionNamePolicy(value: string | undefined): SessionNamePolicy {
+  if (value === undefined) return DEFAULT_SESSION_NAME_POLICY;
+  try {
+    return parseSessionNamePolicy(value);
+  } catch (err) {
+    if (err instanceof SessionNamePolicyError) throw new UsageError(`--session-name-policy: ${err.message}`);
+    throw err;
+  }
+}

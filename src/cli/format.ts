@@ -15,11 +15,20 @@ export function csvLine(cells: readonly (string | number | boolean | null | unde
   return cells.map(csvCell).join(',');
 }
 
-/** Who did it, shortly: the user name, else the role session as role/session, else the ARN or type. */
-export function identityLabel(e: StoredEvent): string {
+/** The acting identity, shortly: the user name, else the role session as role/session, else the ARN or type. */
+export function actingLabel(e: StoredEvent): string {
   const a = e.actor;
   if (a.sessionIssuerUserName && a.sessionName) return `${a.sessionIssuerUserName}/${a.sessionName}`;
   return a.userName ?? a.sessionName ?? a.invokedBy ?? a.arn ?? a.principalId ?? a.type ?? '-';
+}
+
+/** Who did it: the acting identity, preceded by the origin behind it when that is someone else. */
+export function identityLabel(e: StoredEvent): string {
+  const acting = actingLabel(e);
+  const r = e.resolution;
+  if (!r || r.chain.length === 0) return acting;
+  const mark = r.resolvedBy === 'access-key-chain' ? '' : r.resolvedBy === 'unresolved' ? '?' : '~';
+  return r.resolvedBy === 'unresolved' ? `? ${acting}` : `${r.origin.name}${mark} → ${acting}`;
 }
 
 export function outcomeLabel(e: StoredEvent): string {
@@ -65,7 +74,7 @@ export const EVENT_COLUMNS: readonly Column<StoredEvent>[] = [
   { title: 'TIME', width: 20, value: (e) => isoTime(e.eventTime) },
   { title: 'EVENT', width: 30, value: (e) => e.eventName ?? '-' },
   { title: 'SOURCE', width: 22, value: (e) => (e.eventSource ?? '-').replace('.amazonaws.com', '') },
-  { title: 'IDENTITY', width: 36, value: identityLabel },
+  { title: 'IDENTITY (ORIGIN → ACTING)', width: 48, value: identityLabel },
   { title: 'SOURCE IP', width: 16, value: (e) => e.sourceIpAddress ?? '-' },
   { title: 'REGION', width: 14, value: (e) => e.awsRegion ?? '-' },
   { title: 'ACCOUNT', width: 12, value: (e) => e.recipientAccountId },
@@ -79,6 +88,8 @@ export const CSV_HEADER = [
   'eventName',
   'identityType',
   'identityArn',
+  'origin',
+  'originResolvedBy',
   'userName',
   'accessKeyId',
   'sourceIPAddress',
@@ -99,6 +110,8 @@ export function eventCsvRow(e: StoredEvent): string {
     e.eventName,
     e.actor.type,
     e.actor.arn,
+    e.resolution?.origin.name,
+    e.resolution?.resolvedBy,
     e.actor.userName ?? e.actor.sessionName,
     e.actor.accessKeyId,
     e.sourceIpAddress,

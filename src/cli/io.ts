@@ -10,6 +10,11 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // A closed pipe (`trailwatch search | head`) ends the output; it is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   return {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),

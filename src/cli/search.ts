@@ -1,9 +1,10 @@
 // `trailwatch search`: CloudTrail event history's lookups and more, combined, newest first.
 import { openStore, resolveDbPath } from '../app.js';
 import { eventToJson } from '../domain/event-json.js';
+import { attachIdentity } from '../pipeline/identity.js';
 import { attachRaw } from '../pipeline/raw.js';
 import type { EventQuery } from '../storage/port.js';
-import { list, oneOf, parse, positiveInt, STORE_OPTIONS, time } from './args.js';
+import { list, oneOf, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS, time } from './args.js';
 import { EXIT } from './errors.js';
 import { CSV_HEADER, EVENT_COLUMNS, csvLine, eventCsvRow, table } from './format.js';
 import type { Io } from './io.js';
@@ -17,6 +18,8 @@ Filters (repeat a flag or separate values with commas for "any of"; different fl
   --read-only true|false --account ID            --region REGION
   --source-ip IP         --error-code CODE       --outcome success|failure
   --identity-type TYPE   (IAMUser, AssumedRole, Root, AWSService, …)
+  --origin NAME|ARN      the identity really behind it: its own events and every role session it led to
+  --session-name-policy caller|email|pattern:<regex>   how AssumeRole session names are checked (default caller)
   --since T, --until T   2h, 30m, 7d, 2024-05-01, 2024-05-01T12:00:00Z
   --text TEXT            case-insensitive text anywhere in the record
   --limit N              at most N events (default 100)
@@ -40,6 +43,8 @@ const OPTIONS = {
   'error-code': { type: 'string', multiple: true },
   outcome: { type: 'string' },
   'identity-type': { type: 'string', multiple: true },
+  origin: { type: 'string', multiple: true },
+  'session-name-policy': { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
   text: { type: 'string' },
@@ -65,6 +70,7 @@ function queryOf(v: Values, now: number): EventQuery {
     ['sourceIps', v['source-ip']],
     ['errorCodes', v['error-code']],
     ['identityTypes', v['identity-type']],
+    ['origins', v.origin],
   ];
   for (const [key, value] of lists) {
     const values = list(value);
@@ -91,9 +97,10 @@ export async function runSearch(argv: string[], io: Io): Promise<number> {
   }
   const format = oneOf(values.format, '--format', ['table', 'jsonl', 'csv'] as const) ?? 'table';
   const query = queryOf(values, io.now());
+  const policy = sessionNamePolicy(values['session-name-policy']);
   const store = await openStore(resolveDbPath(values.db, io.env, io.cwd));
   try {
-    const found = await store.searchEvents(query);
+    const found = await attachIdentity(store, await store.searchEvents(query), policy);
     if (format === 'jsonl') {
       for (const e of await attachRaw(store, found)) io.out(JSON.stringify(eventToJson(e)) + '\n');
     } else if (format === 'csv') {

@@ -1,4 +1,5 @@
 // The normalized CloudTrail event: typed top-level fields, a flattened actor, JSON blocks kept as JSON.
+import type { Resolution } from './identity.js';
 import type { Json, JsonObject } from './json.js';
 
 /** `userIdentity` flattened: every field a search or rule needs, null where the record has none. */
@@ -23,6 +24,13 @@ export interface Actor {
   onBehalfOfUserId: string | null;
   onBehalfOfIdentityStoreArn: string | null;
   credentialId: string | null;
+  /** `inScopeOf`: the resource the credentials were issued to (an EC2 instance, a Lambda function). */
+  inScopeOfIssuerType: string | null;
+  inScopeOfCredentialsIssuedTo: string | null;
+  /** `sessionContext.ec2RoleDelivery`: set for instance-profile sessions (IMDS version). */
+  ec2RoleDelivery: string | null;
+  /** `sessionContext.assumedRoot`: a session from `sts:AssumeRoot`. */
+  isAssumedRoot: boolean | null;
 }
 
 export interface ResourceRef {
@@ -69,7 +77,17 @@ export interface CloudTrailEvent {
   origin: RecordOrigin;
 }
 
-/** A stored event as search returns it, optionally with its raw record. */
+/** A stored event as search returns it, optionally with its raw record and its attribution. */
 export interface StoredEvent extends CloudTrailEvent {
   raw?: JsonObject;
+  resolution?: Resolution;
+  sessionNameCheck?: SessionNameCheckResult | null;
+}
+
+/** The session-name policy's verdict on an AssumeRole (see identity/session-name). */
+export interface SessionNameCheckResult {
+  policy: string;
+  verdict: 'identifies-caller' | 'hides-caller' | 'not-applicable';
+  sessionName: string | null;
+  expected: string[];
 }

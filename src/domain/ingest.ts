@@ -1,5 +1,6 @@
 // Value objects of ingestion: decoded records, quarantine entries, object checkpoints and batches.
 import type { CloudTrailEvent } from './event.js';
+import type { StoredCredential } from './identity.js';
 import type { Json } from './json.js';
 
 /** What a source object turned out to be. */
@@ -43,6 +44,8 @@ export interface IngestBatch {
   objects: ObjectRecord[];
   events: CloudTrailEvent[];
   quarantine: QuarantineEntry[];
+  /** Ledger rows to insert or replace (new keys, better copies, re-resolved descendants). */
+  credentials: StoredCredential[];
 }
 
 export interface AppendResult {

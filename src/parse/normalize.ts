@@ -47,6 +47,7 @@ export function normalizeActor(identity: Json | undefined): Actor {
   const issuer = obj(ctx.sessionIssuer);
   const attrs = obj(ctx.attributes);
   const onBehalfOf = obj(ui.onBehalfOf);
+  const inScopeOf = obj(ui.inScopeOf);
   const arn = str(ui.arn);
   return {
     type: str(ui.type),
@@ -68,6 +69,10 @@ export function normalizeActor(identity: Json | undefined): Actor {
     onBehalfOfUserId: str(onBehalfOf.userId),
     onBehalfOfIdentityStoreArn: str(onBehalfOf.identityStoreArn),
     credentialId: str(ui.credentialId),
+    inScopeOfIssuerType: str(inScopeOf.issuerType),
+    inScopeOfCredentialsIssuedTo: str(inScopeOf.credentialsIssuedTo),
+    ec2RoleDelivery: str(ctx.ec2RoleDelivery),
+    isAssumedRoot: bool(ctx.assumedRoot),
   };
 }
 

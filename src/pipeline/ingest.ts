@@ -1,6 +1,7 @@
 // The ingest use case: list sources, skip checkpointed objects, read, decode, normalize, store in batches.
 import type { CloudTrailEvent } from '../domain/event.js';
 import type { ObjectRecord, QuarantineEntry, QuarantineReason } from '../domain/ingest.js';
+import { planLedger } from '../identity/ledger.js';
 import type { Source, SourceObject } from '../sources/port.js';
 import type { Store } from '../storage/port.js';
 import { mapBounded } from './bounded.js';
@@ -34,6 +35,8 @@ export interface IngestSummary {
   recordsSeen: number;
   eventsStored: number;
   duplicates: number;
+  /** Credential ledger rows written (issued keys, and earlier rows re-resolved by them). */
+  credentials: number;
   quarantined: Partial<Record<QuarantineReason, number>>;
   /** Objects that could not be read; they are not checkpointed, so the next run retries them. */
   readErrors: { uri: string; message: string }[];
@@ -67,6 +70,7 @@ export async function ingest(
     recordsSeen: 0,
     eventsStored: 0,
     duplicates: 0,
+    credentials: 0,
     quarantined: {},
     readErrors: [],
     isAborted: false,
@@ -87,7 +91,10 @@ export async function ingest(
 
   const flush = async (): Promise<void> => {
     if (!objects.length) return;
-    const result = await store.appendBatch({ objects, events, quarantine });
+    // The ledger is planned against the store before the batch's transaction; one writer at a time.
+    const ledger = await planLedger(events, store);
+    const result = await store.appendBatch({ objects, events, quarantine, credentials: ledger.rows });
+    summary.credentials += ledger.rows.length;
     summary.eventsStored += result.stored;
     summary.duplicates += result.duplicates;
     for (const q of quarantine) summary.quarantined[q.reason] = (summary.quarantined[q.reason] ?? 0) + 1;

@@ -1,5 +1,6 @@
 // Store port: what the use cases need from a backend. Every adapter passes the contract suite.
 import type { StoredEvent } from '../domain/event.js';
+import type { StoredCredential } from '../domain/identity.js';
 import type { AppendResult, IngestBatch, ObjectKind, QuarantineEntry } from '../domain/ingest.js';
 
 /** Search filters. Every list is "any of"; different filters combine with AND. Times are epoch ms. */
@@ -20,6 +21,11 @@ export interface EventQuery {
   /** `failure`: any error code; `success`: none. */
   outcome?: 'success' | 'failure';
   identityTypes?: string[];
+  /**
+   * The resolved origin: an origin id (ARN) or name. Matches the identity's own events and every
+   * event made with a key whose chain leads to it.
+   */
+  origins?: string[];
   since?: number;
   until?: number;
   /** Case-insensitive substring over every text field and JSON block of the record. */
@@ -50,6 +56,12 @@ export interface Store {
   /** Appends events, quarantine entries and object checkpoints atomically; skips duplicate events. */
   appendBatch(batch: IngestBatch): Promise<AppendResult>;
   searchEvents(query: EventQuery): Promise<StoredEvent[]>;
+  /** Ledger rows by issued access key. */
+  credentials(keys: readonly string[]): Promise<Map<string, StoredCredential>>;
+  /** Ledger rows whose caller used one of these keys (the sessions they created). */
+  credentialChildren(parentKeys: readonly string[]): Promise<StoredCredential[]>;
+  /** Ledger rows matching an access key, an origin id or name, a target ARN or a session name. */
+  findCredentials(term: string, limit?: number): Promise<StoredCredential[]>;
   /** The stored (gzip) bytes of source objects, from which raw records are decoded again. */
   objectContents(objectIds: readonly string[]): Promise<Map<string, { uri: string; content: Uint8Array }>>;
   quarantine(limit?: number): Promise<(QuarantineEntry & { uri: string })[]>;

@@ -13,7 +13,8 @@ describe('architecture', () => {
   it('keeps the core free of adapters and I/O layers', () => {
     expect(deps('domain')).toEqual([]);
     expect(deps('parse')).toEqual(['domain']);
-    for (const m of ['pipeline', 'parse', 'domain', 'cli', 'demo'])
+    expect(deps('identity').every((d) => ['domain', 'parse'].includes(d))).toBe(true);
+    for (const m of ['pipeline', 'parse', 'domain', 'identity', 'cli', 'demo'])
       for (const adapter of ADAPTERS) expect(deps(m), `${m} imports ${adapter}`).not.toContain(adapter);
   });
 

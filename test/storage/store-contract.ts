@@ -70,6 +70,7 @@ export function storeContract(
           ),
         ],
         quarantine: [],
+        credentials: [],
       });
     };
     const ids = async (q: Parameters<Store['searchEvents']>[0]): Promise<string[]> =>
@@ -130,6 +131,7 @@ export function storeContract(
           event({ eventID: 'e1', eventTime: iso(T0), recipientAccountId: '999988887777' }, 'o2', 3),
         ],
         quarantine: [],
+        credentials: [],
       });
       expect(again).toEqual({ stored: 2, duplicates: 2, conflicts: 0 });
       expect((await ids({})).sort()).toEqual(['e1', 'e1', 'e2', 'e3', 'e4', 'e5']);
@@ -145,6 +147,7 @@ export function storeContract(
           event({ eventID: 'e6', eventTime: iso(T0), sourceIPAddress: '192.0.2.1' }, 'o3', 2),
         ],
         quarantine: [],
+        credentials: [],
       });
       expect(result).toEqual({ stored: 1, duplicates: 0, conflicts: 2 });
       const q = (await store.quarantine()).map((e) => [e.objectId, e.index, e.reason]);
@@ -165,6 +168,7 @@ export function storeContract(
         quarantine: [
           { objectId: 'o9', index: null, reason: 'not-json', detail: 'not JSON', sample: 'hello' },
         ],
+        credentials: [],
       });
       expect(await store.storedObjects(['file:///x#1:2', 'file:///y#1:2'])).toEqual(
         new Set(['file:///x#1:2']),

@@ -8,7 +8,7 @@ type Row = Record<string, DuckDBValue>;
 
 const TEXT_LIST = LIST(VARCHAR);
 
-/** Appends one event as a row; column order follows migration 1. */
+/** Appends one event as a row; column order follows the migrations (1, then columns added by 2). */
 export function appendEvent(a: DuckDBAppender, e: CloudTrailEvent): void {
   const text = (v: string | null): void => (v === null ? a.appendNull() : a.appendVarchar(v));
   const flag = (v: boolean | null): void => (v === null ? a.appendNull() : a.appendBoolean(v));
@@ -45,6 +45,9 @@ export function appendEvent(a: DuckDBAppender, e: CloudTrailEvent): void {
   a.appendList(listValue(e.notes), TEXT_LIST);
   a.appendVarchar(e.origin.objectId);
   a.appendInteger(e.origin.index);
+  // migration 2
+  for (const v of [u.inScopeOfIssuerType, u.inScopeOfCredentialsIssuedTo, u.ec2RoleDelivery]) text(v);
+  flag(u.isAssumedRoot);
   a.endRow();
 }
 
@@ -111,6 +114,10 @@ export function rowToEvent(row: Row): CloudTrailEvent {
       onBehalfOfUserId: s(row, 'actor_on_behalf_of_user_id'),
       onBehalfOfIdentityStoreArn: s(row, 'actor_on_behalf_of_store_arn'),
       credentialId: s(row, 'actor_credential_id'),
+      inScopeOfIssuerType: s(row, 'actor_in_scope_of_type'),
+      inScopeOfCredentialsIssuedTo: s(row, 'actor_in_scope_of_issued_to'),
+      ec2RoleDelivery: s(row, 'actor_ec2_role_delivery'),
+      isAssumedRoot: b(row, 'actor_assumed_root'),
     },
     resources: (j(row, 'resources') as CloudTrailEvent['resources'] | null) ?? [],
     requestParameters: j(row, 'request_parameters'),

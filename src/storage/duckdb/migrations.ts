@@ -79,4 +79,43 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "actor scope fields; the credential ledger with each key's resolved origin",
+    sql: `
+      ALTER TABLE events ADD COLUMN actor_in_scope_of_type VARCHAR;
+      ALTER TABLE events ADD COLUMN actor_in_scope_of_issued_to VARCHAR;
+      ALTER TABLE events ADD COLUMN actor_ec2_role_delivery VARCHAR;
+      ALTER TABLE events ADD COLUMN actor_assumed_root BOOLEAN;
+      CREATE TABLE credentials (
+        access_key_id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        issued_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP,
+        event_id VARCHAR NOT NULL,
+        recipient_account_id VARCHAR NOT NULL,
+        shared_event_id VARCHAR,
+        caller_type VARCHAR,
+        caller_arn VARCHAR,
+        caller_access_key_id VARCHAR,
+        caller VARCHAR NOT NULL,
+        target_arn VARCHAR,
+        role_arn VARCHAR,
+        target_account_id VARCHAR,
+        session_name VARCHAR,
+        source_identity VARCHAR,
+        subject VARCHAR,
+        provider VARCHAR,
+        source_ip VARCHAR,
+        origin_type VARCHAR NOT NULL,
+        origin_id VARCHAR NOT NULL,
+        origin_name VARCHAR NOT NULL,
+        origin_account_id VARCHAR,
+        resolved_by VARCHAR NOT NULL,
+        confidence VARCHAR NOT NULL,
+        pending_key VARCHAR,
+        resolution VARCHAR NOT NULL
+      );
+    `,
+  },
 ];

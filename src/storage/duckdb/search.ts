@@ -36,6 +36,30 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * Events whose resolved origin is one of `origins` (ids or names): made with a key whose ledger
+ * row resolves to it, by the long-term identity itself, or by a session whose issuing event is
+ * unknown but whose record names the origin the way the fallback rules read it.
+ */
+function originCondition(origins: string[]): { sql: string; params: DuckDBValue[] } {
+  const lower = origins.map((o) => o.toLowerCase());
+  const marks = lower.map(() => '?').join(', ');
+  const sql = `(
+    actor_access_key_id IN (SELECT access_key_id FROM credentials WHERE kind <> 'CreateAccessKey'
+                            AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks})))
+    OR (actor_type IN ('IAMUser', 'Root', 'SAMLUser', 'WebIdentityUser', 'IdentityCenterUser', 'AWSService')
+        AND (lower(actor_arn) IN (${marks}) OR lower(actor_user_name) IN (${marks})
+             OR lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_invoked_by) IN (${marks})))
+    OR (actor_type NOT IN ('IAMUser', 'Root', 'SAMLUser', 'WebIdentityUser', 'IdentityCenterUser', 'AWSService')
+        AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.access_key_id = events.actor_access_key_id)
+        AND (lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_source_identity) IN (${marks})
+             OR (lower(actor_session_name) IN (${marks})
+                 AND (actor_issuer_arn LIKE '%/aws-reserved/sso.amazonaws.com/%' OR actor_session_name LIKE 'i-%'))))
+  )`;
+  const slots = (sql.match(/\?/g) ?? []).length / lower.length;
+  return { sql, params: Array.from({ length: slots }, () => lower).flat() };
+}
+
 export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[] } {
   const where: string[] = [];
   const params: DuckDBValue[] = [];
@@ -61,6 +85,11 @@ export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[]
       `(lower(actor_user_name) IN (${marks}) OR lower(actor_session_name) IN (${marks}) OR lower(actor_issuer_user_name) IN (${marks}))`,
     );
     params.push(...names, ...names, ...names);
+  }
+  if (q.origins?.length) {
+    const { sql, params: p } = originCondition(q.origins);
+    where.push(sql);
+    params.push(...p);
   }
   if (q.resourceTypes?.length) {
     where.push(`list_has_any(resource_types, [${q.resourceTypes.map(() => '?').join(', ')}]::VARCHAR[])`);

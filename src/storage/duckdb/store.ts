@@ -1,9 +1,11 @@
 // The embedded DuckDB store: one file, migrations on open, one transaction per appended batch.
 import { DuckDBInstance, blobValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { StoredCredential } from '../../domain/identity.js';
 import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/ingest.js';
 import type { Store, StoreStats, ObjectSummary, EventQuery } from '../port.js';
 import { StoreError } from '../port.js';
 import { appendEvent, rowToEvent } from './columns.js';
+import { appendCredential, CREDENTIAL_SELECT, rowToCredential } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch } from './search.js';
 
@@ -96,6 +98,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     throw toStoreError(path, err);
   }
   await conn.run('CREATE OR REPLACE TEMP TABLE events_stage AS SELECT * FROM events LIMIT 0');
+  await conn.run('CREATE OR REPLACE TEMP TABLE credentials_stage AS SELECT * FROM credentials LIMIT 0');
 
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
     await conn.run('DELETE FROM events_stage');
@@ -105,10 +108,19 @@ export async function openDuckDbStore(path: string): Promise<Store> {
       appender.flushSync();
       appender.closeSync();
     }
+    await conn.run('DELETE FROM credentials_stage');
+    if (batch.credentials.length) {
+      const appender = await conn.createAppender('credentials_stage', 'main', 'temp');
+      for (const c of batch.credentials) appendCredential(appender, c);
+      appender.flushSync();
+      appender.closeSync();
+    }
     await conn.run('BEGIN TRANSACTION');
     try {
       const inserted = await conn.run(INSERT_NEW);
       const conflicts = await conn.run(QUARANTINE_CONFLICTS);
+      if (batch.credentials.length)
+        await conn.run('INSERT OR REPLACE INTO credentials SELECT * FROM temp.credentials_stage');
       for (const o of batch.objects)
         await conn.run(
           `INSERT INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)
@@ -150,6 +162,47 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     const { sql, params } = buildSearch(q);
     const r = await conn.runAndReadAll(sql, params);
     return r.getRowObjects().map(rowToEvent);
+  }
+
+  const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+  async function credentialsWhere(where: string, params: string[], limit = 100_000) {
+    const r = await conn.runAndReadAll(
+      `SELECT ${CREDENTIAL_SELECT} FROM credentials WHERE ${where} ORDER BY issued_at, access_key_id LIMIT ${Math.floor(limit)}`,
+      params,
+    );
+    return r.getRowObjects().map(rowToCredential);
+  }
+
+  async function credentials(keys: readonly string[]) {
+    const out = new Map<string, StoredCredential>();
+    for (let i = 0; i < keys.length; i += 1000) {
+      const chunk = keys.slice(i, i + 1000);
+      if (!chunk.length) continue;
+      for (const c of await credentialsWhere(`access_key_id IN (${inList(chunk.length)})`, chunk))
+        out.set(c.accessKeyId, c);
+    }
+    return out;
+  }
+
+  async function credentialChildren(parentKeys: readonly string[]) {
+    const out: StoredCredential[] = [];
+    for (let i = 0; i < parentKeys.length; i += 1000) {
+      const chunk = parentKeys.slice(i, i + 1000);
+      if (chunk.length)
+        out.push(...(await credentialsWhere(`caller_access_key_id IN (${inList(chunk.length)})`, chunk)));
+    }
+    return out;
+  }
+
+  function findCredentials(term: string, limit = 1000) {
+    const t = term.toLowerCase();
+    return credentialsWhere(
+      `access_key_id = ? OR caller_access_key_id = ? OR lower(origin_id) = ? OR lower(origin_name) = ?
+       OR lower(target_arn) = ? OR lower(role_arn) = ? OR lower(session_name) = ? OR lower(caller_arn) = ?`,
+      [term, term, t, t, t, t, t, t],
+      limit,
+    );
   }
 
   async function objectContents(ids: readonly string[]) {
@@ -219,5 +272,17 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     await Promise.resolve();
   }
 
-  return { storedObjects, appendBatch, searchEvents, objectContents, quarantine, objects, stats, close };
+  return {
+    storedObjects,
+    appendBatch,
+    searchEvents,
+    credentials,
+    credentialChildren,
+    findCredentials,
+    objectContents,
+    quarantine,
+    objects,
+    stats,
+    close,
+  };
 }
