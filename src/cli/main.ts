@@ -6,6 +6,7 @@ import { EXIT, UsageError } from './errors.js';
 import { runIngest } from './ingest.js';
 import { processIo, type Io } from './io.js';
 import { runSearch } from './search.js';
+import { runWho } from './who.js';
 
 export const HELP = `Trailwatch: monitoring and threat detection for AWS CloudTrail logs.
 
@@ -14,15 +15,18 @@ Usage: trailwatch <command> [options]   (trailwatch <command> --help for details
 Commands:
   ingest <source…>   store CloudTrail logs from files, directories, globs, stdin or s3://bucket/prefix
   search             find events (CloudTrail event history filters and more)
+  who <identity>     who is really behind a key, ARN, user or session: origin, role chains, activity
   demo               generate a demo organisation's trail and ingest it
 
 Exit status: 0 ok; 1 ingest finished but quarantined records or files; 2 usage, source or store
 error; 3 some source objects could not be read (a re-run retries them); 70 internal error.
+who exits 1 when nothing matches.
 `;
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   ingest: runIngest,
   search: runSearch,
+  who: runWho,
   demo: runDemo,
 };
 

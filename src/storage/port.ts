@@ -42,6 +42,32 @@ export interface ObjectSummary {
   ingestedAt: number;
 }
 
+/** Fields that summaries and facets count values of. */
+export type FacetField =
+  | 'eventSource'
+  | 'eventName'
+  | 'sourceIpAddress'
+  | 'recipientAccountId'
+  | 'awsRegion'
+  | 'errorCode'
+  | 'accessKeyId'
+  | 'userAgent'
+  | 'identityType';
+
+export interface FacetCount {
+  value: string | null;
+  count: number;
+}
+
+export interface EventSummary {
+  count: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  errors: number;
+  /** The most frequent values of each requested field, most frequent first. */
+  facets: Partial<Record<FacetField, FacetCount[]>>;
+}
+
 export interface StoreStats {
   events: number;
   objects: number;
@@ -56,6 +82,8 @@ export interface Store {
   /** Appends events, quarantine entries and object checkpoints atomically; skips duplicate events. */
   appendBatch(batch: IngestBatch): Promise<AppendResult>;
   searchEvents(query: EventQuery): Promise<StoredEvent[]>;
+  /** Counts, time span and top values of the events a query matches (its limit is ignored). */
+  summarizeEvents(query: EventQuery, facets: readonly FacetField[], top?: number): Promise<EventSummary>;
   /** Ledger rows by issued access key. */
   credentials(keys: readonly string[]): Promise<Map<string, StoredCredential>>;
   /** Ledger rows whose caller used one of these keys (the sessions they created). */

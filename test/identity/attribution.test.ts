@@ -92,7 +92,8 @@ describe('attribution', () => {
     });
     const call = callBy(roleSession(C, 'Data', 'alice', 'ASIA3'), C, 'GetObject');
     // the role owner's copy arrives before the caller's copy
-    await deliver([hop1], [hop2Owner], [hop2, hop3, ownerCopy(hop3, B, C), call]);
+    const hop3Owner = ownerCopy(hop3, B, C);
+    await deliver([hop1], [hop2Owner], [hop2, hop3, hop3Owner, call]);
     const r = (await resolved(call.eventID as string)).resolution;
     expect(r?.origin.name).toBe('alice');
     expect(r?.resolvedBy).toBe('access-key-chain');
@@ -108,7 +109,7 @@ describe('attribution', () => {
     expect((await resolved(hop2Owner.eventID as string)).resolution?.origin.name).toBe('alice');
     const byOrigin = await store.searchEvents({ origins: ['alice'] });
     expect(byOrigin.map((e) => e.eventId).sort()).toEqual(
-      [hop1, hop2, hop3, call].map((e) => e.eventID as string).sort(),
+      [hop1, hop2, hop2Owner, hop3, hop3Owner, call].map((e) => e.eventID as string).sort(),
     );
   });
 
@@ -271,8 +272,24 @@ describe('attribution', () => {
       A,
     );
     const withSource = callBy(roleSession(A, 'Ops', 'x', 'ASIASRC', { sourceIdentity: 'erin' }), A);
+    // an identity-enhanced session (trusted identity propagation) names the Identity Center user
+    const enhanced = callBy(
+      {
+        ...roleSession(A, 'Analytics', 'q', 'ASIATIP'),
+        onBehalfOf: {
+          userId: 'u-777',
+          identityStoreArn: 'arn:aws:identitystore::111111111111:identitystore/d-1',
+        },
+      },
+      A,
+    );
     const unknown = callBy(roleSession(A, 'Ops', 'session1', 'ASIAUNK'), A);
-    await deliver([sso, instance, lambda, withSource, unknown]);
+    await deliver([sso, instance, lambda, withSource, enhanced, unknown]);
+    expect((await resolved(enhanced.eventID as string)).resolution).toMatchObject({
+      origin: { type: 'IdentityCenterUser', name: 'u-777' },
+      resolvedBy: 'identity-center',
+      confidence: 'high',
+    });
     expect((await resolved(sso.eventID as string)).resolution).toMatchObject({
       origin: { type: 'IdentityCenterUser', name: 'dana@example.com' },
       resolvedBy: 'session-name',

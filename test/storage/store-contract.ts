@@ -110,6 +110,29 @@ export function storeContract(
       expect(await ids({ limit: 2 })).toEqual(['e3', 'e2']);
     });
 
+    it('summarizes the events a query matches: counts, time span and top values', async () => {
+      await seed();
+      const all = await store.summarizeEvents({}, ['recipientAccountId', 'errorCode', 'eventSource'], 2);
+      expect(all).toMatchObject({ count: 4, firstSeen: T0 - 86_400_000, lastSeen: T0 + 120_000, errors: 1 });
+      expect(all.facets.recipientAccountId).toEqual([
+        { value: '111122223333', count: 3 },
+        { value: '444455556666', count: 1 },
+      ]);
+      expect(all.facets.errorCode).toEqual([
+        { value: null, count: 3 },
+        { value: 'AccessDenied', count: 1 },
+      ]);
+      expect(all.facets.eventSource).toHaveLength(2);
+      const none = await store.summarizeEvents({ eventNames: ['Nothing'] }, ['awsRegion']);
+      expect(none).toEqual({
+        count: 0,
+        firstSeen: null,
+        lastSeen: null,
+        errors: 0,
+        facets: { awsRegion: [] },
+      });
+    });
+
     it('free text matches anywhere, literally', async () => {
       await seed();
       expect(await ids({ text: 'BACKUP_ADMIN%' })).toEqual(['e2']);

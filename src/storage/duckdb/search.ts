@@ -1,7 +1,7 @@
 // Event search: turns an EventQuery into one parameterised SQL statement over `events`.
 import type { DuckDBValue } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
-import type { EventQuery } from '../port.js';
+import type { EventQuery, FacetField } from '../port.js';
 import { EVENT_SELECT } from './columns.js';
 
 export const DEFAULT_LIMIT = 100;
@@ -38,8 +38,9 @@ export function likePattern(text: string): string {
 
 /**
  * Events whose resolved origin is one of `origins` (ids or names): made with a key whose ledger
- * row resolves to it, by the long-term identity itself, or by a session whose issuing event is
- * unknown but whose record names the origin the way the fallback rules read it.
+ * row resolves to it, role owners' copies of calls whose caller's copy does, by the long-term
+ * identity itself, or by a session whose issuing event is unknown but whose record names the
+ * origin the way the fallback rules read it (pipeline/identity mirrors these rules).
  */
 function originCondition(origins: string[]): { sql: string; params: DuckDBValue[] } {
   const lower = origins.map((o) => o.toLowerCase());
@@ -47,6 +48,10 @@ function originCondition(origins: string[]): { sql: string; params: DuckDBValue[
   const sql = `(
     actor_access_key_id IN (SELECT access_key_id FROM credentials WHERE kind <> 'CreateAccessKey'
                             AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks})))
+    OR (actor_type = 'AWSAccount'
+        AND json_extract_string(response_elements, '$.credentials.accessKeyId') IN (
+          SELECT access_key_id FROM credentials WHERE caller_type <> 'AWSAccount'
+          AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks}))))
     OR (actor_type IN ('IAMUser', 'Root', 'SAMLUser', 'WebIdentityUser', 'IdentityCenterUser', 'AWSService')
         AND (lower(actor_arn) IN (${marks}) OR lower(actor_user_name) IN (${marks})
              OR lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_invoked_by) IN (${marks})))
@@ -60,7 +65,7 @@ function originCondition(origins: string[]): { sql: string; params: DuckDBValue[
   return { sql, params: Array.from({ length: slots }, () => lower).flat() };
 }
 
-export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[] } {
+export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[] } {
   const where: string[] = [];
   const params: DuckDBValue[] = [];
   const anyOf = (column: string, values: string[] | undefined, isCaseless = false): void => {
@@ -120,10 +125,24 @@ export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[]
     where.push(`(${TEXT_COLUMNS.map((c) => `${c} ILIKE ? ESCAPE '\\'`).join(' OR ')})`);
     for (let i = 0; i < TEXT_COLUMNS.length; i++) params.push(pattern);
   }
+  return { where: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
+}
+
+export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[] } {
+  const { where, params } = buildWhere(q);
   const limit = Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 1_000_000));
-  const sql =
-    `SELECT ${EVENT_SELECT} FROM events` +
-    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-    ` ORDER BY event_time DESC, event_id DESC LIMIT ${limit}`;
+  const sql = `SELECT ${EVENT_SELECT} FROM events${where} ORDER BY event_time DESC, event_id DESC LIMIT ${limit}`;
   return { sql, params };
 }
+
+export const FACET_COLUMNS: Record<FacetField, string> = {
+  eventSource: 'event_source',
+  eventName: 'event_name',
+  sourceIpAddress: 'source_ip',
+  recipientAccountId: 'recipient_account_id',
+  awsRegion: 'aws_region',
+  errorCode: 'error_code',
+  accessKeyId: 'actor_access_key_id',
+  userAgent: 'user_agent',
+  identityType: 'actor_type',
+};

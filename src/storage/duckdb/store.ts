@@ -2,12 +2,12 @@
 import { DuckDBInstance, blobValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { StoredCredential } from '../../domain/identity.js';
 import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/ingest.js';
-import type { Store, StoreStats, ObjectSummary, EventQuery } from '../port.js';
+import type { Store, StoreStats, ObjectSummary, EventQuery, EventSummary, FacetField } from '../port.js';
 import { StoreError } from '../port.js';
 import { appendEvent, rowToEvent } from './columns.js';
 import { appendCredential, CREDENTIAL_SELECT, rowToCredential } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
-import { buildSearch } from './search.js';
+import { buildSearch, buildWhere, FACET_COLUMNS } from './search.js';
 
 /** The window of the batch: duplicates share their event time, and the bound lets zone maps prune. */
 const IN_BATCH_WINDOW = `e.event_time BETWEEN (SELECT min(event_time) FROM temp.events_stage)
@@ -164,6 +164,40 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     return r.getRowObjects().map(rowToEvent);
   }
 
+  async function summarizeEvents(
+    q: EventQuery,
+    facets: readonly FacetField[],
+    top = 10,
+  ): Promise<EventSummary> {
+    const { where, params } = buildWhere(q);
+    const totals = await conn.runAndReadAll(
+      `SELECT count(*) AS n, epoch_ms(min(event_time)) AS first, epoch_ms(max(event_time)) AS last,
+              count(error_code) AS errors FROM events${where}`,
+      params,
+    );
+    const t = totals.getRowObjectsJS()[0] ?? {};
+    const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+    const summary: EventSummary = {
+      count: Number(t.n ?? 0),
+      firstSeen: num(t.first),
+      lastSeen: num(t.last),
+      errors: Number(t.errors ?? 0),
+      facets: {},
+    };
+    for (const field of facets) {
+      const col = FACET_COLUMNS[field];
+      const r = await conn.runAndReadAll(
+        `SELECT ${col} AS value, count(*) AS n FROM events${where} GROUP BY 1 ORDER BY n DESC, value LIMIT ${Math.floor(top)}`,
+        params,
+      );
+      summary.facets[field] = r.getRowObjectsJS().map((row) => ({
+        value: typeof row.value === 'string' ? row.value : null,
+        count: Number(row.n),
+      }));
+    }
+    return summary;
+  }
+
   const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
   async function credentialsWhere(where: string, params: string[], limit = 100_000) {
@@ -276,6 +310,7 @@ export async function openDuckDbStore(path: string): Promise<Store> {
     storedObjects,
     appendBatch,
     searchEvents,
+    summarizeEvents,
     credentials,
     credentialChildren,
     findCredentials,
