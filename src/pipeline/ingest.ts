@@ -84,7 +84,7 @@ export async function ingest(
     eventsStored: 0,
   };
   const batchEvents = options.batchEvents ?? 20_000;
-  const batchObjects = options.batchObjects ?? 200;
+  const batchObjects = options.batchObjects ?? 1000;
   let objects: ObjectRecord[] = [];
   let events: CloudTrailEvent[] = [];
   let quarantine: QuarantineEntry[] = [];

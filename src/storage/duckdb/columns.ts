@@ -48,7 +48,6 @@ export function appendEvent(a: DuckDBAppender, e: CloudTrailEvent): void {
   // migration 2
   for (const v of [u.inScopeOfIssuerType, u.inScopeOfCredentialsIssuedTo, u.ec2RoleDelivery]) text(v);
   flag(u.isAssumedRoot);
-  a.endRow();
 }
 
 /** The select list that `rowToEvent` reads. */

@@ -44,7 +44,6 @@ export function appendCredential(a: DuckDBAppender, c: StoredCredential): void {
   a.appendVarchar(r.confidence);
   text(r.pendingKey);
   a.appendVarchar(JSON.stringify(r));
-  a.endRow();
 }
 
 export const CREDENTIAL_SELECT = `*, epoch_ms(issued_at) AS issued_ms, epoch_ms(expires_at) AS expires_ms`;

@@ -1,5 +1,5 @@
 // The embedded DuckDB store: one file, migrations on open, one transaction per appended batch.
-import { DuckDBInstance, blobValue, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, timestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { StoredCredential } from '../../domain/identity.js';
 import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/ingest.js';
 import type { Store, StoreStats, ObjectSummary, EventQuery, EventSummary, FacetField } from '../port.js';
@@ -87,7 +87,7 @@ function toStoreError(path: string, err: unknown): StoreError {
   return new StoreError(`cannot open the store ${path}: ${message}`);
 }
 
-export async function openDuckDbStore(path: string): Promise<Store> {
+export async function openDuckDbStore(path: string, now: () => number = Date.now): Promise<Store> {
   let conn: DuckDBConnection;
   let instance: DuckDBInstance;
   try {
@@ -97,44 +97,60 @@ export async function openDuckDbStore(path: string): Promise<Store> {
   } catch (err) {
     throw toStoreError(path, err);
   }
-  await conn.run('CREATE OR REPLACE TEMP TABLE events_stage AS SELECT * FROM events LIMIT 0');
-  await conn.run('CREATE OR REPLACE TEMP TABLE credentials_stage AS SELECT * FROM credentials LIMIT 0');
+  // Batches are appended to temporary copies of the tables, then moved in one transaction.
+  for (const table of ['events', 'credentials', 'objects', 'quarantine'])
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_stage AS SELECT * FROM ${table} LIMIT 0`);
+
+  async function stage<T>(
+    table: string,
+    rows: readonly T[],
+    append: (a: DuckDBAppender, row: T) => void,
+  ): Promise<void> {
+    await conn.run(`DELETE FROM temp.${table}`);
+    if (!rows.length) return;
+    const appender = await conn.createAppender(table, 'main', 'temp');
+    for (const row of rows) {
+      append(appender, row);
+      appender.endRow();
+    }
+    appender.flushSync();
+    appender.closeSync();
+  }
 
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
-    await conn.run('DELETE FROM events_stage');
-    if (batch.events.length) {
-      const appender = await conn.createAppender('events_stage', 'main', 'temp');
-      for (const e of batch.events) appendEvent(appender, e);
-      appender.flushSync();
-      appender.closeSync();
-    }
-    await conn.run('DELETE FROM credentials_stage');
-    if (batch.credentials.length) {
-      const appender = await conn.createAppender('credentials_stage', 'main', 'temp');
-      for (const c of batch.credentials) appendCredential(appender, c);
-      appender.flushSync();
-      appender.closeSync();
-    }
+    await stage('events_stage', batch.events, appendEvent);
+    await stage('credentials_stage', batch.credentials, appendCredential);
+    await stage('objects_stage', batch.objects, (a, o) => {
+      a.appendVarchar(o.objectId);
+      a.appendVarchar(o.identity);
+      a.appendVarchar(o.uri);
+      a.appendBigInt(BigInt(o.size));
+      a.appendVarchar(o.kind);
+      a.appendInteger(o.records);
+      a.appendInteger(o.quarantined);
+      a.appendTimestamp(timestampValue(BigInt(now()) * 1000n));
+      a.appendBlob(o.content);
+    });
+    await stage('quarantine_stage', batch.quarantine, (a, q) => {
+      a.appendVarchar(q.objectId);
+      if (q.index === null) a.appendNull();
+      else a.appendInteger(q.index);
+      a.appendVarchar(q.reason);
+      a.appendVarchar(q.detail);
+      if (q.sample === null) a.appendNull();
+      else a.appendVarchar(JSON.stringify(q.sample));
+    });
     await conn.run('BEGIN TRANSACTION');
     try {
       const inserted = await conn.run(INSERT_NEW);
       const conflicts = await conn.run(QUARANTINE_CONFLICTS);
       if (batch.credentials.length)
         await conn.run('INSERT OR REPLACE INTO credentials SELECT * FROM temp.credentials_stage');
-      for (const o of batch.objects)
-        await conn.run(
-          `INSERT INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)
-           ON CONFLICT (object_id) DO NOTHING`,
-          [o.objectId, o.identity, o.uri, o.size, o.kind, o.records, o.quarantined, blobValue(o.content)],
-        );
-      for (const q of batch.quarantine)
-        await conn.run('INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)', [
-          q.objectId,
-          q.index,
-          q.reason,
-          q.detail,
-          q.sample === null ? null : JSON.stringify(q.sample),
-        ]);
+      await conn.run(
+        'INSERT INTO objects SELECT * FROM temp.objects_stage ON CONFLICT (object_id) DO NOTHING',
+      );
+      if (batch.quarantine.length)
+        await conn.run('INSERT INTO quarantine SELECT * FROM temp.quarantine_stage');
       await conn.run('COMMIT');
       const stored = inserted.rowsChanged;
       const conflicting = conflicts.rowsChanged;
