@@ -1,5 +1,8 @@
 // Composition root: turns configuration into concrete adapters. The only place that picks implementations.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CompiledRule, RuleIssue } from './domain/rule.js';
+import { loadRules } from './rules/load.js';
 import { createLocalSource, createStdinSource } from './sources/local/files.js';
 import type { ListingFilter, Source } from './sources/port.js';
 import { createS3Client, createS3Source } from './sources/s3/index.js';
@@ -43,4 +46,32 @@ export function createSources(args: readonly string[], options: SourceOptions): 
   }
   if (local.length) sources.push(createLocalSource(local, options.filter));
   return sources;
+}
+
+/** The built-in rule pack, shipped beside `src/` and `dist/`. */
+export const BUILTIN_RULES = fileURLToPath(new URL('../rules', import.meta.url));
+
+export interface RuleSet {
+  rules: CompiledRule[];
+  issues: RuleIssue[];
+  files: number;
+}
+
+/**
+ * The rules to run: the built-in pack unless `--rules` names others (`builtin` names the pack).
+ * Only stable and test rules are enabled unless `includeDisabled`.
+ */
+export async function loadRuleSet(
+  targets: readonly string[] | undefined,
+  cwd: string,
+  options: { includeDisabled?: boolean; extraLists?: ReadonlyMap<string, readonly string[]> } = {},
+): Promise<RuleSet> {
+  const paths = (targets?.length ? targets : ['builtin']).map((t) =>
+    t === 'builtin' ? BUILTIN_RULES : path.resolve(cwd, t),
+  );
+  const loaded = await loadRules(paths, options.extraLists ? { extraLists: options.extraLists } : {});
+  const rules = options.includeDisabled
+    ? loaded.rules
+    : loaded.rules.filter((r) => r.meta.status === 'stable' || r.meta.status === 'test');
+  return { rules, issues: loaded.issues, files: loaded.files };
 }

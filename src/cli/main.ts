@@ -5,6 +5,7 @@ import { runDemo } from './demo.js';
 import { EXIT, UsageError } from './errors.js';
 import { runIngest } from './ingest.js';
 import { processIo, type Io } from './io.js';
+import { runRules } from './rules.js';
 import { runSearch } from './search.js';
 import { runWho } from './who.js';
 
@@ -15,6 +16,7 @@ Usage: trailwatch <command> [options]   (trailwatch <command> --help for details
 Commands:
   ingest <source…>   store CloudTrail logs from files, directories, globs, stdin or s3://bucket/prefix
   search             find events (CloudTrail event history filters and more)
+  rules <action>     list, validate and test detection rules (built-in pack and your own, Sigma too)
   who <identity>     who is really behind a key, ARN, user or session: origin, role chains, activity
   demo               generate a demo organisation's trail and ingest it
 
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   ingest: runIngest,
   search: runSearch,
   who: runWho,
+  rules: runRules,
   demo: runDemo,
 };
 

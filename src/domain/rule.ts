@@ -1,0 +1,88 @@
+// Rules as the engine sees them: metadata, a compiled detection, output settings, embedded tests.
+import type { JsonObject } from './json.js';
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const STATUSES = ['experimental', 'test', 'stable', 'deprecated'] as const;
+export type RuleStatus = (typeof STATUSES)[number];
+export const RULE_TYPES = ['match', 'threshold', 'new-value', 'sequence'] as const;
+export type RuleType = (typeof RULE_TYPES)[number];
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  status: RuleStatus;
+  tactics: string[];
+  techniques: string[];
+  references: string[];
+  falsePositives: string[];
+  runbook: string;
+  equivalents: Record<string, string[]>;
+  /** Where the rule came from. */
+  file: string;
+  format: 'trailwatch' | 'sigma';
+}
+
+/** What the engine evaluates a rule against: the raw record plus attribution fields. */
+export type MatchView = JsonObject;
+
+export interface RuleTest {
+  name: string;
+  /** One event for `match` rules; several for stateful rules. */
+  events: JsonObject[];
+  /** Expected number of alerts (true = at least one for one event, false = none). */
+  expect: { alert: boolean } | { alerts: number };
+  line: number | null;
+}
+
+export interface ThresholdSpec {
+  count: number;
+  distinct: string | null;
+  windowMs: number;
+}
+
+export interface NewValueSpec {
+  value: string;
+  learningMs: number;
+}
+
+export interface SequenceSpec {
+  by: string;
+  windowMs: number;
+  steps: string[];
+}
+
+export interface CompiledRule {
+  meta: RuleMeta;
+  type: RuleType;
+  /** Event names (lowercase) that can match, or null for any; the same for event sources. */
+  eventNames: ReadonlySet<string> | null;
+  eventSources: ReadonlySet<string> | null;
+  /** For match/threshold/new-value: does the event match. */
+  matches(view: MatchView): boolean;
+  /** For sequence rules: the steps (selection names) this event matches. */
+  steps(view: MatchView): string[];
+  groupKey(view: MatchView): string;
+  /** For sequence rules: the entity the steps must share (`sequence.by`). */
+  groupKeyForSequence(view: MatchView): string;
+  /** The value counted (threshold distinct) or tracked (new value); null otherwise. */
+  value(view: MatchView): string | null;
+  title(view: MatchView): string;
+  severity(view: MatchView): Severity;
+  fields: string[];
+  dedupMs: number;
+  threshold: ThresholdSpec | null;
+  newValue: NewValueSpec | null;
+  sequence: SequenceSpec | null;
+  tests: RuleTest[];
+}
+
+export interface RuleIssue {
+  file: string;
+  line: number | null;
+  path: string;
+  message: string;
+  severity: 'error' | 'warning';
+}

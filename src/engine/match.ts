@@ -1,0 +1,84 @@
+// Matching: rules indexed by event name and source, so an event meets only the rules that can match it.
+import { createHash } from 'node:crypto';
+import type { MatchRow } from '../domain/alert.js';
+import type { CloudTrailEvent } from '../domain/event.js';
+import type { Origin } from '../domain/identity.js';
+import type { CompiledRule, MatchView } from '../domain/rule.js';
+
+export interface RuleIndex {
+  rules: readonly CompiledRule[];
+  byName: ReadonlyMap<string, CompiledRule[]>;
+  /** Rules that can match any event name. */
+  anyName: readonly CompiledRule[];
+}
+
+export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
+  const byName = new Map<string, CompiledRule[]>();
+  const anyName: CompiledRule[] = [];
+  for (const rule of rules) {
+    if (!rule.eventNames) {
+      anyName.push(rule);
+      continue;
+    }
+    for (const name of rule.eventNames) byName.set(name, [...(byName.get(name) ?? []), rule]);
+  }
+  return { rules, byName, anyName };
+}
+
+export function hashKey(...parts: (string | number)[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);
+}
+
+/** The alert a match counts toward, before evaluation: fixed windows make it order-independent. */
+function alertKeyOf(rule: CompiledRule, group: string, value: string | null, time: number): string {
+  switch (rule.type) {
+    case 'match':
+      return hashKey(rule.meta.id, group, Math.floor(time / Math.max(1, rule.dedupMs)));
+    case 'threshold':
+      return hashKey(rule.meta.id, group, Math.floor(time / Math.max(1, rule.threshold?.windowMs ?? 1)));
+    case 'new-value':
+      return hashKey(rule.meta.id, group, value ?? '');
+    case 'sequence':
+      return hashKey(rule.meta.id, group);
+  }
+}
+
+export function matchEvent(
+  index: RuleIndex,
+  view: MatchView,
+  event: CloudTrailEvent,
+  origin: Origin,
+): MatchRow[] {
+  const name = (event.eventName ?? '').toLowerCase();
+  const source = (event.eventSource ?? '').toLowerCase();
+  const candidates = index.byName.get(name);
+  const rows: MatchRow[] = [];
+  const consider = (rule: CompiledRule): void => {
+    if (rule.eventSources && !rule.eventSources.has(source)) return;
+    const steps = rule.type === 'sequence' ? rule.steps(view) : rule.matches(view) ? [null] : [];
+    for (const step of steps) {
+      const group = rule.type === 'sequence' ? rule.groupKeyForSequence(view) : rule.groupKey(view);
+      if (rule.type === 'sequence' && group === '') continue; // no entity to follow
+      const value = rule.value(view);
+      rows.push({
+        ruleId: rule.meta.id,
+        alertKey: alertKeyOf(rule, group, value, event.eventTime),
+        eventId: event.eventId,
+        recipientAccountId: event.recipientAccountId,
+        eventTime: event.eventTime,
+        groupKey: group,
+        value,
+        step,
+        title: rule.title(view),
+        severity: rule.severity(view),
+        region: event.awsRegion,
+        sourceIp: event.sourceIpAddress,
+        actorArn: event.actor.arn,
+        origin,
+      });
+    }
+  };
+  if (candidates) for (const rule of candidates) consider(rule);
+  for (const rule of index.anyName) consider(rule);
+  return rows;
+}

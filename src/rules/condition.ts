@@ -1,0 +1,149 @@
+// The condition language: selection names with and / or / not / parentheses, `1 of x*`, `all of them`.
+export type Condition =
+  | { kind: 'sel'; name: string }
+  | { kind: 'and' | 'or'; items: Condition[] }
+  | { kind: 'not'; item: Condition }
+  | { kind: 'of'; quantifier: 'one' | 'all'; pattern: string };
+
+export class ConditionError extends Error {
+  override readonly name = 'ConditionError';
+}
+
+function tokenize(text: string): string[] {
+  const tokens = text.match(/\(|\)|[^\s()]+/g) ?? [];
+  return tokens;
+}
+
+/** Parses a condition; precedence: not > and > or. */
+export function parseCondition(text: string): Condition {
+  const tokens = tokenize(text);
+  let pos = 0;
+  const peek = (): string | undefined => tokens[pos];
+  const next = (): string => {
+    const t = tokens[pos++];
+    if (t === undefined) throw new ConditionError(`condition '${text}' ends early`);
+    return t;
+  };
+  const parseOr = (): Condition => {
+    const items = [parseAnd()];
+    while (peek()?.toLowerCase() === 'or') {
+      pos++;
+      items.push(parseAnd());
+    }
+    return items.length === 1 ? (items[0] as Condition) : { kind: 'or', items };
+  };
+  const parseAnd = (): Condition => {
+    const items = [parseUnary()];
+    while (peek()?.toLowerCase() === 'and') {
+      pos++;
+      items.push(parseUnary());
+    }
+    return items.length === 1 ? (items[0] as Condition) : { kind: 'and', items };
+  };
+  const parseUnary = (): Condition => {
+    const t = next();
+    const lower = t.toLowerCase();
+    if (lower === 'not') return { kind: 'not', item: parseUnary() };
+    if (t === '(') {
+      const inner = parseOr();
+      if (next() !== ')') throw new ConditionError(`condition '${text}': expected ')'`);
+      return inner;
+    }
+    if (lower === '1' || lower === 'all' || lower === 'any') {
+      if (next().toLowerCase() !== 'of')
+        throw new ConditionError(`condition '${text}': expected 'of' after '${t}'`);
+      return { kind: 'of', quantifier: lower === 'all' ? 'all' : 'one', pattern: next() };
+    }
+    if (['and', 'or', ')', '|'].includes(lower) || t.startsWith('|'))
+      throw new ConditionError(
+        `condition '${text}': unexpected '${t}'${t.startsWith('|') ? ' (aggregations are not supported)' : ''}`,
+      );
+    return { kind: 'sel', name: t };
+  };
+  if (!tokens.length) throw new ConditionError('condition is empty');
+  const result = parseOr();
+  if (pos < tokens.length)
+    throw new ConditionError(
+      `condition '${text}': unexpected '${tokens[pos] ?? ''}'${tokens[pos]?.startsWith('|') ? ' (aggregations such as | count() are not supported; use a threshold rule)' : ''}`,
+    );
+  return result;
+}
+
+/** Selection names a pattern (`sel_*`, `them`) stands for. */
+export function expandPattern(pattern: string, names: readonly string[]): string[] {
+  if (pattern === 'them') return [...names];
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  return names.filter((n) => re.test(n));
+}
+
+/** Every selection name a condition refers to (patterns expanded). */
+export function referencedNames(c: Condition, names: readonly string[]): string[] {
+  switch (c.kind) {
+    case 'sel':
+      return [c.name];
+    case 'not':
+      return referencedNames(c.item, names);
+    case 'of':
+      return expandPattern(c.pattern, names);
+    default:
+      return c.items.flatMap((i) => referencedNames(i, names));
+  }
+}
+
+export function evaluateCondition(
+  c: Condition,
+  test: (name: string) => boolean,
+  names: readonly string[],
+): boolean {
+  switch (c.kind) {
+    case 'sel':
+      return test(c.name);
+    case 'not':
+      return !evaluateCondition(c.item, test, names);
+    case 'and':
+      return c.items.every((i) => evaluateCondition(i, test, names));
+    case 'or':
+      return c.items.some((i) => evaluateCondition(i, test, names));
+    case 'of': {
+      const matched = expandPattern(c.pattern, names);
+      return c.quantifier === 'all' ? matched.length > 0 && matched.every(test) : matched.some(test);
+    }
+  }
+}
+
+/**
+ * The values of `field` an event must have for the condition to hold, or null when any value can
+ * (used to index rules by event name and source). `required(name)` gives a selection's own set.
+ */
+export function requiredValues(
+  c: Condition,
+  required: (name: string) => Set<string> | null,
+  names: readonly string[],
+): Set<string> | null {
+  const union = (sets: (Set<string> | null)[]): Set<string> | null =>
+    sets.some((s) => s === null) ? null : new Set(sets.flatMap((s) => [...(s ?? [])]));
+  const intersect = (sets: (Set<string> | null)[]): Set<string> | null => {
+    const known = sets.filter((s): s is Set<string> => s !== null);
+    if (!known.length) return null;
+    return known.reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+  };
+  switch (c.kind) {
+    case 'sel':
+      return required(c.name);
+    case 'not':
+      return null;
+    case 'and':
+      return intersect(c.items.map((i) => requiredValues(i, required, names)));
+    case 'or':
+      return union(c.items.map((i) => requiredValues(i, required, names)));
+    case 'of': {
+      const sets = expandPattern(c.pattern, names).map(required);
+      return c.quantifier === 'all' ? intersect(sets) : union(sets);
+    }
+  }
+}

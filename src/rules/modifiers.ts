@@ -1,0 +1,191 @@
+// Compiles one selection entry (`field|modifier…: value`) into a test over a match view.
+import { BlockList, isIP } from 'node:net';
+import { RE2JS } from 're2js';
+import type { Json } from '../domain/json.js';
+import type { MatchView } from '../domain/rule.js';
+import { valuesAt } from './fields.js';
+
+export type Test = (view: MatchView) => boolean;
+
+export interface EntryContext {
+  lists: ReadonlyMap<string, readonly string[]>;
+  /** Reports a problem with this entry; compilation goes on. */
+  issue(message: string): void;
+}
+
+const KNOWN = new Set([
+  'contains',
+  'startswith',
+  'endswith',
+  're',
+  'exists',
+  'cidr',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'fieldref',
+  'list',
+  'all',
+  'cased',
+]);
+const SIGMA_UNSUPPORTED = new Set([
+  'base64',
+  'base64offset',
+  'utf16',
+  'utf16le',
+  'utf16be',
+  'wide',
+  'windash',
+  'expand',
+]);
+
+function asText(v: Json): string | null {
+  if (v === null) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[\\^$.|?*+()[\]{}]/g, (c) => `\\${c}`);
+}
+
+/** A Sigma-style wildcard value (`*`, `?`; `\*` is a literal star) as a linear-time regex. */
+function globToRe(glob: string): string {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] ?? '';
+    if (c === '\\' && i + 1 < glob.length && '*?\\'.includes(glob[i + 1] ?? ''))
+      out += escapeRe(glob[++i] ?? '');
+    else if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else out += escapeRe(c);
+  }
+  return `^${out}$`;
+}
+
+function compileRe(source: string, cased: boolean, ctx: EntryContext): ((s: string) => boolean) | null {
+  try {
+    const re = RE2JS.compile(source, cased ? 0 : RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL);
+    return (s) => re.matcher(s).find();
+  } catch (err) {
+    ctx.issue(`invalid regular expression ${JSON.stringify(source)}: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+function cidrTest(networks: string[], ctx: EntryContext): ((s: string) => boolean) | null {
+  const list = new BlockList();
+  for (const n of networks) {
+    const [addr = '', bits] = n.split('/');
+    const family = isIP(addr);
+    const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
+    if (!family || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
+      ctx.issue(`invalid network ${JSON.stringify(n)} (expected e.g. 10.0.0.0/8 or 2001:db8::/32)`);
+      return null;
+    }
+    list.addSubnet(addr, prefix, family === 6 ? 'ipv6' : 'ipv4');
+  }
+  return (s) => {
+    const family = isIP(s);
+    return family !== 0 && list.check(s, family === 6 ? 'ipv6' : 'ipv4');
+  };
+}
+
+/** One expected value as a test of one field value (already text). */
+function valueTest(
+  expected: Json,
+  mods: Set<string>,
+  ctx: EntryContext,
+  view: () => MatchView,
+): ((actual: Json) => boolean) | null {
+  const cased = mods.has('cased');
+  const norm = (s: string): string => (cased ? s : s.toLowerCase());
+  if (expected === null) return (actual) => actual === null;
+  const want = asText(expected) ?? '';
+  if (mods.has('gt') || mods.has('gte') || mods.has('lt') || mods.has('lte')) {
+    const limit = Number(want);
+    if (!Number.isFinite(limit)) {
+      ctx.issue(`numeric comparison needs a number, found ${JSON.stringify(expected)}`);
+      return null;
+    }
+    return (actual) => {
+      const n = typeof actual === 'number' ? actual : Number(asText(actual));
+      if (actual === null || !Number.isFinite(n)) return false;
+      if (mods.has('gt')) return n > limit;
+      if (mods.has('gte')) return n >= limit;
+      if (mods.has('lt')) return n < limit;
+      return n <= limit;
+    };
+  }
+  if (mods.has('fieldref'))
+    return (actual) => {
+      const a = asText(actual);
+      return (
+        a !== null &&
+        valuesAt(view(), want).some(
+          (other) => asText(other) !== null && norm(asText(other) ?? '') === norm(a),
+        )
+      );
+    };
+  let textTest: ((s: string) => boolean) | null;
+  if (mods.has('re')) textTest = compileRe(want, cased, ctx);
+  else if (mods.has('cidr')) textTest = cidrTest([want], ctx);
+  else if (mods.has('contains')) textTest = (s) => norm(s).includes(norm(want));
+  else if (mods.has('startswith')) textTest = (s) => norm(s).startsWith(norm(want));
+  else if (mods.has('endswith')) textTest = (s) => norm(s).endsWith(norm(want));
+  else if (/(^|[^\\])[*?]/.test(want)) textTest = compileRe(globToRe(want), cased, ctx);
+  else textTest = (s) => norm(s) === norm(want);
+  if (!textTest) return null;
+  const t = textTest;
+  return (actual) => {
+    const a = asText(actual);
+    return a !== null && t(a);
+  };
+}
+
+/** Compiles `field|mods: value`; null (with an issue reported) when it cannot be compiled. */
+export function compileEntry(key: string, value: Json, ctx: EntryContext): Test | null {
+  const [field = '', ...modList] = key.split('|');
+  const mods = new Set(modList.map((m) => m.toLowerCase()));
+  for (const m of mods) {
+    if (SIGMA_UNSUPPORTED.has(m))
+      ctx.issue(`modifier '${m}' is not supported for CloudTrail (field ${field})`);
+    else if (!KNOWN.has(m)) ctx.issue(`unknown modifier '${m}' (known: ${[...KNOWN].join(', ')})`);
+  }
+  if ([...mods].some((m) => !KNOWN.has(m))) return null;
+  if (!field) {
+    ctx.issue(`entry '${key}' has no field name`);
+    return null;
+  }
+  if (mods.has('exists')) {
+    if (typeof value !== 'boolean') {
+      ctx.issue(`'${field}|exists' takes true or false, found ${JSON.stringify(value)}`);
+      return null;
+    }
+    return (view) => valuesAt(view, field).some((v) => v !== null) === value;
+  }
+  let expected: Json[] = Array.isArray(value) ? value : [value];
+  if (mods.has('list')) {
+    const named = expected.flatMap((name) => {
+      const values = ctx.lists.get(String(name));
+      if (!values) ctx.issue(`unknown list '${String(name)}' (declare it under lists:)`);
+      return values ?? [];
+    });
+    expected = named;
+  }
+  let current: MatchView = {};
+  const tests = expected
+    .map((e) => valueTest(e, mods, ctx, () => current))
+    .filter((t): t is (a: Json) => boolean => t !== null);
+  if (tests.length !== expected.length) return null;
+  const isAll = mods.has('all');
+  return (view) => {
+    current = view;
+    const actual = valuesAt(view, field);
+    const values = actual.length ? actual : [null];
+    const one = (t: (a: Json) => boolean): boolean => values.some((v) => t(v));
+    return isAll ? tests.every(one) : tests.some(one);
+  };
+}
