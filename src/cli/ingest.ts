@@ -1,8 +1,9 @@
 // `trailwatch ingest <source…>`: stores CloudTrail logs from files, directories, globs, stdin or S3.
-import { createSources, openStore, resolveDbPath } from '../app.js';
+import { createSources, loadRuleSet, openStore, resolveDbPath } from '../app.js';
+import type { CompiledRule } from '../domain/rule.js';
 import { ingest, quarantinedTotal, type IngestSummary } from '../pipeline/ingest.js';
 import type { Store } from '../storage/port.js';
-import { list, oneOf, parse, positiveInt, STORE_OPTIONS, time } from './args.js';
+import { list, oneOf, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS, time } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
@@ -20,6 +21,9 @@ Options:
   --profile P, --region R, --endpoint-url URL   AWS access for s3:// sources
   --concurrency N        objects read in parallel (default 8)
   --batch-size N         events per store transaction (default 20000)
+  --rules DIR            rule files or directories to evaluate (default: the built-in pack;
+                         'builtin' names it next to your own); --no-rules stores without detecting
+  --session-name-policy caller|email|pattern:<regex>
   --report               list every quarantined record and file with its reason
   --format text|json     summary format (default text)
 `;
@@ -36,9 +40,20 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   'batch-size': { type: 'string' },
   report: { type: 'boolean' },
+  rules: { type: 'string', multiple: true },
+  'no-rules': { type: 'boolean' },
+  'session-name-policy': { type: 'string' },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The enabled rules; problems in rule files are printed and those files skipped. */
+export async function loadDetection(targets: string[] | undefined, io: Io): Promise<CompiledRule[]> {
+  const set = await loadRuleSet(targets, io.cwd);
+  for (const i of set.issues.filter((x) => x.severity === 'error'))
+    io.err(`rules: ${i.file}${i.line === null ? '' : `:${i.line}`}: ${i.message} (rule skipped)\n`);
+  return set.rules;
+}
 
 export function exitStatusOf(summary: IngestSummary): number {
   if (summary.readErrors.length) return EXIT.readErrors;
@@ -52,6 +67,7 @@ export function formatSummary(s: IngestSummary): string {
       (s.digests ? `, ${s.digests} digest files set aside` : '') +
       (s.readErrors.length ? `, ${s.readErrors.length} unreadable` : ''),
     `records: ${s.recordsSeen} seen, ${s.eventsStored} events stored, ${s.duplicates} duplicates skipped`,
+    `detection: ${s.matches} rule matches, ${s.alerts} alerts written or updated`,
   ];
   const q = Object.entries(s.quarantined);
   lines.push(
@@ -96,6 +112,10 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
     ...(values['endpoint-url'] !== undefined && { endpointUrl: values['endpoint-url'] }),
   };
   const sources = createSources(positionals, { filter, aws, stdin: io.stdin });
+  const policy = sessionNamePolicy(values['session-name-policy']);
+  const detection = values['no-rules']
+    ? undefined
+    : { rules: await loadDetection(list(values.rules), io), policy };
   const store = await openStore(resolveDbPath(values.db, io.env, io.cwd));
   const abort = new AbortController();
   const stop = (): void => abort.abort();
@@ -107,6 +127,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
       batchEvents: positiveInt(values['batch-size'], '--batch-size') ?? 20_000,
       onProgress: progress.update,
       signal: abort.signal,
+      ...(detection ? { detection } : {}),
     });
     progress.done();
     if (format === 'json') io.out(JSON.stringify(summary) + '\n');

@@ -5,6 +5,8 @@ import { runDemo } from './demo.js';
 import { EXIT, UsageError } from './errors.js';
 import { runIngest } from './ingest.js';
 import { processIo, type Io } from './io.js';
+import { runAlerts } from './alerts.js';
+import { runHunt } from './hunt.js';
 import { runRules } from './rules.js';
 import { runSearch } from './search.js';
 import { runWho } from './who.js';
@@ -15,7 +17,9 @@ Usage: trailwatch <command> [options]   (trailwatch <command> --help for details
 
 Commands:
   ingest <source…>   store CloudTrail logs from files, directories, globs, stdin or s3://bucket/prefix
+  hunt <source…>     ingest into a temporary store, run every rule, print the alerts
   search             find events (CloudTrail event history filters and more)
+  alerts             list stored alerts (filters, table/jsonl/csv)
   rules <action>     list, validate and test detection rules (built-in pack and your own, Sigma too)
   who <identity>     who is really behind a key, ARN, user or session: origin, role chains, activity
   demo               generate a demo organisation's trail and ingest it
@@ -30,6 +34,8 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   search: runSearch,
   who: runWho,
   rules: runRules,
+  hunt: runHunt,
+  alerts: runAlerts,
   demo: runDemo,
 };
 

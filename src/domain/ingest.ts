@@ -1,5 +1,6 @@
 // Value objects of ingestion: decoded records, quarantine entries, object checkpoints and batches.
 import type { CloudTrailEvent } from './event.js';
+import type { MatchRow } from './alert.js';
 import type { StoredCredential } from './identity.js';
 import type { Json } from './json.js';
 
@@ -46,6 +47,8 @@ export interface IngestBatch {
   quarantine: QuarantineEntry[];
   /** Ledger rows to insert or replace (new keys, better copies, re-resolved descendants). */
   credentials: StoredCredential[];
+  /** Rule matches of the batch's events; those of duplicate events are dropped with them. */
+  matches: MatchRow[];
 }
 
 export interface AppendResult {

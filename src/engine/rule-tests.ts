@@ -1,5 +1,6 @@
 // Runs the tests embedded in rules through the same path as ingest: normalize, attribute, match, evaluate.
 import type { CompiledRule, RuleTest } from '../domain/rule.js';
+import { jsonText } from '../domain/json.js';
 import { BASE_TEST_RECORD, deepMerge } from '../rules/base-record.js';
 import { detectInMemory } from './evaluate-memory.js';
 
@@ -20,7 +21,7 @@ async function runOne(
   rule: CompiledRule,
   test: RuleTest,
 ): Promise<{ alerts: number; detail: string | null }> {
-  const start = Date.parse(String(BASE_TEST_RECORD.eventTime));
+  const start = Date.parse(jsonText(BASE_TEST_RECORD.eventTime));
   const records = test.events.map((partial, i) =>
     deepMerge(
       {

@@ -1,7 +1,15 @@
 // The ingest use case: list sources, skip checkpointed objects, read, decode, normalize, store in batches.
 import type { CloudTrailEvent } from '../domain/event.js';
 import type { ObjectRecord, QuarantineEntry, QuarantineReason } from '../domain/ingest.js';
+import type { MatchRow } from '../domain/alert.js';
+import type { JsonObject } from '../domain/json.js';
+import type { CompiledRule } from '../domain/rule.js';
+import { detect } from '../engine/detect.js';
+import { buildIndex } from '../engine/match.js';
+import { keysToLookUp } from '../identity/enrich.js';
 import { planLedger } from '../identity/ledger.js';
+import type { SessionNamePolicy } from '../identity/session-name.js';
+import { evaluatePending } from './evaluate.js';
 import type { Source, SourceObject } from '../sources/port.js';
 import type { Store } from '../storage/port.js';
 import { mapBounded } from './bounded.js';
@@ -24,6 +32,8 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
   /** Stops between batches; what was stored stays stored and checkpointed. */
   signal?: AbortSignal;
+  /** Rules to evaluate as events are stored; without them, nothing is matched. */
+  detection?: { rules: readonly CompiledRule[]; policy?: SessionNamePolicy };
 }
 
 export interface IngestSummary {
@@ -37,6 +47,9 @@ export interface IngestSummary {
   duplicates: number;
   /** Credential ledger rows written (issued keys, and earlier rows re-resolved by them). */
   credentials: number;
+  /** Rule matches stored, and alerts written or updated by evaluation. */
+  matches: number;
+  alerts: number;
   quarantined: Partial<Record<QuarantineReason, number>>;
   /** Objects that could not be read; they are not checkpointed, so the next run retries them. */
   readErrors: { uri: string; message: string }[];
@@ -59,6 +72,8 @@ export async function ingest(
   sources: readonly Source[],
   options: IngestOptions = {},
 ): Promise<IngestSummary> {
+  // Matches left unevaluated by an earlier run that stopped (a crash between store and evaluate).
+  if (options.detection) await evaluatePending(store, options.detection.rules);
   const listed = await listAll(sources);
   const done = await store.storedObjects(listed.map((o) => o.identity));
   const todo = listed.filter((o) => !done.has(o.identity));
@@ -71,6 +86,8 @@ export async function ingest(
     eventsStored: 0,
     duplicates: 0,
     credentials: 0,
+    matches: 0,
+    alerts: 0,
     quarantined: {},
     readErrors: [],
     isAborted: false,
@@ -87,14 +104,32 @@ export async function ingest(
   const batchObjects = options.batchObjects ?? 1000;
   let objects: ObjectRecord[] = [];
   let events: CloudTrailEvent[] = [];
+  let records: JsonObject[] = [];
+  const index = options.detection ? buildIndex(options.detection.rules) : null;
   let quarantine: QuarantineEntry[] = [];
 
   const flush = async (): Promise<void> => {
     if (!objects.length) return;
     // The ledger is planned against the store before the batch's transaction; one writer at a time.
     const ledger = await planLedger(events, store);
-    const result = await store.appendBatch({ objects, events, quarantine, credentials: ledger.rows });
+    let matches: MatchRow[] = [];
+    if (index && options.detection) {
+      const view = new Map(ledger.view);
+      const missing = keysToLookUp(events).filter((k) => !view.has(k));
+      for (const [k, row] of await store.credentials(missing)) view.set(k, row);
+      const items = events.map((event, i) => ({ event, raw: records[i] as JsonObject }));
+      matches = detect(index, items, view, options.detection.policy);
+    }
+    const result = await store.appendBatch({
+      objects,
+      events,
+      quarantine,
+      credentials: ledger.rows,
+      matches,
+    });
     summary.credentials += ledger.rows.length;
+    summary.matches += matches.length;
+    if (options.detection) summary.alerts += (await evaluatePending(store, options.detection.rules)).alerts;
     summary.eventsStored += result.stored;
     summary.duplicates += result.duplicates;
     for (const q of quarantine) summary.quarantined[q.reason] = (summary.quarantined[q.reason] ?? 0) + 1;
@@ -104,6 +139,7 @@ export async function ingest(
     progress.eventsStored = summary.eventsStored;
     objects = [];
     events = [];
+    records = [];
     quarantine = [];
   };
 
@@ -122,6 +158,7 @@ export async function ingest(
       progress.bytesDone += result.value.bytes.length;
       objects.push(prepared.object);
       for (const e of prepared.events) events.push(e);
+      for (const r of prepared.records) records.push(r);
       for (const q of prepared.quarantine) quarantine.push(q);
       if (events.length >= batchEvents || objects.length >= batchObjects) await flush();
     }

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { constants, gzipSync } from 'node:zlib';
 import type { CloudTrailEvent } from '../domain/event.js';
 import type { ObjectRecord, QuarantineEntry } from '../domain/ingest.js';
+import type { JsonObject } from '../domain/json.js';
+import { canonicalKeys } from '../parse/canonical-keys.js';
 import { decodeObject, isGzip } from '../parse/decode.js';
 import { normalizeRecord } from '../parse/normalize.js';
 import { parseKeyLayout } from '../sources/key-layout.js';
@@ -11,6 +13,8 @@ import type { SourceObject } from '../sources/port.js';
 export interface PreparedObject {
   object: ObjectRecord;
   events: CloudTrailEvent[];
+  /** The raw record of each event (same order), with CloudTrail's key spelling, for rule matching. */
+  records: JsonObject[];
   quarantine: QuarantineEntry[];
 }
 
@@ -27,11 +31,14 @@ export function prepareObject(
   const decoded = decodeObject(bytes, source.key);
   const keyAccount = parseKeyLayout(source.key)?.account ?? null;
   const events: CloudTrailEvent[] = [];
+  const records: JsonObject[] = [];
   const quarantine: QuarantineEntry[] = decoded.problems.map((p) => ({ objectId, ...p }));
   for (const { index, record } of decoded.records) {
     const result = normalizeRecord(record, { objectId, index, keyAccount });
-    if (result.ok) events.push(result.event);
-    else quarantine.push({ objectId, index, reason: result.reason, detail: result.detail, sample: record });
+    if (result.ok) {
+      events.push(result.event);
+      records.push(canonicalKeys(record));
+    } else quarantine.push({ objectId, index, reason: result.reason, detail: result.detail, sample: record });
   }
   const content = isGzip(bytes) ? bytes : gzipSync(bytes, { level: constants.Z_BEST_SPEED });
   return {
@@ -46,6 +53,7 @@ export function prepareObject(
       content,
     },
     events,
+    records,
     quarantine,
   };
 }

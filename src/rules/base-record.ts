@@ -1,5 +1,5 @@
 // The realistic base record that rule tests merge their partial events over.
-import { isJsonObject, type Json, type JsonObject } from '../domain/json.js';
+import { isJsonObject, type JsonObject } from '../domain/json.js';
 
 export const BASE_TEST_RECORD: JsonObject = {
   eventVersion: '1.09',
@@ -49,8 +49,8 @@ export function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
       v.type !== out[k].type
     )
       out[k] = v;
-    else if (isJsonObject(v) && isJsonObject(out[k])) out[k] = deepMerge(out[k] as JsonObject, v);
-    else out[k] = v as Json;
+    else if (isJsonObject(v) && isJsonObject(out[k])) out[k] = deepMerge(out[k], v);
+    else out[k] = v;
   }
   return out;
 }

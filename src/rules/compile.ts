@@ -1,5 +1,5 @@
 // Compiles a rule document (already read from YAML or Sigma) into a CompiledRule, collecting every issue.
-import { isJsonObject, type Json, type JsonObject } from '../domain/json.js';
+import { isJsonObject, jsonText, type Json, type JsonObject } from '../domain/json.js';
 import {
   RULE_TYPES,
   SEVERITIES,
@@ -190,7 +190,7 @@ function testsOf(
       report(['tests', i], "with several events, say how many alerts: 'alerts: N'", 'warning');
     tests.push({
       name: typeof t.name === 'string' ? t.name : `test ${i + 1}`,
-      events: events as JsonObject[],
+      events: events,
       expect,
       line: null,
     });
@@ -227,7 +227,7 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
 
   let condition: Condition | null = null;
   const conditionText = Array.isArray(detection.condition)
-    ? detection.condition.join(' or ')
+    ? detection.condition.map(jsonText).join(' or ')
     : detection.condition;
   if (typeof conditionText === 'string') {
     try {

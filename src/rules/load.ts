@@ -2,7 +2,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { isJsonObject, type JsonObject } from '../domain/json.js';
+import { isJsonObject, jsonText } from '../domain/json.js';
 import type { CompiledRule, RuleIssue } from '../domain/rule.js';
 import { compileRule } from './compile.js';
 import { isSigma, sigmaToDoc } from './sigma.js';
@@ -102,18 +102,18 @@ export function loadRuleText(
   ): void => {
     issues.push({ file, line: lineOf(root, keys, counter), path: keys.join('.'), message, severity });
   };
-  if (!isJsonObject(value as JsonObject)) {
+  if (!isJsonObject(value)) {
     report([], 'a rule file holds one YAML map');
     return { rule: null, issues };
   }
   const fileId = path.basename(file).replace(/\.ya?ml$/i, '');
-  let ruleDoc = value as JsonObject;
+  let ruleDoc = value;
   const format = isSigma(ruleDoc) ? 'sigma' : 'trailwatch';
   if (format === 'sigma') ruleDoc = sigmaToDoc(ruleDoc, fileId, report);
   else {
     for (const key of Object.keys(ruleDoc)) if (!TOP_LEVEL.has(key)) report([key], `unknown key '${key}'`);
     if (ruleDoc.id !== fileId)
-      report(['id'], `id '${String(ruleDoc.id)}' must equal the file name '${fileId}'`);
+      report(['id'], `id '${jsonText(ruleDoc.id)}' must equal the file name '${fileId}'`);
     if (typeof ruleDoc.id === 'string' && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(ruleDoc.id))
       report(['id'], `id '${ruleDoc.id}' must be kebab-case (a-z, 0-9, -)`);
     const keys = Object.keys(ruleDoc);

@@ -1,7 +1,7 @@
 // Compiles one selection entry (`field|modifier…: value`) into a test over a match view.
 import { BlockList, isIP } from 'node:net';
 import { RE2JS } from 're2js';
-import type { Json } from '../domain/json.js';
+import { jsonText, type Json } from '../domain/json.js';
 import type { MatchView } from '../domain/rule.js';
 import { valuesAt } from './fields.js';
 
@@ -169,8 +169,8 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
   let expected: Json[] = Array.isArray(value) ? value : [value];
   if (mods.has('list')) {
     const named = expected.flatMap((name) => {
-      const values = ctx.lists.get(String(name));
-      if (!values) ctx.issue(`unknown list '${String(name)}' (declare it under lists:)`);
+      const values = ctx.lists.get(jsonText(name));
+      if (!values) ctx.issue(`unknown list '${jsonText(name)}' (declare it under lists:)`);
       return values ?? [];
     });
     expected = named;

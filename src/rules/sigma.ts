@@ -1,5 +1,5 @@
 // Reads a Sigma rule (logsource aws/cloudtrail) as a rule document: metadata mapped, detection kept.
-import { isJsonObject, type Json, type JsonObject } from '../domain/json.js';
+import { isJsonObject, jsonText, type JsonObject } from '../domain/json.js';
 import type { Report } from './compile.js';
 
 const LEVELS: Record<string, string> = {
@@ -43,8 +43,8 @@ export function isSigma(doc: JsonObject): boolean {
 export function sigmaToDoc(doc: JsonObject, fileId: string, report: Report): JsonObject {
   const logsource = doc.logsource as JsonObject;
   if (
-    String(logsource.product ?? '').toLowerCase() !== 'aws' ||
-    String(logsource.service ?? '').toLowerCase() !== 'cloudtrail'
+    jsonText(logsource.product).toLowerCase() !== 'aws' ||
+    jsonText(logsource.service).toLowerCase() !== 'cloudtrail'
   )
     report(
       ['logsource'],
@@ -61,7 +61,7 @@ export function sigmaToDoc(doc: JsonObject, fileId: string, report: Report): Jso
     if (tech) techniques.add(name.toUpperCase());
     else if (TACTICS[name.replaceAll('-', '_')]) tactics.add(TACTICS[name.replaceAll('-', '_')] ?? '');
   }
-  const level = LEVELS[String(doc.level ?? 'medium').toLowerCase()];
+  const level = LEVELS[jsonText(doc.level ?? 'medium').toLowerCase()];
   if (!level) report(['level'], `unknown level ${JSON.stringify(doc.level)}`);
   const fp = doc.falsepositives;
   const out: JsonObject = {
@@ -69,11 +69,11 @@ export function sigmaToDoc(doc: JsonObject, fileId: string, report: Report): Jso
     title: typeof doc.title === 'string' ? doc.title : fileId,
     description: typeof doc.description === 'string' ? doc.description : '',
     severity: level ?? 'medium',
-    status: STATUSES[String(doc.status ?? 'experimental').toLowerCase()] ?? 'experimental',
+    status: STATUSES[jsonText(doc.status ?? 'experimental').toLowerCase()] ?? 'experimental',
     tactics: [...tactics],
     techniques: [...techniques],
-    references: (Array.isArray(doc.references) ? doc.references : []) as Json,
-    falsePositives: (Array.isArray(fp) ? fp : fp === undefined ? [] : [fp]) as Json,
+    references: Array.isArray(doc.references) ? doc.references : [],
+    falsePositives: Array.isArray(fp) ? fp : fp === undefined ? [] : [fp],
     runbook: '',
     equivalents: typeof doc.id === 'string' ? { sigma: [doc.id] } : {},
     detection: doc.detection as JsonObject,

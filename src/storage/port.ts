@@ -1,6 +1,8 @@
 // Store port: what the use cases need from a backend. Every adapter passes the contract suite.
 import type { StoredEvent } from '../domain/event.js';
+import type { Alert, MatchRow } from '../domain/alert.js';
 import type { StoredCredential } from '../domain/identity.js';
+import type { Severity } from '../domain/rule.js';
 import type { AppendResult, IngestBatch, ObjectKind, QuarantineEntry } from '../domain/ingest.js';
 
 /** Search filters. Every list is "any of"; different filters combine with AND. Times are epoch ms. */
@@ -68,6 +70,22 @@ export interface EventSummary {
   facets: Partial<Record<FacetField, FacetCount[]>>;
 }
 
+export interface AlertQuery {
+  minSeverity?: Severity;
+  ruleIds?: string[];
+  statuses?: string[];
+  accounts?: string[];
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+export interface StoredAlert extends Alert {
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface StoreStats {
   events: number;
   objects: number;
@@ -90,6 +108,18 @@ export interface Store {
   credentialChildren(parentKeys: readonly string[]): Promise<StoredCredential[]>;
   /** Ledger rows matching an access key, an origin id or name, a target ARN or a session name. */
   findCredentials(term: string, limit?: number): Promise<StoredCredential[]>;
+  /** Alert keys with matches not yet evaluated (after a crash, too), as `ruleId\u0000alertKey`. */
+  pendingAlertKeys(limit: number): Promise<{ ruleId: string; alertKey: string }[]>;
+  matchesFor(keys: readonly { ruleId: string; alertKey: string }[]): Promise<MatchRow[]>;
+  /**
+   * Writes the alerts evaluated from these keys and marks their matches evaluated, atomically. Open
+   * alerts of these keys that evaluation no longer produces are removed (results do not depend on
+   * delivery order); triaged ones are kept.
+   */
+  saveAlerts(alerts: readonly Alert[], keys: readonly { ruleId: string; alertKey: string }[]): Promise<void>;
+  alerts(query: AlertQuery): Promise<StoredAlert[]>;
+  /** The time of the oldest stored event (new-value rules learn from there). */
+  dataStart(): Promise<number | null>;
   /** The stored (gzip) bytes of source objects, from which raw records are decoded again. */
   objectContents(objectIds: readonly string[]): Promise<Map<string, { uri: string; content: Uint8Array }>>;
   quarantine(limit?: number): Promise<(QuarantineEntry & { uri: string })[]>;

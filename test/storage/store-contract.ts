@@ -71,6 +71,7 @@ export function storeContract(
         ],
         quarantine: [],
         credentials: [],
+        matches: [],
       });
     };
     const ids = async (q: Parameters<Store['searchEvents']>[0]): Promise<string[]> =>
@@ -155,6 +156,7 @@ export function storeContract(
         ],
         quarantine: [],
         credentials: [],
+        matches: [],
       });
       expect(again).toEqual({ stored: 2, duplicates: 2, conflicts: 0 });
       expect((await ids({})).sort()).toEqual(['e1', 'e1', 'e2', 'e3', 'e4', 'e5']);
@@ -171,6 +173,7 @@ export function storeContract(
         ],
         quarantine: [],
         credentials: [],
+        matches: [],
       });
       expect(result).toEqual({ stored: 1, duplicates: 0, conflicts: 2 });
       const q = (await store.quarantine()).map((e) => [e.objectId, e.index, e.reason]);
@@ -192,6 +195,7 @@ export function storeContract(
           { objectId: 'o9', index: null, reason: 'not-json', detail: 'not JSON', sample: 'hello' },
         ],
         credentials: [],
+        matches: [],
       });
       expect(await store.storedObjects(['file:///x#1:2', 'file:///y#1:2'])).toEqual(
         new Set(['file:///x#1:2']),

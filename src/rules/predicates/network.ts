@@ -1,5 +1,5 @@
 // Predicates over network rules in a request: security group and network ACL entries open to the world.
-import type { Json } from '../../domain/json.js';
+import { jsonText, type Json } from '../../domain/json.js';
 import type { MatchView } from '../../domain/rule.js';
 import { valuesAt } from '../fields.js';
 import type { Predicate } from './types.js';
@@ -34,7 +34,7 @@ export const opensToWorld: Predicate = {
     );
     const isEgress = valuesAt(view, 'requestParameters.egress').some((v) => v === true || v === 'true');
     const isAllow = valuesAt(view, 'requestParameters.ruleAction').some(
-      (v) => String(v).toLowerCase() === 'allow',
+      (v) => jsonText(v).toLowerCase() === 'allow',
     );
     return anyWorld(nacl) && isAllow && !isEgress;
   },

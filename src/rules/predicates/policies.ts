@@ -1,5 +1,5 @@
 // Predicates over IAM-style policy documents found in a request (bucket, key, role trust, resource policies).
-import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
+import { isJsonObject, jsonText, type Json, type JsonObject } from '../../domain/json.js';
 import type { MatchView } from '../../domain/rule.js';
 import type { Predicate } from './types.js';
 
@@ -48,7 +48,7 @@ export function allowStatements(view: MatchView): JsonObject[] {
     const doc = parsed(req[key]);
     if (!doc) continue;
     for (const s of list(doc.Statement))
-      if (isJsonObject(s) && String(s.Effect ?? '').toLowerCase() === 'allow') out.push(s);
+      if (isJsonObject(s) && jsonText(s.Effect).toLowerCase() === 'allow') out.push(s);
   }
   return out;
 }
@@ -58,7 +58,7 @@ function principals(s: JsonObject): string[] {
   const p = s.Principal;
   if (typeof p === 'string') return [p];
   if (!isJsonObject(p)) return [];
-  return Object.values(p).flatMap((v) => list(v).map((x) => String(x)));
+  return Object.values(p).flatMap((v) => list(v).map(jsonText));
 }
 
 function isRestricted(s: JsonObject): boolean {

@@ -118,4 +118,47 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'rule matches and the alerts evaluated from them',
+    sql: `
+      CREATE TABLE matches (
+        rule_id VARCHAR NOT NULL,
+        alert_key VARCHAR NOT NULL,
+        event_id VARCHAR NOT NULL,
+        recipient_account_id VARCHAR NOT NULL,
+        event_time TIMESTAMP NOT NULL,
+        group_key VARCHAR NOT NULL,
+        value VARCHAR,
+        step VARCHAR,
+        title VARCHAR NOT NULL,
+        severity VARCHAR NOT NULL,
+        region VARCHAR,
+        source_ip VARCHAR,
+        actor_arn VARCHAR,
+        origin VARCHAR NOT NULL,
+        evaluated BOOLEAN NOT NULL
+      );
+      CREATE TABLE alerts (
+        id VARCHAR PRIMARY KEY,
+        rule_id VARCHAR NOT NULL,
+        alert_key VARCHAR NOT NULL,
+        title VARCHAR NOT NULL,
+        severity VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        group_key VARCHAR NOT NULL,
+        first_seen TIMESTAMP NOT NULL,
+        last_seen TIMESTAMP NOT NULL,
+        count INTEGER NOT NULL,
+        event_ids VARCHAR NOT NULL,
+        account VARCHAR NOT NULL,
+        region VARCHAR,
+        source_ip VARCHAR,
+        actor_arn VARCHAR,
+        origin VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
 ];

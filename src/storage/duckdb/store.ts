@@ -4,6 +4,7 @@ import type { StoredCredential } from '../../domain/identity.js';
 import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/ingest.js';
 import type { Store, StoreStats, ObjectSummary, EventQuery, EventSummary, FacetField } from '../port.js';
 import { StoreError } from '../port.js';
+import { alertFunctions, appendMatch, INSERT_MATCHES } from './alerts.js';
 import { appendEvent, rowToEvent } from './columns.js';
 import { appendCredential, CREDENTIAL_SELECT, rowToCredential } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
@@ -98,7 +99,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     throw toStoreError(path, err);
   }
   // Batches are appended to temporary copies of the tables, then moved in one transaction.
-  for (const table of ['events', 'credentials', 'objects', 'quarantine'])
+  for (const table of ['events', 'credentials', 'objects', 'quarantine', 'matches'])
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_stage AS SELECT * FROM ${table} LIMIT 0`);
 
   async function stage<T>(
@@ -120,6 +121,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
     await stage('events_stage', batch.events, appendEvent);
     await stage('credentials_stage', batch.credentials, appendCredential);
+    await stage('matches_stage', batch.matches, appendMatch);
     await stage('objects_stage', batch.objects, (a, o) => {
       a.appendVarchar(o.objectId);
       a.appendVarchar(o.identity);
@@ -144,6 +146,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     try {
       const inserted = await conn.run(INSERT_NEW);
       const conflicts = await conn.run(QUARANTINE_CONFLICTS);
+      if (batch.matches.length) await conn.run(INSERT_MATCHES);
       if (batch.credentials.length)
         await conn.run('INSERT OR REPLACE INTO credentials SELECT * FROM temp.credentials_stage');
       await conn.run(
@@ -323,6 +326,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   }
 
   return {
+    ...alertFunctions(conn, now),
     storedObjects,
     appendBatch,
     searchEvents,

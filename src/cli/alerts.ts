@@ -1,0 +1,136 @@
+// `trailwatch alerts`: stored alerts, filtered, as a table, JSON lines or CSV.
+import { loadRuleSet, openStore, resolveDbPath } from '../app.js';
+import { SEVERITIES } from '../domain/rule.js';
+import { alertToJson, listAlerts, type AlertView } from '../pipeline/alerts-view.js';
+import type { AlertQuery, Store } from '../storage/port.js';
+import { list, oneOf, parse, positiveInt, STORE_OPTIONS, time } from './args.js';
+import { EXIT } from './errors.js';
+import { csvLine, isoTime, table } from './format.js';
+import type { Io } from './io.js';
+
+export const ALERTS_HELP = `Usage: trailwatch alerts [options]
+
+  --min-severity LEVEL   info, low, medium, high or critical
+  --rule ID              only these rules (repeat or comma-separate)
+  --status STATE         open, acknowledged, resolved
+  --account ID           only alerts in these accounts
+  --since T, --until T   2h, 7d, 2024-05-01, ISO time
+  --limit N              at most N alerts (default 100), most recent first
+  --format table|jsonl|csv
+  --rules DIR            rule files for metadata (default: the built-in pack)
+  --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
+`;
+
+export const ALERT_FILTER_OPTIONS = {
+  'min-severity': { type: 'string' },
+  rule: { type: 'string', multiple: true },
+  status: { type: 'string', multiple: true },
+  account: { type: 'string', multiple: true },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string' },
+  format: { type: 'string' },
+  rules: { type: 'string', multiple: true },
+} as const;
+
+const OPTIONS = { ...STORE_OPTIONS, ...ALERT_FILTER_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+
+type FilterValues = {
+  [K in keyof typeof ALERT_FILTER_OPTIONS]?: (typeof ALERT_FILTER_OPTIONS)[K]['type'] extends 'string'
+    ? string | string[]
+    : never;
+};
+
+export function alertQueryOf(v: FilterValues, now: number): AlertQuery {
+  const q: AlertQuery = { limit: positiveInt(v.limit as string | undefined, '--limit') ?? 100 };
+  const min = oneOf(v['min-severity'] as string | undefined, '--min-severity', SEVERITIES);
+  if (min) q.minSeverity = min;
+  const rules = list(v.rule);
+  if (rules) q.ruleIds = rules;
+  const statuses = list(v.status);
+  if (statuses) q.statuses = statuses;
+  const accounts = list(v.account);
+  if (accounts) q.accounts = accounts;
+  const since = time(v.since as string | undefined, '--since', now);
+  if (since !== undefined) q.since = since;
+  const until = time(v.until as string | undefined, '--until', now);
+  if (until !== undefined) q.until = until;
+  return q;
+}
+
+const CSV_HEADER = [
+  'id',
+  'severity',
+  'status',
+  'ruleId',
+  'title',
+  'firstSeen',
+  'lastSeen',
+  'count',
+  'origin',
+  'account',
+  'region',
+  'sourceIp',
+];
+
+export function printAlerts(alerts: readonly AlertView[], format: 'table' | 'jsonl' | 'csv', io: Io): void {
+  if (format === 'jsonl') for (const a of alerts) io.out(JSON.stringify(alertToJson(a)) + '\n');
+  else if (format === 'csv') {
+    io.out(csvLine(CSV_HEADER) + '\n');
+    for (const a of alerts)
+      io.out(
+        csvLine([
+          a.id,
+          a.severity,
+          a.status,
+          a.ruleId,
+          a.title,
+          isoTime(a.firstSeen),
+          isoTime(a.lastSeen),
+          a.count,
+          a.origin.name,
+          a.account,
+          a.region,
+          a.sourceIp,
+        ]) + '\n',
+      );
+  } else {
+    io.out(
+      table(alerts, [
+        { title: 'SEVERITY', width: 8, value: (a) => a.severity },
+        { title: 'LAST SEEN', width: 20, value: (a) => isoTime(a.lastSeen) },
+        { title: 'COUNT', width: 5, value: (a) => String(a.count) },
+        { title: 'ORIGIN', width: 24, value: (a) => a.origin.name },
+        { title: 'ACCOUNT', width: 12, value: (a) => a.account },
+        { title: 'RULE', width: 40, value: (a) => a.ruleId },
+        { title: 'TITLE', width: 80, value: (a) => a.title },
+      ]) + '\n',
+    );
+  }
+}
+
+export async function queryAndPrint(store: Store, v: FilterValues, io: Io, cwd: string): Promise<number> {
+  const format =
+    oneOf(v.format as string | undefined, '--format', ['table', 'jsonl', 'csv'] as const) ?? 'table';
+  const query = alertQueryOf(v, io.now());
+  const { rules } = await loadRuleSet(list(v.rules), cwd, { includeDisabled: true });
+  const alerts = await listAlerts(store, rules, query);
+  printAlerts(alerts, format, io);
+  if (format === 'table') io.err(`${alerts.length} alert${alerts.length === 1 ? '' : 's'}\n`);
+  return alerts.length;
+}
+
+export async function runAlerts(argv: string[], io: Io): Promise<number> {
+  const { values } = parse(argv, OPTIONS);
+  if (values.help) {
+    io.out(ALERTS_HELP);
+    return EXIT.ok;
+  }
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd));
+  try {
+    await queryAndPrint(store, values, io, io.cwd);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

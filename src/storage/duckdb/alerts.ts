@@ -1,0 +1,206 @@
+// Matches and alerts in DuckDB: staged match rows, pending keys, alert upserts that keep triage state.
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { timestampValue } from '@duckdb/node-api';
+import type { Alert, MatchRow } from '../../domain/alert.js';
+import type { Origin } from '../../domain/identity.js';
+import { SEVERITIES, type Severity } from '../../domain/rule.js';
+import type { AlertQuery, StoredAlert } from '../port.js';
+
+type Row = Record<string, DuckDBValue>;
+const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
+
+export function appendMatch(a: DuckDBAppender, m: MatchRow): void {
+  const text = (v: string | null): void => (v === null ? a.appendNull() : a.appendVarchar(v));
+  a.appendVarchar(m.ruleId);
+  a.appendVarchar(m.alertKey);
+  a.appendVarchar(m.eventId);
+  a.appendVarchar(m.recipientAccountId);
+  a.appendTimestamp(ts(m.eventTime));
+  a.appendVarchar(m.groupKey);
+  text(m.value);
+  text(m.step);
+  a.appendVarchar(m.title);
+  a.appendVarchar(m.severity);
+  text(m.region);
+  text(m.sourceIp);
+  text(m.actorArn);
+  a.appendVarchar(JSON.stringify(m.origin));
+  a.appendBoolean(false);
+}
+
+/** New matches only: a re-delivered event must not count twice toward a threshold. */
+export const INSERT_MATCHES = `
+  INSERT INTO matches
+  SELECT * FROM temp.matches_stage s
+  WHERE NOT EXISTS (
+    SELECT 1 FROM matches m
+    WHERE m.event_time BETWEEN (SELECT min(event_time) FROM temp.matches_stage)
+                           AND (SELECT max(event_time) FROM temp.matches_stage)
+      AND m.rule_id = s.rule_id AND m.event_id = s.event_id
+      AND m.recipient_account_id = s.recipient_account_id AND m.step IS NOT DISTINCT FROM s.step)`;
+
+function s(row: Row, col: string): string | null {
+  const v = row[col];
+  return typeof v === 'string' ? v : null;
+}
+
+function rowToMatch(row: Row): MatchRow {
+  return {
+    ruleId: s(row, 'rule_id') ?? '',
+    alertKey: s(row, 'alert_key') ?? '',
+    eventId: s(row, 'event_id') ?? '',
+    recipientAccountId: s(row, 'recipient_account_id') ?? '',
+    eventTime: Number(row.event_ms),
+    groupKey: s(row, 'group_key') ?? '',
+    value: s(row, 'value'),
+    step: s(row, 'step'),
+    title: s(row, 'title') ?? '',
+    severity: (s(row, 'severity') ?? 'medium') as Severity,
+    region: s(row, 'region'),
+    sourceIp: s(row, 'source_ip'),
+    actorArn: s(row, 'actor_arn'),
+    origin: JSON.parse(s(row, 'origin') ?? '{}') as Origin,
+  };
+}
+
+function rowToAlert(row: Row): StoredAlert {
+  return {
+    id: s(row, 'id') ?? '',
+    ruleId: s(row, 'rule_id') ?? '',
+    alertKey: s(row, 'alert_key') ?? '',
+    title: s(row, 'title') ?? '',
+    severity: (s(row, 'severity') ?? 'medium') as Severity,
+    status: s(row, 'status') ?? 'open',
+    groupKey: s(row, 'group_key') ?? '',
+    firstSeen: Number(row.first_ms),
+    lastSeen: Number(row.last_ms),
+    count: Number(row.count),
+    eventIds: JSON.parse(s(row, 'event_ids') ?? '[]') as string[],
+    account: s(row, 'account') ?? '',
+    region: s(row, 'region'),
+    sourceIp: s(row, 'source_ip'),
+    actorArn: s(row, 'actor_arn'),
+    origin: JSON.parse(s(row, 'origin') ?? '{}') as Origin,
+    createdAt: Number(row.created_ms),
+    updatedAt: Number(row.updated_ms),
+  };
+}
+
+export function alertFunctions(conn: DuckDBConnection, now: () => number) {
+  const keyList = (
+    keys: readonly { ruleId: string; alertKey: string }[],
+  ): { sql: string; params: string[] } => ({
+    sql: keys.map(() => '(rule_id = ? AND alert_key = ?)').join(' OR '),
+    params: keys.flatMap((k) => [k.ruleId, k.alertKey]),
+  });
+
+  async function pendingAlertKeys(limit: number) {
+    const r = await conn.runAndReadAll(
+      `SELECT DISTINCT rule_id, alert_key FROM matches WHERE NOT evaluated ORDER BY rule_id, alert_key LIMIT ${Math.floor(limit)}`,
+    );
+    return r
+      .getRowObjects()
+      .map((row) => ({ ruleId: s(row, 'rule_id') ?? '', alertKey: s(row, 'alert_key') ?? '' }));
+  }
+
+  async function matchesFor(keys: readonly { ruleId: string; alertKey: string }[]) {
+    const out: MatchRow[] = [];
+    for (let i = 0; i < keys.length; i += 500) {
+      const { sql, params } = keyList(keys.slice(i, i + 500));
+      const r = await conn.runAndReadAll(
+        `SELECT *, epoch_ms(event_time) AS event_ms FROM matches WHERE ${sql}`,
+        params,
+      );
+      out.push(...r.getRowObjects().map(rowToMatch));
+    }
+    return out;
+  }
+
+  async function saveAlerts(alerts: readonly Alert[], keys: readonly { ruleId: string; alertKey: string }[]) {
+    const at = ts(now());
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      for (const a of alerts)
+        await conn.run(
+          `INSERT INTO alerts VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET title = excluded.title, severity = excluded.severity,
+             first_seen = excluded.first_seen, last_seen = excluded.last_seen, count = excluded.count,
+             event_ids = excluded.event_ids, origin = excluded.origin, updated_at = excluded.updated_at`,
+          [
+            a.id,
+            a.ruleId,
+            a.alertKey,
+            a.title,
+            a.severity,
+            a.groupKey,
+            ts(a.firstSeen),
+            ts(a.lastSeen),
+            a.count,
+            JSON.stringify(a.eventIds),
+            a.account,
+            a.region,
+            a.sourceIp,
+            a.actorArn,
+            JSON.stringify(a.origin),
+            at,
+            at,
+          ],
+        );
+      for (let i = 0; i < keys.length; i += 500) {
+        const { sql, params } = keyList(keys.slice(i, i + 500));
+        const keep = alerts.map((a) => a.id);
+        await conn.run(
+          `DELETE FROM alerts WHERE status = 'open' AND (${sql})${keep.length ? ` AND id NOT IN (${keep.map(() => '?').join(', ')})` : ''}`,
+          [...params, ...keep],
+        );
+        await conn.run(`UPDATE matches SET evaluated = true WHERE NOT evaluated AND (${sql})`, params);
+      }
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async function alerts(q: AlertQuery) {
+    const where: string[] = [];
+    const params: DuckDBValue[] = [];
+    if (q.minSeverity) {
+      const levels = SEVERITIES.slice(SEVERITIES.indexOf(q.minSeverity));
+      where.push(`severity IN (${levels.map(() => '?').join(', ')})`);
+      params.push(...levels);
+    }
+    for (const [col, values] of [
+      ['rule_id', q.ruleIds],
+      ['status', q.statuses],
+      ['account', q.accounts],
+    ] as const)
+      if (values?.length) {
+        where.push(`${col} IN (${values.map(() => '?').join(', ')})`);
+        params.push(...values);
+      }
+    if (q.since !== undefined) {
+      where.push('last_seen >= ?');
+      params.push(ts(q.since));
+    }
+    if (q.until !== undefined) {
+      where.push('first_seen <= ?');
+      params.push(ts(q.until));
+    }
+    const r = await conn.runAndReadAll(
+      `SELECT *, epoch_ms(first_seen) AS first_ms, epoch_ms(last_seen) AS last_ms, epoch_ms(created_at) AS created_ms,
+              epoch_ms(updated_at) AS updated_ms FROM alerts${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY last_seen DESC, id LIMIT ${Math.floor(q.limit ?? 1000)}`,
+      params,
+    );
+    return r.getRowObjects().map(rowToAlert);
+  }
+
+  async function dataStart() {
+    const r = await conn.runAndReadAll('SELECT epoch_ms(min(event_time)) AS t FROM events');
+    const t = r.getRowObjectsJS()[0]?.t;
+    return t === null || t === undefined ? null : Number(t);
+  }
+
+  return { pendingAlertKeys, matchesFor, saveAlerts, alerts, dataStart };
+}
