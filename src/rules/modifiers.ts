@@ -168,12 +168,10 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
   }
   let expected: Json[] = Array.isArray(value) ? value : [value];
   if (mods.has('list')) {
-    const named = expected.flatMap((name) => {
-      const values = ctx.lists.get(jsonText(name));
-      if (!values) ctx.issue(`unknown list '${jsonText(name)}' (declare it under lists:)`);
-      return values ?? [];
-    });
-    expected = named;
+    const unknown = expected.filter((name) => !ctx.lists.has(jsonText(name)));
+    for (const name of unknown) ctx.issue(`unknown list '${jsonText(name)}' (declare it under lists:)`);
+    if (unknown.length) return null;
+    expected = expected.flatMap((name) => [...(ctx.lists.get(jsonText(name)) ?? [])]);
   }
   let current: MatchView = {};
   const tests = expected

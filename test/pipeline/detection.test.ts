@@ -1,0 +1,182 @@
+// Detection over the store: the same alerts whatever the file order, re-runs change nothing, crashes lose nothing.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/domain/json.js';
+import { BUILTIN_RULES, loadRuleSet } from '../../src/app.js';
+import { hashKey } from '../../src/engine/match.js';
+import { evaluatePending } from '../../src/pipeline/evaluate.js';
+import { ingest } from '../../src/pipeline/ingest.js';
+import { createLocalSource } from '../../src/sources/local/files.js';
+import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
+import { BASE_TEST_RECORD, deepMerge } from '../../src/rules/base-record.js';
+import { cli } from '../helpers/cli.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'tw-detect-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const RULES = path.join(root, 'rules');
+mkdirSync(RULES);
+writeFileSync(
+  path.join(RULES, 'denied-burst.yml'),
+  `id: denied-burst
+title: Burst of denied calls
+description: Many denied calls by one identity.
+severity: high
+status: stable
+tactics: [TA0007]
+runbook: Find out what the identity tried to reach and why it was denied.
+type: threshold
+detection:
+  denied: { errorCode: AccessDenied }
+  condition: denied
+threshold: { count: 3, window: 1h }
+output:
+  title: 'Denied calls by {userIdentity.arn}'
+  groupBy: [userIdentity.arn]
+tests:
+  - { name: burst, alerts: 1, events: [{ errorCode: AccessDenied }, { errorCode: AccessDenied }, { errorCode: AccessDenied }] }
+  - { name: one, alerts: 0, events: [{ errorCode: AccessDenied }] }
+`,
+);
+
+const at = (m: number): string => new Date(Date.UTC(2024, 4, 1, 10, m)).toISOString().replace('.000Z', 'Z');
+const rec = (id: string, m: number, over: JsonObject = {}): JsonObject =>
+  deepMerge({ ...BASE_TEST_RECORD, eventID: id, eventTime: at(m) }, over);
+// three files: the burst is split across them, so only the store sees it whole
+const files: JsonObject[][] = [
+  [rec('d1', 1, { errorCode: 'AccessDenied' }), rec('ok1', 2)],
+  [rec('d2', 5, { errorCode: 'AccessDenied' })],
+  [rec('d3', 9, { errorCode: 'AccessDenied' }), rec('d1', 1, { errorCode: 'AccessDenied' })],
+];
+
+async function run(order: number[], name: string): Promise<string[]> {
+  const dir = path.join(root, name);
+  mkdirSync(dir);
+  const { rules } = await loadRuleSet([RULES], root);
+  const store = await openDuckDbStore(path.join(dir, 'db.duckdb'));
+  try {
+    for (const i of order) {
+      const f = path.join(dir, `f${i}.json`);
+      writeFileSync(f, JSON.stringify({ Records: files[i] }));
+      await ingest(store, [createLocalSource([f])], { detection: { rules } });
+    }
+    // running the same data again changes nothing
+    await ingest(store, [createLocalSource([dir])], { detection: { rules } });
+    return (await store.alerts({})).map((a) => `${a.id} ${a.ruleId} ${a.count} ${a.eventIds.join(',')}`);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('detection over the store', () => {
+  it('gives identical alerts for any file order and for re-runs', async () => {
+    const a = await run([0, 1, 2], 'forward');
+    const b = await run([2, 1, 0], 'backward');
+    const c = await run([1, 2, 0], 'mixed');
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatch(/ denied-burst 3 d1,d2,d3$/);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+  });
+
+  it('evaluates matches left pending by a run that stopped before evaluation', async () => {
+    const dir = path.join(root, 'crash');
+    mkdirSync(dir);
+    const { rules } = await loadRuleSet([RULES], root);
+    const store = await openDuckDbStore(path.join(dir, 'db.duckdb'));
+    try {
+      const origin = { type: 'IAMUser' as const, id: 'arn:aws:iam::1:user/x', name: 'x', accountId: '1' };
+      const match = (id: string, m: number) => ({
+        ruleId: 'denied-burst',
+        alertKey: hashKey('denied-burst', 'arn:aws:iam::1:user/x', 0),
+        eventId: id,
+        recipientAccountId: '1',
+        eventTime: Date.parse(at(m)),
+        groupKey: 'arn:aws:iam::1:user/x',
+        value: null,
+        step: null,
+        title: 'Denied calls',
+        severity: 'high' as const,
+        region: 'us-east-1',
+        sourceIp: null,
+        actorArn: 'arn:aws:iam::1:user/x',
+        origin,
+      });
+      // a batch stored with its matches, and then the process died before evaluating them
+      await store.appendBatch({
+        objects: [],
+        events: [],
+        quarantine: [],
+        credentials: [],
+        matches: [match('a', 1), match('b', 2), match('c', 3)],
+      });
+      expect(await store.alerts({})).toEqual([]);
+      await evaluatePending(store, rules);
+      expect((await store.alerts({})).map((a) => a.count)).toEqual([3]);
+      expect(await store.pendingAlertKeys(10)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('trailwatch hunt and alerts', () => {
+  it('hunts a folder with the built-in pack and prints alerts with their runbook', async () => {
+    const dir = path.join(root, 'hunt');
+    mkdirSync(dir);
+    const login = rec('login', 3, {
+      eventSource: 'signin.amazonaws.com',
+      eventName: 'ConsoleLogin',
+      eventType: 'AwsConsoleSignIn',
+      responseElements: { ConsoleLogin: 'Success' },
+      additionalEventData: { MFAUsed: 'No' },
+    });
+    writeFileSync(path.join(dir, 'trail.json'), JSON.stringify({ Records: [login, rec('other', 4)] }));
+    const r = await cli(['hunt', dir, '--format', 'jsonl', '--rules', BUILTIN_RULES]);
+    expect(r.code, r.err).toBe(1);
+    const alerts = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const mfa = alerts.find((a) => a.ruleId === 'console-login-without-mfa');
+    expect(mfa).toMatchObject({
+      severity: 'medium',
+      status: 'open',
+      tactics: ['TA0001'],
+      techniques: ['T1078.004'],
+      count: 1,
+      eventIds: ['login'],
+      account: '111122223333',
+      sourceIp: '198.51.100.7',
+      actor: { origin: { type: 'IAMUser', name: 'alice' } },
+    });
+    expect(String(mfa?.runbook)).toContain('MFA');
+    const quiet = await cli(['hunt', dir, '--min-severity', 'critical', '--rules', BUILTIN_RULES]);
+    expect(quiet.code).toBe(0);
+  });
+
+  it('lists stored alerts from an ingest with filters', async () => {
+    const dir = path.join(root, 'list');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ Records: files.flat() }));
+    const db = path.join(dir, 'db.duckdb');
+    expect((await cli(['ingest', dir, '--db', db, '--rules', RULES])).code).toBe(0);
+    const high = await cli([
+      'alerts',
+      '--db',
+      db,
+      '--min-severity',
+      'high',
+      '--format',
+      'csv',
+      '--rules',
+      RULES,
+    ]);
+    expect(high.out.trim().split('\n')).toHaveLength(2);
+    expect(high.out).toContain('denied-burst');
+    const none = await cli(['alerts', '--db', db, '--rule', 'other-rule', '--format', 'jsonl']);
+    expect(none.out).toBe('');
+  });
+});

@@ -1,0 +1,213 @@
+// The rule language: conditions, modifiers, problems with file and line, Sigma, indexing.
+import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/domain/json.js';
+import { ConditionError, evaluateCondition, parseCondition } from '../../src/rules/condition.js';
+import { compileEntry } from '../../src/rules/modifiers.js';
+import { loadRuleText } from '../../src/rules/load.js';
+
+const view: JsonObject = {
+  eventName: 'AuthorizeSecurityGroupIngress',
+  sourceIPAddress: '203.0.113.9',
+  userIdentity: { type: 'IAMUser', userName: 'Alice', arn: 'arn:aws:iam::1:user/Alice' },
+  requestParameters: {
+    userName: 'alice',
+    count: 12,
+    ipPermissions: {
+      items: [{ fromPort: 22, ipRanges: { items: [{ cidrIp: '10.0.0.0/8' }, { cidrIp: '0.0.0.0/0' }] } }],
+    },
+  },
+  responseElements: null,
+};
+
+function test(key: string, value: unknown, lists: Record<string, string[]> = {}): boolean {
+  const issues: string[] = [];
+  const t = compileEntry(key, value as JsonObject, {
+    lists: new Map(Object.entries(lists)),
+    issue: (m) => issues.push(m),
+  });
+  if (!t) throw new Error(issues.join('; '));
+  return t(view);
+}
+
+describe('modifiers', () => {
+  it('compares case-insensitively by default, with lists as any-of and wildcards', () => {
+    expect(test('eventName', 'authorizesecuritygroupingress')).toBe(true);
+    expect(test('eventName|cased', 'authorizesecuritygroupingress')).toBe(false);
+    expect(test('eventName', ['CreateUser', 'AuthorizeSecurityGroupIngress'])).toBe(true);
+    expect(test('eventName', 'Authorize*Ingress')).toBe(true);
+    expect(test('eventName', 'Revoke*')).toBe(false);
+  });
+
+  it('supports substring, regex, cidr, numeric, exists, fieldref, list and all', () => {
+    expect(test('userIdentity.arn|contains', ':user/')).toBe(true);
+    expect(test('eventName|startswith', 'authorize')).toBe(true);
+    expect(test('eventName|endswith', 'Egress')).toBe(false);
+    expect(test('eventName|re', '^Authorize.+Ingress$')).toBe(true);
+    expect(test('sourceIPAddress|cidr', ['203.0.113.0/24'])).toBe(true);
+    expect(test('sourceIPAddress|cidr', '10.0.0.0/8')).toBe(false);
+    expect(test('requestParameters.count|gt', 10)).toBe(true);
+    expect(test('requestParameters.count|lte', 10)).toBe(false);
+    expect(test('requestParameters.userName|exists', true)).toBe(true);
+    expect(test('requestParameters.missing|exists', false)).toBe(true);
+    expect(test('responseElements', null)).toBe(true);
+    expect(test('requestParameters.userName|fieldref', 'userIdentity.userName')).toBe(true);
+    expect(test('eventName|list', 'network', { network: ['AuthorizeSecurityGroupIngress'] })).toBe(true);
+    expect(test('userIdentity.arn|contains|all', ['iam', 'alice'])).toBe(true);
+    expect(test('userIdentity.arn|contains|all', ['iam', 'bob'])).toBe(false);
+  });
+
+  it('looks into every element of arrays on the path', () => {
+    expect(test('requestParameters.ipPermissions.items.ipRanges.items.cidrIp', '0.0.0.0/0')).toBe(true);
+    expect(test('requestParameters.ipPermissions.items.fromPort', 22)).toBe(true);
+  });
+
+  it('rejects unknown and unsupported modifiers, bad regexes and bad networks', () => {
+    expect(() => test('eventName|base64', 'x')).toThrow(/not supported/);
+    expect(() => test('eventName|fuzzy', 'x')).toThrow(/unknown modifier/);
+    expect(() => test('eventName|re', '(')).toThrow(/invalid regular expression/);
+    expect(() => test('sourceIPAddress|cidr', '300.0.0.0/8')).toThrow(/invalid network/);
+    expect(() => test('eventName|list', 'nope')).toThrow(/unknown list/);
+  });
+
+  it('runs regular expressions in linear time', () => {
+    const evil = { ...view, eventName: `${'a'.repeat(50_000)}!` };
+    const t = compileEntry('eventName|re', '^(a+)+$', { lists: new Map(), issue: () => undefined });
+    const started = process.hrtime.bigint();
+    expect(t?.(evil)).toBe(false);
+    // a backtracking engine takes longer than the age of the universe here
+    expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(10);
+  });
+});
+
+describe('conditions', () => {
+  const names = ['sel_a', 'sel_b', 'filter'];
+  const run = (text: string, truth: Record<string, boolean>): boolean =>
+    evaluateCondition(parseCondition(text), (n) => truth[n] ?? false, names);
+
+  it('gives not precedence over and over or, and honours parentheses', () => {
+    expect(run('sel_a or sel_b and filter', { sel_a: true })).toBe(true);
+    expect(run('(sel_a or sel_b) and filter', { sel_a: true })).toBe(false);
+    expect(run('sel_a and not filter', { sel_a: true, filter: true })).toBe(false);
+    expect(run('1 of sel_* and not filter', { sel_b: true })).toBe(true);
+    expect(run('all of sel_*', { sel_a: true })).toBe(false);
+    expect(run('all of them', { sel_a: true, sel_b: true, filter: true })).toBe(true);
+  });
+
+  it('reports malformed conditions and aggregations', () => {
+    expect(() => parseCondition('sel_a and')).toThrow(ConditionError);
+    expect(() => parseCondition('sel_a | count() > 5')).toThrow(/aggregations/);
+    expect(() => parseCondition('(sel_a')).toThrow(ConditionError);
+  });
+});
+
+const GOOD = `id: test-rule
+title: Test rule
+description: A rule for tests.
+severity: low
+status: stable
+tactics: [TA0005]
+techniques: [T1562.008]
+runbook: Look at the event and decide what it means.
+detection:
+  stop:
+    eventSource: cloudtrail.amazonaws.com
+    eventName: [StopLogging, DeleteTrail]
+  failed:
+    errorCode|exists: true
+  condition: stop and not failed
+tests:
+  - name: stops
+    alert: true
+    event: { eventSource: cloudtrail.amazonaws.com, eventName: StopLogging }
+  - name: denied
+    alert: false
+    event: { eventSource: cloudtrail.amazonaws.com, eventName: StopLogging, errorCode: AccessDenied }
+`;
+
+describe('loading rule files', () => {
+  it('compiles a valid rule and indexes it by the event names its condition requires', () => {
+    const { rule, issues } = loadRuleText(GOOD, '/rules/cloudtrail/test-rule.yml');
+    expect(issues).toEqual([]);
+    expect([...(rule?.eventNames ?? [])].sort()).toEqual(['deletetrail', 'stoplogging']);
+    expect([...(rule?.eventSources ?? [])]).toEqual(['cloudtrail.amazonaws.com']);
+  });
+
+  it('reports every problem with its line, not just the first', () => {
+    const bad = GOOD.replace('severity: low', 'severity: urgent')
+      .replace('tactics: [TA0005]', 'tactics: [defense-evasion]')
+      .replace('condition: stop and not failed', 'condition: stop and not failed and nothere')
+      .replace('errorCode|exists: true', 'errorCode|fuzzy: true');
+    const { rule, issues } = loadRuleText(bad, '/rules/cloudtrail/test-rule.yml');
+    expect(rule).toBeNull();
+    const found = issues.map((i) => [i.line, i.message.split(' ')[0]]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        [4, "'severity'"],
+        [6, 'tactic'],
+        [14, 'unknown'],
+        [15, 'condition'],
+      ]),
+    );
+  });
+
+  it('requires the id to be the file name and tests of both kinds', () => {
+    const { issues } = loadRuleText(GOOD.replace(/tests:[\s\S]*$/, 'tests: []\n'), '/rules/x/other-name.yml');
+    expect(issues.map((i) => i.message)).toEqual(
+      expect.arrayContaining([
+        "id 'test-rule' must equal the file name 'other-name'",
+        expect.stringContaining('tests need at least one case that alerts and one that does not') as string,
+      ]),
+    );
+  });
+
+  it('reads Sigma rules as they are and reports what it cannot run', () => {
+    const sigma = `title: AWS CloudTrail Important Change
+id: 4db60cc0-36fb-42b7-9b58-a5b53019fb74
+status: test
+description: Detects disabling, deleting and updating of a Trail
+tags:
+  - attack.defense-evasion
+  - attack.t1562.001
+logsource:
+  product: aws
+  service: cloudtrail
+detection:
+  selection_source:
+    eventSource: cloudtrail.amazonaws.com
+    eventName:
+      - StopLogging
+      - UpdateTrail
+      - DeleteTrail
+  condition: selection_source
+falsepositives:
+  - Valid change in a Trail
+level: medium
+`;
+    const { rule, issues } = loadRuleText(sigma, '/sigma/aws_cloudtrail_disable_logging.yml');
+    expect(issues).toEqual([]);
+    expect(rule?.meta).toMatchObject({
+      id: 'aws_cloudtrail_disable_logging',
+      format: 'sigma',
+      severity: 'medium',
+      status: 'test',
+      tactics: ['TA0005'],
+      techniques: ['T1562.001'],
+      equivalents: { sigma: ['4db60cc0-36fb-42b7-9b58-a5b53019fb74'] },
+    });
+    const counting = sigma.replace(
+      'condition: selection_source',
+      'condition: selection_source | count() by userIdentity.arn > 5',
+    );
+    expect(
+      loadRuleText(counting, '/sigma/x.yml')
+        .issues.map((i) => i.message)
+        .join(),
+    ).toMatch(/aggregations/);
+    const other = sigma.replace('service: cloudtrail', 'service: guardduty');
+    expect(
+      loadRuleText(other, '/sigma/x.yml')
+        .issues.map((i) => i.message)
+        .join(),
+    ).toMatch(/only logsource/);
+  });
+});
