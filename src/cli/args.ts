@@ -71,3 +71,23 @@ export function sessionNamePolicy(value: string | undefined): SessionNamePolicy 
     throw err;
   }
 }
+
+/** `--list name=value,value` (repeatable): values users add to a rule's named list. */
+export function namedLists(value: string[] | undefined): Map<string, string[]> {
+  const lists = new Map<string, string[]>();
+  for (const item of value ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0)
+      throw new UsageError(
+        `--list ${item}: expected NAME=VALUE[,VALUE…], e.g. --list admin-policies=arn:aws:iam::aws:policy/PowerUserAccess`,
+      );
+    const name = item.slice(0, eq);
+    const values = item
+      .slice(eq + 1)
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    lists.set(name, [...(lists.get(name) ?? []), ...values]);
+  }
+  return lists;
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSources, openStore } from '../app.js';
 import { ingest } from '../pipeline/ingest.js';
-import { list, parse, sessionNamePolicy } from './args.js';
+import { list, namedLists, parse, sessionNamePolicy } from './args.js';
 import { ALERT_FILTER_OPTIONS, queryAndPrint } from './alerts.js';
 import { EXIT, UsageError } from './errors.js';
 import { formatSummary, loadDetection } from './ingest.js';
@@ -19,6 +19,7 @@ prints the alerts. Sources as for ingest: files, directories, globs, - and s3://
   --rules DIR            rules to run (default: the built-in pack; 'builtin' adds it to yours)
   --min-severity LEVEL   only alerts at least this severe
   --format table|jsonl|csv
+  --list NAME=V1,V2      add values to a rule list (allow-lists, admin policies…)
   --keep PATH            keep the store at PATH (to search it afterwards) instead of deleting it
   --profile P, --region R, --endpoint-url URL   AWS access for s3:// sources
   --session-name-policy caller|email|pattern:<regex>
@@ -28,6 +29,7 @@ Exit status: 0 no alert; 1 alerts were raised; 2 usage error; 3 some sources cou
 const OPTIONS = {
   ...ALERT_FILTER_OPTIONS,
   keep: { type: 'string' },
+  list: { type: 'string', multiple: true },
   profile: { type: 'string' },
   region: { type: 'string' },
   'endpoint-url': { type: 'string' },
@@ -51,7 +53,7 @@ export async function runHunt(argv: string[], io: Io): Promise<number> {
     ...(values['endpoint-url'] !== undefined && { endpointUrl: values['endpoint-url'] }),
   };
   const sources = createSources(positionals, { filter: {}, aws, stdin: io.stdin });
-  const rules = await loadDetection(list(values.rules), io);
+  const rules = await loadDetection(list(values.rules), io, namedLists(values.list));
   const tmp = values.keep ? null : mkdtempSync(path.join(tmpdir(), 'trailwatch-hunt-'));
   const dbPath = values.keep ? path.resolve(io.cwd, values.keep) : path.join(tmp ?? '', 'hunt.duckdb');
   const store = await openStore(dbPath);
@@ -63,7 +65,7 @@ export async function runHunt(argv: string[], io: Io): Promise<number> {
     });
     progress.done();
     io.err(formatSummary(summary));
-    const { limit, ...filters } = values;
+    const { limit, list: _lists, ...filters } = values;
     const shown = await queryAndPrint(store, { ...filters, limit: limit ?? '100000' }, io, io.cwd);
     if (values.keep) io.err(`store kept at ${dbPath}: trailwatch search --db ${values.keep} …\n`);
     if (summary.readErrors.length) return EXIT.readErrors;

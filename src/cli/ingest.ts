@@ -3,7 +3,16 @@ import { createSources, loadRuleSet, openStore, resolveDbPath } from '../app.js'
 import type { CompiledRule } from '../domain/rule.js';
 import { ingest, quarantinedTotal, type IngestSummary } from '../pipeline/ingest.js';
 import type { Store } from '../storage/port.js';
-import { list, oneOf, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS, time } from './args.js';
+import {
+  list,
+  namedLists,
+  oneOf,
+  parse,
+  positiveInt,
+  sessionNamePolicy,
+  STORE_OPTIONS,
+  time,
+} from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
@@ -23,6 +32,7 @@ Options:
   --batch-size N         events per store transaction (default 20000)
   --rules DIR            rule files or directories to evaluate (default: the built-in pack;
                          'builtin' names it next to your own); --no-rules stores without detecting
+  --list NAME=V1,V2      add values to a rule list (allow-lists, admin policies…)
   --session-name-policy caller|email|pattern:<regex>
   --report               list every quarantined record and file with its reason
   --format text|json     summary format (default text)
@@ -41,6 +51,7 @@ const OPTIONS = {
   'batch-size': { type: 'string' },
   report: { type: 'boolean' },
   rules: { type: 'string', multiple: true },
+  list: { type: 'string', multiple: true },
   'no-rules': { type: 'boolean' },
   'session-name-policy': { type: 'string' },
   format: { type: 'string' },
@@ -48,8 +59,12 @@ const OPTIONS = {
 } as const;
 
 /** The enabled rules; problems in rule files are printed and those files skipped. */
-export async function loadDetection(targets: string[] | undefined, io: Io): Promise<CompiledRule[]> {
-  const set = await loadRuleSet(targets, io.cwd);
+export async function loadDetection(
+  targets: string[] | undefined,
+  io: Io,
+  extraLists: ReadonlyMap<string, readonly string[]> = new Map(),
+): Promise<CompiledRule[]> {
+  const set = await loadRuleSet(targets, io.cwd, { extraLists });
   for (const i of set.issues.filter((x) => x.severity === 'error'))
     io.err(`rules: ${i.file}${i.line === null ? '' : `:${i.line}`}: ${i.message} (rule skipped)\n`);
   return set.rules;
@@ -115,7 +130,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
   const policy = sessionNamePolicy(values['session-name-policy']);
   const detection = values['no-rules']
     ? undefined
-    : { rules: await loadDetection(list(values.rules), io), policy };
+    : { rules: await loadDetection(list(values.rules), io, namedLists(values.list)), policy };
   const store = await openStore(resolveDbPath(values.db, io.env, io.cwd));
   const abort = new AbortController();
   const stop = (): void => abort.abort();

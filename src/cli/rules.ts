@@ -3,7 +3,7 @@ import { loadRuleSet } from '../app.js';
 import type { RuleIssue } from '../domain/rule.js';
 import { runRuleTests } from '../engine/rule-tests.js';
 import { PREDICATES } from '../rules/predicates/index.js';
-import { list, oneOf, parse } from './args.js';
+import { list, namedLists, oneOf, parse } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { table } from './format.js';
 import type { Io } from './io.js';
@@ -15,6 +15,7 @@ export const RULES_HELP = `Usage: trailwatch rules <list|validate|test|predicate
   test         run the tests embedded in every rule (exit 1 if any fails)
   predicates   the named predicates rules can use ('@predicate': name)
 
+--list N=V,…   add values to a rule's named list
 --rules DIR    rule files or directories (Trailwatch YAML or Sigma); default: the built-in pack.
                Give --rules builtin to include the built-in pack along with your own.
 `;
@@ -22,6 +23,7 @@ export const RULES_HELP = `Usage: trailwatch rules <list|validate|test|predicate
 const OPTIONS = {
   rules: { type: 'string', multiple: true },
   only: { type: 'string', multiple: true },
+  list: { type: 'string', multiple: true },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -49,7 +51,10 @@ export async function runRules(argv: string[], io: Io): Promise<number> {
   }
   if (!['list', 'validate', 'test'].includes(action))
     throw new UsageError(`unknown rules action '${action}'\n\n${RULES_HELP}`);
-  const loaded = await loadRuleSet(list(values.rules), io.cwd, { includeDisabled: true });
+  const loaded = await loadRuleSet(list(values.rules), io.cwd, {
+    includeDisabled: true,
+    extraLists: namedLists(values.list),
+  });
   const only = list(values.only);
   const rules = only ? loaded.rules.filter((r) => only.includes(r.meta.id)) : loaded.rules;
   const errors = loaded.issues.filter((i) => i.severity === 'error');

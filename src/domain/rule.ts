@@ -72,6 +72,8 @@ export interface CompiledRule {
   title(view: MatchView): string;
   severity(view: MatchView): Severity;
   fields: string[];
+  /** Every field path the rule reads (selections, group keys, title, stateful specs). */
+  usedFields: string[];
   dedupMs: number;
   threshold: ThresholdSpec | null;
   newValue: NewValueSpec | null;

@@ -361,6 +361,26 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
       return level;
     },
     fields: strings(output.fields),
+    usedFields: [
+      ...new Set([
+        ...names.flatMap((n) => {
+          const body = detection[n] ?? null;
+          return (Array.isArray(body) ? body : [body]).flatMap((m) =>
+            isJsonObject(m)
+              ? Object.keys(m)
+                  .filter((k) => k !== '@predicate')
+                  .map((k) => k.split('|')[0] ?? '')
+              : [],
+          );
+        }),
+        ...groupBy,
+        ...strings(output.fields),
+        ...[...titleText.matchAll(/\{([A-Za-z0-9_.@-]+)\}/g)].map((m) => m[1] ?? ''),
+        ...(threshold?.distinct ? [threshold.distinct] : []),
+        ...(newValue?.value ? [newValue.value] : []),
+        ...(sequence?.by ? [sequence.by] : []),
+      ]),
+    ],
     dedupMs: duration(['output', 'dedup'], output.dedup, DEFAULT_DEDUP_MS),
     threshold,
     newValue,

@@ -7,7 +7,8 @@ import type { CompiledRule, RuleIssue } from '../domain/rule.js';
 import { compileRule } from './compile.js';
 import { isSigma, sigmaToDoc } from './sigma.js';
 
-const TOP_LEVEL = new Set([
+/** Every top-level key a Trailwatch rule file may have. */
+export const RULE_KEYS: ReadonlySet<string> = new Set([
   'id',
   'title',
   'description',
@@ -111,7 +112,7 @@ export function loadRuleText(
   const format = isSigma(ruleDoc) ? 'sigma' : 'trailwatch';
   if (format === 'sigma') ruleDoc = sigmaToDoc(ruleDoc, fileId, report);
   else {
-    for (const key of Object.keys(ruleDoc)) if (!TOP_LEVEL.has(key)) report([key], `unknown key '${key}'`);
+    for (const key of Object.keys(ruleDoc)) if (!RULE_KEYS.has(key)) report([key], `unknown key '${key}'`);
     if (ruleDoc.id !== fileId)
       report(['id'], `id '${jsonText(ruleDoc.id)}' must equal the file name '${fileId}'`);
     if (typeof ruleDoc.id === 'string' && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(ruleDoc.id))

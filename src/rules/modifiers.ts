@@ -13,7 +13,8 @@ export interface EntryContext {
   issue(message: string): void;
 }
 
-const KNOWN = new Set([
+/** The modifiers a selection entry may use. */
+export const MODIFIERS: ReadonlySet<string> = new Set([
   'contains',
   'startswith',
   'endswith',
@@ -152,9 +153,9 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
   for (const m of mods) {
     if (SIGMA_UNSUPPORTED.has(m))
       ctx.issue(`modifier '${m}' is not supported for CloudTrail (field ${field})`);
-    else if (!KNOWN.has(m)) ctx.issue(`unknown modifier '${m}' (known: ${[...KNOWN].join(', ')})`);
+    else if (!MODIFIERS.has(m)) ctx.issue(`unknown modifier '${m}' (known: ${[...MODIFIERS].join(', ')})`);
   }
-  if ([...mods].some((m) => !KNOWN.has(m))) return null;
+  if ([...mods].some((m) => !MODIFIERS.has(m))) return null;
   if (!field) {
     ctx.issue(`entry '${key}' has no field name`);
     return null;

@@ -157,6 +157,52 @@ describe('trailwatch hunt and alerts', () => {
     expect(quiet.code).toBe(0);
   });
 
+  it('lets users extend a rule list from the command line (an allow-list here)', async () => {
+    const dir = path.join(root, 'lists');
+    mkdirSync(dir);
+    const rules = path.join(dir, 'rules');
+    mkdirSync(rules);
+    writeFileSync(
+      path.join(rules, 'any-denied.yml'),
+      `id: any-denied
+title: Denied call
+description: A denied call outside the allow-list.
+severity: low
+status: stable
+tactics: [TA0007]
+runbook: Find out what the identity tried to reach and why it was denied.
+lists:
+  expected-denials: []
+detection:
+  denied: { errorCode: AccessDenied }
+  allowed: { userIdentity.arn|list: expected-denials }
+  condition: denied and not allowed
+tests:
+  - { name: denied, alert: true, event: { errorCode: AccessDenied } }
+  - { name: fine, alert: false, event: {} }
+`,
+    );
+    const logs = path.join(dir, 'logs');
+    mkdirSync(logs);
+    writeFileSync(
+      path.join(logs, 'a.json'),
+      JSON.stringify({ Records: [rec('x1', 1, { errorCode: 'AccessDenied' })] }),
+    );
+    expect((await cli(['hunt', logs, '--rules', rules])).code).toBe(1);
+    const allowed = await cli([
+      'hunt',
+      logs,
+      '--rules',
+      rules,
+      '--list',
+      'expected-denials=arn:aws:iam::111122223333:user/alice',
+    ]);
+    expect(allowed.code, allowed.err).toBe(0);
+    expect((await cli(['hunt', logs, '--rules', rules, '--list', 'oops'])).err).toContain(
+      'expected NAME=VALUE',
+    );
+  });
+
   it('lists stored alerts from an ingest with filters', async () => {
     const dir = path.join(root, 'list');
     mkdirSync(dir);

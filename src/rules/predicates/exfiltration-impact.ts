@@ -98,7 +98,9 @@ function permissions(req: JsonObject): Permission[] {
     });
   }
   // ModifySecurityGroupRules: SecurityGroupRule (one or a list) wrapping a SecurityGroupRule.
-  const modify = isJsonObject(req.ModifySecurityGroupRulesRequest) ? req.ModifySecurityGroupRulesRequest : null;
+  const modify = isJsonObject(req.ModifySecurityGroupRulesRequest)
+    ? req.ModifySecurityGroupRulesRequest
+    : null;
   for (const outer of list(modify?.SecurityGroupRule).filter(isJsonObject)) {
     for (const r of list(outer.SecurityGroupRule).filter(isJsonObject))
       out.push({
