@@ -14,7 +14,9 @@ describe('architecture', () => {
     expect(deps('domain')).toEqual([]);
     expect(deps('parse')).toEqual(['domain']);
     expect(deps('identity').every((d) => ['domain', 'parse'].includes(d))).toBe(true);
-    for (const m of ['pipeline', 'parse', 'domain', 'identity', 'cli', 'demo'])
+    expect(deps('rules')).toEqual(['domain']);
+    expect(deps('engine').every((d) => ['domain', 'identity', 'parse', 'rules'].includes(d))).toBe(true);
+    for (const m of ['pipeline', 'parse', 'domain', 'identity', 'rules', 'engine', 'cli', 'demo'])
       for (const adapter of ADAPTERS) expect(deps(m), `${m} imports ${adapter}`).not.toContain(adapter);
   });
 
