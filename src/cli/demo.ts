@@ -7,7 +7,7 @@ import { writeDemoTrail } from '../demo/write.js';
 import { ingest } from '../pipeline/ingest.js';
 import { parse, STORE_OPTIONS } from './args.js';
 import { EXIT } from './errors.js';
-import { formatSummary } from './ingest.js';
+import { formatSummary, loadDetection } from './ingest.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
 
@@ -38,11 +38,19 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
   const store = await openStore(dbPath);
   try {
     const progress = progressReporter(io);
+    const rules = await loadDetection(undefined, io);
     const summary = await ingest(store, createSources([dir], { filter: {}, aws: {}, stdin: io.stdin }), {
       onProgress: progress.update,
+      detection: { rules },
     });
     progress.done();
     io.out(`store: ${dbPath}\n${formatSummary(summary)}`);
+    const alerts = await store.alerts({ limit: 100_000 });
+    const bySeverity = new Map<string, number>();
+    for (const a of alerts) bySeverity.set(a.severity, (bySeverity.get(a.severity) ?? 0) + 1);
+    io.out(
+      `alerts: ${alerts.length} from ${rules.length} rules (${[...bySeverity].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})\n`,
+    );
   } finally {
     await store.close();
   }
@@ -51,7 +59,9 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     io.out(`  - ${step.description} [${step.eventNames.join(', ')}] in ${step.account}\n`);
   const db = values.db === undefined ? '' : ` --db ${values.db}`;
   io.out(
-    `\nTry:\n  ./bin/trailwatch search${db} --since 1d --outcome failure\n` +
+    `\nTry:\n  ./bin/trailwatch alerts${db} --min-severity medium\n` +
+      `  ./bin/trailwatch who${db} backup-admin\n` +
+      `  ./bin/trailwatch search${db} --since 1d --outcome failure\n` +
       `  ./bin/trailwatch search${db} --event-name DeleteDetector,StopLogging,PutBucketPolicy --format jsonl\n` +
       `  ./bin/trailwatch search${db} --user backup-admin\n`,
   );

@@ -49,7 +49,8 @@ export interface NewValueSpec {
 }
 
 export interface SequenceSpec {
-  by: string;
+  /** The entity the steps share: the first of these fields that has a value in each event. */
+  by: string[];
   windowMs: number;
   steps: string[];
 }

@@ -4,6 +4,8 @@ import type { JsonObject } from '../domain/json.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { planLedger } from '../identity/ledger.js';
 import { createMemoryLedger } from '../identity/memory-ledger.js';
+import { groupBy } from '../domain/group.js';
+import { canonicalKeys } from '../parse/canonical-keys.js';
 import { normalizeRecord } from '../parse/normalize.js';
 import { detect, type DetectItem } from './detect.js';
 import { evaluateKey } from './evaluate.js';
@@ -24,7 +26,8 @@ export async function detectInMemory(
   const rejected: MemoryDetection['rejected'] = [];
   records.forEach((raw, index) => {
     const n = normalizeRecord(raw, { objectId: 'memory', index, keyAccount: null });
-    if (n.ok) items.push({ event: n.event, raw });
+    // Match views use CloudTrail's key spelling, as ingest does (records from SQL exports are lowercased).
+    if (n.ok) items.push({ event: n.event, raw: canonicalKeys(raw) });
     else rejected.push({ index, detail: n.detail });
   });
   const plan = await planLedger(
@@ -32,9 +35,7 @@ export async function detectInMemory(
     createMemoryLedger(),
   );
   const matches = detect(buildIndex(rules), items, plan.view);
-  const byKey = new Map<string, MatchRow[]>();
-  for (const m of matches)
-    byKey.set(`${m.ruleId}\u0000${m.alertKey}`, [...(byKey.get(`${m.ruleId}\u0000${m.alertKey}`) ?? []), m]);
+  const byKey = groupBy(matches, (m) => `${m.ruleId}\u0000${m.alertKey}`);
   const rulesById = new Map(rules.map((r) => [r.meta.id, r]));
   const dataStart = items.length ? Math.min(...items.map((i) => i.event.eventTime)) : null;
   const alerts: Alert[] = [];

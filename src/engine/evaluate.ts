@@ -41,8 +41,13 @@ function alertOf(id: string, rows: MatchRow[]): Alert {
 }
 
 /** Ordered occurrences of the steps on one entity, each within the window from its first step. */
-function sequences(rule: CompiledRule, rows: MatchRow[]): MatchRow[][] {
+function sequences(rule: CompiledRule, unordered: MatchRow[]): MatchRow[][] {
   const steps = rule.sequence?.steps ?? [];
+  // CloudTrail times have one-second resolution: steps within the same second count as in order.
+  const rows = [...unordered].sort(
+    (a, b) =>
+      a.eventTime - b.eventTime || steps.indexOf(a.step ?? '') - steps.indexOf(b.step ?? '') || byTime(a, b),
+  );
   const window = rule.sequence?.windowMs ?? 0;
   const found: MatchRow[][] = [];
   // Each first-step match starts a candidate; the earliest completion of each is an occurrence.

@@ -2,7 +2,7 @@
 import type { Actor } from '../domain/event.js';
 import type { Hop, Origin, Resolution } from '../domain/identity.js';
 
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/i;
 
 function lastSegment(arn: string | null): string | null {
   return arn ? (/[/:]([^/:]+)$/.exec(arn)?.[1] ?? null) : null;

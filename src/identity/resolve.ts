@@ -3,7 +3,7 @@ import type { Actor } from '../domain/event.js';
 import type { Credential, Hop, Resolution, StoredCredential } from '../domain/identity.js';
 import { resolveLongTerm, resolveSessionFallback } from './origin.js';
 
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/i;
 
 export function hopOf(c: Credential): Hop {
   return {

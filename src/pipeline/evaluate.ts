@@ -1,5 +1,6 @@
 // Evaluation: turns stored, not yet evaluated matches into alerts. Restart-safe and idempotent.
 import type { MatchRow } from '../domain/alert.js';
+import { groupBy } from '../domain/group.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { evaluateKey } from '../engine/evaluate.js';
 import type { Store } from '../storage/port.js';
@@ -9,7 +10,7 @@ export interface EvaluationSummary {
   alerts: number;
 }
 
-const KEYS_PER_ROUND = 2000;
+const KEYS_PER_ROUND = 5000;
 
 /** Evaluates every pending alert key; matches of rules not loaded now are marked evaluated without alerts. */
 export async function evaluatePending(
@@ -22,11 +23,7 @@ export async function evaluatePending(
   for (;;) {
     const keys = await store.pendingAlertKeys(KEYS_PER_ROUND);
     if (!keys.length) return summary;
-    const groups = new Map<string, MatchRow[]>();
-    for (const m of await store.matchesFor(keys)) {
-      const k = `${m.ruleId}\u0000${m.alertKey}`;
-      groups.set(k, [...(groups.get(k) ?? []), m]);
-    }
+    const groups = groupBy(await store.matchesFor(keys), (m) => `${m.ruleId}\u0000${m.alertKey}`);
     const alerts = [...groups.values()].flatMap((rows) => {
       const rule = byId.get((rows[0] as MatchRow).ruleId);
       return rule ? evaluateKey(rule, rows, { dataStart }) : [];

@@ -281,7 +281,8 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
   } else if (type === 'sequence') {
     const sq = spec('sequence');
     const steps = strings(sq?.steps);
-    if (!sq || typeof sq.by !== 'string' || steps.length < 2)
+    const byFields = strings(sq?.by);
+    if (!sq || !byFields.length || steps.length < 2)
       report(
         ['sequence'],
         "a sequence rule needs 'sequence: { by: <field>, window: <duration>, steps: [sel1, sel2, …] }'",
@@ -289,7 +290,7 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
     for (const s of steps)
       if (!names.includes(s)) report(['sequence', 'steps'], `step '${s}' is not a selection`);
     sequence = {
-      by: typeof sq?.by === 'string' ? sq.by : '',
+      by: byFields,
       windowMs: duration(['sequence', 'window'], sq?.window, null),
       steps,
     };
@@ -347,7 +348,8 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
     matches: (view) => (condition ? evaluateCondition(condition, selectionHolds(view), names) : false),
     steps: (view) => stepNames.filter((s) => selections.get(s)?.(view) ?? false),
     groupKey: (view) => groupBy.map((f) => textAt(view, f)).join('|'),
-    groupKeyForSequence: (view) => (sequence ? textAt(view, sequence.by) : ''),
+    groupKeyForSequence: (view) =>
+      sequence ? (sequence.by.map((f) => textAt(view, f)).find((v) => v !== '') ?? '') : '',
     value: (view) => {
       const field = threshold?.distinct ?? newValue?.value ?? null;
       return field ? textAt(view, field) : null;
@@ -378,7 +380,7 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
         ...[...titleText.matchAll(/\{([A-Za-z0-9_.@-]+)\}/g)].map((m) => m[1] ?? ''),
         ...(threshold?.distinct ? [threshold.distinct] : []),
         ...(newValue?.value ? [newValue.value] : []),
-        ...(sequence?.by ? [sequence.by] : []),
+        ...(sequence?.by ?? []),
       ]),
     ],
     dedupMs: duration(['output', 'dedup'], output.dedup, DEFAULT_DEDUP_MS),

@@ -88,7 +88,7 @@ export function loadRuleText(
   for (const e of doc.errors)
     issues.push({
       file,
-      line: e.linePos?.[0]?.line ?? null,
+      line: e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line,
       path: '',
       message: `YAML: ${e.message.split('\n')[0] ?? ''}`,
       severity: 'error',

@@ -1,4 +1,26 @@
-// Predicates added for the rules of this group of tactics; each one is unit-tested.
+// Predicates of the credential-access, discovery, lateral-movement and collection rules.
+import type { MatchView } from '../../domain/rule.js';
+import { textAt } from '../fields.js';
 import type { Predicate } from './types.js';
 
-export const PREDICATES: Predicate[] = [];
+/** The account id in an IAM or STS ARN (`arn:aws:iam::123456789012:role/x`), or null. */
+export function accountOfArn(arn: string): string | null {
+  return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn.trim())?.[1] ?? null;
+}
+
+/**
+ * The account that owns the role being assumed differs from the caller's account. Both must be known:
+ * a role ARN without an account (or a caller without one) says nothing.
+ */
+export const assumesRoleInAnotherAccount: Predicate = {
+  name: 'assumes-role-in-another-account',
+  description:
+    "requestParameters.roleArn names a role in an account other than the caller's (userIdentity.accountId).",
+  test: (view: MatchView) => {
+    const roleAccount = accountOfArn(textAt(view, 'requestParameters.roleArn'));
+    const callerAccount = textAt(view, 'userIdentity.accountId').trim();
+    return roleAccount !== null && /^\d{12}$/.test(callerAccount) && roleAccount !== callerAccount;
+  },
+};
+
+export const PREDICATES: Predicate[] = [assumesRoleInAnotherAccount];

@@ -4,10 +4,9 @@ import type { MatchView } from '../../domain/rule.js';
 import { valuesAt } from '../fields.js';
 import type { Predicate } from './types.js';
 
-const WORLD = new Set(['0.0.0.0/0', '::/0']);
-
+/** A /0 network admits every address, whatever address is written before the slash. */
 function anyWorld(values: Json[]): boolean {
-  return values.some((v) => typeof v === 'string' && WORLD.has(v.trim()));
+  return values.some((v) => typeof v === 'string' && /\/0$/.test(v.trim()));
 }
 
 export const opensToWorld: Predicate = {

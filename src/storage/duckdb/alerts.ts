@@ -87,11 +87,13 @@ function rowToAlert(row: Row): StoredAlert {
 }
 
 export function alertFunctions(conn: DuckDBConnection, now: () => number) {
+  // Alert keys are hashes that include the rule id, so the key alone selects a rule's group; an IN
+  // list is a hash lookup for DuckDB where a chain of (rule AND key) ORs is a scan per term.
   const keyList = (
     keys: readonly { ruleId: string; alertKey: string }[],
   ): { sql: string; params: string[] } => ({
-    sql: keys.map(() => '(rule_id = ? AND alert_key = ?)').join(' OR '),
-    params: keys.flatMap((k) => [k.ruleId, k.alertKey]),
+    sql: `alert_key IN (${keys.map(() => '?').join(', ')})`,
+    params: keys.map((k) => k.alertKey),
   });
 
   async function pendingAlertKeys(limit: number) {
@@ -105,8 +107,8 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
 
   async function matchesFor(keys: readonly { ruleId: string; alertKey: string }[]) {
     const out: MatchRow[] = [];
-    for (let i = 0; i < keys.length; i += 500) {
-      const { sql, params } = keyList(keys.slice(i, i + 500));
+    for (let i = 0; i < keys.length; i += 5000) {
+      const { sql, params } = keyList(keys.slice(i, i + 5000));
       const r = await conn.runAndReadAll(
         `SELECT *, epoch_ms(event_time) AS event_ms FROM matches WHERE ${sql}`,
         params,
@@ -146,8 +148,8 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
             at,
           ],
         );
-      for (let i = 0; i < keys.length; i += 500) {
-        const { sql, params } = keyList(keys.slice(i, i + 500));
+      for (let i = 0; i < keys.length; i += 5000) {
+        const { sql, params } = keyList(keys.slice(i, i + 5000));
         const keep = alerts.map((a) => a.id);
         await conn.run(
           `DELETE FROM alerts WHERE status = 'open' AND (${sql})${keep.length ? ` AND id NOT IN (${keep.map(() => '?').join(', ')})` : ''}`,

@@ -1,0 +1,136 @@
+// npm run bench: ingest, detection and search measured in one run on one generated corpus; ratios are the headline.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '200k' }, out: { type: 'string' } },
+});
+const target = Number(String(values.events).replace(/k$/i, '000').replace(/m$/i, '000000'));
+const cache = path.join(root, '.bench-cache', `corpus-${target}`);
+const PER_FILE = 1000;
+
+async function corpus() {
+  if (existsSync(path.join(cache, 'done'))) return;
+  rmSync(cache, { recursive: true, force: true });
+  const { generateDemoTrail } = await import(path.join(root, 'dist/demo/generate.js'));
+  // The demo organisation's activity, repeated over enough days, packed into delivery-sized files.
+  let written = 0;
+  let day = 0;
+  const end = Date.parse('2024-06-30T00:00:00Z');
+  while (written < target) {
+    const trail = generateDemoTrail({ end: end - day * 7 * 86_400_000, days: 7, seed: 1000 + day });
+    const records = trail.files.flatMap((f) => f.records);
+    for (let i = 0; i < records.length && written < target; i += PER_FILE) {
+      const chunk = records.slice(i, Math.min(i + PER_FILE, i + target - written));
+      const dir = path.join(
+        cache,
+        `AWSLogs/111111111111/CloudTrail/us-east-1/2024/${String(day).padStart(3, '0')}`,
+      );
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, `f${i}.json.gz`), gzipSync(JSON.stringify({ Records: chunk })));
+      written += chunk.length;
+    }
+    day++;
+  }
+  writeFileSync(path.join(cache, 'done'), String(written));
+}
+
+/** Runs one measured step in its own process, so its peak memory is its own. */
+function step(name, script, args) {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop());
+  return { name, ms, ...out };
+}
+
+const RAW = `
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+const files = readdirSync(process.argv[1], { recursive: true }).filter((f) => f.endsWith('.gz'));
+let n = 0;
+for (const f of files) for (const r of JSON.parse(gunzipSync(readFileSync(path.join(process.argv[1], f)))).Records) if (r.eventName) n++;
+console.log(JSON.stringify({ events: n, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));`;
+
+const INGEST = `
+const { openStore, loadRuleSet, createSources } = await import('${path.join(root, 'dist/app.js')}');
+const { ingest } = await import('${path.join(root, 'dist/pipeline/ingest.js')}');
+const [dir, db, withRules] = process.argv.slice(1);
+const store = await openStore(db);
+const rules = withRules === 'yes' ? (await loadRuleSet(undefined, process.cwd())).rules : null;
+const s = await ingest(store, createSources([dir], { filter: {}, aws: {}, stdin: process.stdin }), rules ? { detection: { rules } } : {});
+await store.close();
+console.log(JSON.stringify({ events: s.eventsStored, rules: rules?.length ?? 0, alerts: s.alerts, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));`;
+
+const SEARCH = `
+const { openStore } = await import('${path.join(root, 'dist/app.js')}');
+const store = await openStore(process.argv[1]);
+const queries = {
+  'by user': { userNames: ['alice@acme.example'], limit: 100 },
+  'by event name': { eventNames: ['AssumeRole'], limit: 100 },
+  'errors': { outcome: 'failure', limit: 100 },
+  'by source IP': { sourceIps: ['203.0.113.77'], limit: 100 },
+  'time range': { since: Date.parse('2024-06-01T00:00:00Z'), until: Date.parse('2024-06-02T00:00:00Z'), limit: 100 },
+  'free text': { text: 'backup-admin', limit: 100 },
+  'by origin': { origins: ['backup-admin'], limit: 100 },
+};
+const out = {};
+for (const [name, q] of Object.entries(queries)) {
+  const times = [];
+  for (let i = 0; i < 7; i++) { const t = performance.now(); await store.searchEvents(q); times.push(performance.now() - t); }
+  times.sort((a, b) => a - b);
+  out[name] = { medianMs: +times[3].toFixed(1), maxMs: +times[6].toFixed(1) };
+}
+const t = performance.now();
+await store.summarizeEvents({}, ['eventName', 'sourceIpAddress', 'recipientAccountId', 'errorCode'], 10);
+out['facets (4 fields)'] = { medianMs: +(performance.now() - t).toFixed(1) };
+await store.close();
+console.log(JSON.stringify({ queries: out, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));`;
+
+await corpus();
+const work = path.join(root, '.bench-cache', 'run');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const files = readdirSync(cache, { recursive: true }).filter((f) => String(f).endsWith('.gz')).length;
+const raw = step('raw limit (gunzip + JSON.parse, 1 thread)', RAW, [cache]);
+const withRules = step('ingest with the rule pack', INGEST, [cache, path.join(work, 'rules.duckdb'), 'yes']);
+const noRules = step('ingest without rules', INGEST, [cache, path.join(work, 'plain.duckdb'), 'no']);
+const search = step('search', SEARCH, [path.join(work, 'rules.duckdb')]);
+const rate = (s) => Math.round((s.events / s.ms) * 1000);
+const report = {
+  date: new Date().toISOString(),
+  corpus: { events: raw.events, files },
+  steps: [raw, withRules, noRules].map((s) => ({
+    name: s.name,
+    seconds: +(s.ms / 1000).toFixed(2),
+    eventsPerSecond: rate(s),
+    maxRssMb: s.maxRssMb,
+    ...(s.rules ? { rules: s.rules, alerts: s.alerts } : {}),
+  })),
+  ratios: {
+    'ingest with rules ÷ raw limit (events/s)': +(rate(withRules) / rate(raw)).toFixed(3),
+    'detection share of ingest time': +((withRules.ms - noRules.ms) / withRules.ms).toFixed(3),
+  },
+  search: search.queries,
+};
+console.log(`corpus: ${report.corpus.events} events in ${files} files`);
+for (const s of report.steps)
+  console.log(
+    `${s.name.padEnd(44)} ${String(s.seconds).padStart(8)} s ${String(s.eventsPerSecond).padStart(8)} events/s  peak RSS ${s.maxRssMb} MB`,
+  );
+for (const [k, v] of Object.entries(report.ratios)) console.log(`${k.padEnd(44)} ${v}`);
+for (const [k, v] of Object.entries(report.search))
+  console.log(`search ${k.padEnd(37)} median ${v.medianMs} ms${v.maxMs ? `, max of 7 ${v.maxMs} ms` : ''}`);
+const out = values.out ?? path.join(root, '.bench-cache', 'report.json');
+writeFileSync(out, JSON.stringify(report, null, 2));
+console.log(`report: ${out}`);
