@@ -44,6 +44,14 @@ function strings(v: Json | undefined): string[] {
   return (Array.isArray(v) ? v : [v]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
 }
 
+/** Relative cost of an entry: plain comparisons on top-level fields are cheapest, regexes dearest. */
+function entryCost(key: string): number {
+  const [field = '', ...mods] = key.split('|');
+  const deep = field.split('.').length - 1;
+  if (mods.includes('re') || mods.includes('cidr') || mods.includes('fieldref')) return 2 + deep * 0.1;
+  return (field === 'eventName' || field === 'eventSource' ? 0 : 1) + deep * 0.1;
+}
+
 function compileSelection(
   name: string,
   body: Json,
@@ -58,20 +66,22 @@ function compileSelection(
       report(at, `selection '${name}' must be a map of field: value (or a list of such maps)`);
       return null;
     }
-    const tests: Test[] = [];
+    const tests: { run: Test; cost: number }[] = [];
     for (const [key, value] of Object.entries(map)) {
       if (key === '@predicate') {
         for (const p of strings(value)) {
           const predicate = PREDICATES.get(p);
           if (!predicate) report([...at, key], `unknown predicate '${p}' (see trailwatch rules predicates)`);
-          else tests.push((view) => predicate.test(view));
+          else tests.push({ run: (view) => predicate.test(view), cost: 3 });
         }
         continue;
       }
       const test = compileEntry(key, value, { lists, issue: (m) => report([...at, key], m) });
-      if (test) tests.push(test);
+      if (test) tests.push({ run: test, cost: entryCost(key) });
     }
-    alternatives.push((view) => tests.every((t) => t(view)));
+    // Cheap, selective entries first: an event usually fails on its name before a regex runs.
+    tests.sort((x, y) => x.cost - y.cost);
+    alternatives.push((view) => tests.every((t) => t.run(view)));
   }
   return (view) => alternatives.some((t) => t(view));
 }

@@ -77,6 +77,11 @@ function compileRe(source: string, cased: boolean, ctx: EntryContext): ((s: stri
 }
 
 function cidrTest(networks: string[], ctx: EntryContext): ((s: string) => boolean) | null {
+  // A /0 network holds every address of its family: no need for the block list.
+  if (networks.every((n) => /^[^/]+\/0$/.test(n))) {
+    const families = new Set(networks.map((n) => isIP(n.split('/')[0] ?? '')));
+    if (!families.has(0)) return (s) => families.has(isIP(s));
+  }
   const list = new BlockList();
   for (const n of networks) {
     const [addr = '', bits] = n.split('/');
@@ -92,6 +97,21 @@ function cidrTest(networks: string[], ctx: EntryContext): ((s: string) => boolea
     const family = isIP(s);
     return family !== 0 && list.check(s, family === 6 ? 'ipv6' : 'ipv4');
   };
+}
+
+/** Wildcards that are only a leading or trailing `*` are substring tests; others become a regex. */
+function globTest(glob: string, cased: boolean, ctx: EntryContext): ((s: string) => boolean) | null {
+  const inner = glob.replace(/^\*/, '').replace(/\*$/, '');
+  if (!/[*?\\]/.test(inner)) {
+    const want = cased ? inner : inner.toLowerCase();
+    const norm = (s: string): string => (cased ? s : s.toLowerCase());
+    const starts = glob.startsWith('*');
+    const ends = glob.endsWith('*') && glob.length > 1;
+    if (starts && ends) return (s) => norm(s).includes(want);
+    if (starts) return (s) => norm(s).endsWith(want);
+    if (ends) return (s) => norm(s).startsWith(want);
+  }
+  return compileRe(globToRe(glob), cased, ctx);
 }
 
 /** One expected value as a test of one field value (already text). */
@@ -130,14 +150,15 @@ function valueTest(
         )
       );
     };
+  const wanted = norm(want);
   let textTest: ((s: string) => boolean) | null;
   if (mods.has('re')) textTest = compileRe(want, cased, ctx);
   else if (mods.has('cidr')) textTest = cidrTest([want], ctx);
-  else if (mods.has('contains')) textTest = (s) => norm(s).includes(norm(want));
-  else if (mods.has('startswith')) textTest = (s) => norm(s).startsWith(norm(want));
-  else if (mods.has('endswith')) textTest = (s) => norm(s).endsWith(norm(want));
-  else if (/(^|[^\\])[*?]/.test(want)) textTest = compileRe(globToRe(want), cased, ctx);
-  else textTest = (s) => norm(s) === norm(want);
+  else if (mods.has('contains')) textTest = (s) => norm(s).includes(wanted);
+  else if (mods.has('startswith')) textTest = (s) => norm(s).startsWith(wanted);
+  else if (mods.has('endswith')) textTest = (s) => norm(s).endsWith(wanted);
+  else if (/(^|[^\\])[*?]/.test(want)) textTest = globTest(want, cased, ctx);
+  else textTest = (s) => norm(s) === wanted;
   if (!textTest) return null;
   const t = textTest;
   return (actual) => {
@@ -174,6 +195,14 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
     if (unknown.length) return null;
     expected = expected.flatMap((name) => [...(ctx.lists.get(jsonText(name)) ?? [])]);
   }
+  if (mods.has('cidr') && !mods.has('all') && expected.length > 1) {
+    // One block list for all networks instead of one per network.
+    const inAny = cidrTest(expected.map(jsonText), ctx);
+    if (!inAny) return null;
+    return (view) => valuesAt(view, field).some((v) => typeof v === 'string' && inAny(v));
+  }
+  if (mods.has('re') && !mods.has('all') && expected.length > 1)
+    expected = [expected.map((e) => `(?:${jsonText(e)})`).join('|')];
   let current: MatchView = {};
   const tests = expected
     .map((e) => valueTest(e, mods, ctx, () => current))
