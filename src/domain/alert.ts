@@ -2,6 +2,9 @@
 import type { Origin } from './identity.js';
 import type { Severity } from './rule.js';
 
+/** An alert lists at most this many of its events (its count says how many there were). */
+export const MAX_EVENT_IDS = 100;
+
 export interface MatchRow {
   ruleId: string;
   /** Which alert the match counts toward: derived from rule, group and window (or value). */
@@ -37,4 +40,25 @@ export interface Alert {
   sourceIp: string | null;
   actorArn: string | null;
   origin: Origin;
+}
+
+/** What evaluation needs of the matches of one alert key, other than for sequences. */
+export interface KeySummary {
+  /** The earliest match (by time, then event id): it names the alert. */
+  first: MatchRow;
+  lastSeen: number;
+  /** Distinct events, and distinct values (threshold `distinct`). */
+  count: number;
+  distinctValues: number;
+  /** The first distinct events by time, at most 100. */
+  eventIds: string[];
+  severity: Severity;
+}
+
+/** An alert key with matches not evaluated yet, and the time span of those matches. */
+export interface PendingKey {
+  ruleId: string;
+  alertKey: string;
+  from: number;
+  to: number;
 }

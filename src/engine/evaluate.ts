@@ -1,9 +1,7 @@
 // Stateful semantics: from all the matches of one alert key to the alerts they make. Pure and order-free.
-import type { Alert, MatchRow } from '../domain/alert.js';
+import { MAX_EVENT_IDS, type Alert, type KeySummary, type MatchRow } from '../domain/alert.js';
 import { SEVERITIES, type CompiledRule } from '../domain/rule.js';
 import { hashKey } from './match.js';
-
-export const MAX_EVENT_IDS = 100;
 
 export interface EvaluationContext {
   /** The time of the oldest stored event: new-value rules learn from there. */
@@ -14,24 +12,39 @@ function byTime(a: MatchRow, b: MatchRow): number {
   return a.eventTime - b.eventTime || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 }
 
-/** One alert from matches (sorted by time): the first match names it, the highest severity wins. */
-function alertOf(id: string, rows: MatchRow[]): Alert {
-  const first = rows[0] as MatchRow;
-  const last = rows[rows.length - 1] as MatchRow;
+/** The summary of a key's matches, as the store computes it in SQL. */
+export function summarize(matches: readonly MatchRow[]): KeySummary | null {
+  const rows = [...matches].sort(byTime);
+  const first = rows[0];
+  if (!first) return null;
   let severity = first.severity;
   for (const r of rows)
     if (SEVERITIES.indexOf(r.severity) > SEVERITIES.indexOf(severity)) severity = r.severity;
+  const ids = [...new Set(rows.map((r) => r.eventId))];
+  return {
+    first,
+    lastSeen: (rows[rows.length - 1] as MatchRow).eventTime,
+    count: ids.length,
+    distinctValues: new Set(rows.map((r) => r.value).filter((v) => v !== null)).size,
+    eventIds: ids.slice(0, MAX_EVENT_IDS),
+    severity,
+  };
+}
+
+/** One alert from a key's summary: the first match names it, the highest severity wins. */
+function alertOf(id: string, s: KeySummary): Alert {
+  const { first } = s;
   return {
     id,
     ruleId: first.ruleId,
     alertKey: first.alertKey,
     title: first.title,
-    severity,
+    severity: s.severity,
     groupKey: first.groupKey,
     firstSeen: first.eventTime,
-    lastSeen: last.eventTime,
-    count: new Set(rows.map((r) => r.eventId)).size,
-    eventIds: [...new Set(rows.map((r) => r.eventId))].slice(0, MAX_EVENT_IDS),
+    lastSeen: s.lastSeen,
+    count: s.count,
+    eventIds: s.eventIds,
     account: first.recipientAccountId,
     region: first.region,
     sourceIp: first.sourceIp,
@@ -68,35 +81,43 @@ function sequences(rule: CompiledRule, unordered: MatchRow[]): MatchRow[][] {
   return found;
 }
 
-/** The alerts that the matches of one alert key make (empty when a stateful condition is not met). */
+/** Alerts of a match, threshold or new-value key, from its summary (empty when the condition is not met). */
+export function evaluateSummary(rule: CompiledRule, s: KeySummary, ctx: EvaluationContext): Alert[] {
+  const key = s.first.alertKey;
+  switch (rule.type) {
+    case 'match':
+      return [alertOf(key, s)];
+    case 'threshold': {
+      const t = rule.threshold;
+      if (!t) return [];
+      return (t.distinct ? s.distinctValues : s.count) >= t.count ? [alertOf(key, s)] : [];
+    }
+    case 'new-value': {
+      const learning = rule.newValue?.learningMs ?? 0;
+      if (ctx.dataStart !== null && s.first.eventTime < ctx.dataStart + learning) return [];
+      return [alertOf(key, s)];
+    }
+    case 'sequence':
+      return [];
+  }
+}
+
+/** Alerts of a sequence key from its matches (those of the time span being evaluated). */
+export function evaluateSequence(rule: CompiledRule, matches: readonly MatchRow[]): Alert[] {
+  const key = matches[0]?.alertKey ?? '';
+  return sequences(rule, [...matches]).map((chain) => {
+    const s = summarize(chain) as KeySummary;
+    return alertOf(hashKey(key, s.first.eventId), s);
+  });
+}
+
+/** The alerts that all the matches of one alert key make. */
 export function evaluateKey(
   rule: CompiledRule,
   matches: readonly MatchRow[],
   ctx: EvaluationContext,
 ): Alert[] {
-  if (!matches.length) return [];
-  const rows = [...matches].sort(byTime);
-  const key = (rows[0] as MatchRow).alertKey;
-  switch (rule.type) {
-    case 'match':
-      return [alertOf(key, rows)];
-    case 'threshold': {
-      const t = rule.threshold;
-      if (!t) return [];
-      const n = t.distinct
-        ? new Set(rows.map((r) => r.value ?? '')).size
-        : new Set(rows.map((r) => r.eventId)).size;
-      return n >= t.count ? [alertOf(key, rows)] : [];
-    }
-    case 'new-value': {
-      const learning = rule.newValue?.learningMs ?? 0;
-      const first = rows[0] as MatchRow;
-      if (ctx.dataStart !== null && first.eventTime < ctx.dataStart + learning) return [];
-      return [alertOf(key, rows)];
-    }
-    case 'sequence':
-      return sequences(rule, rows).map((chain) =>
-        alertOf(hashKey(key, (chain[0] as MatchRow).eventId), chain),
-      );
-  }
+  if (rule.type === 'sequence') return evaluateSequence(rule, matches);
+  const s = summarize(matches);
+  return s ? evaluateSummary(rule, s, ctx) : [];
 }

@@ -1,6 +1,6 @@
 // Store port: what the use cases need from a backend. Every adapter passes the contract suite.
 import type { StoredEvent } from '../domain/event.js';
-import type { Alert, MatchRow } from '../domain/alert.js';
+import type { Alert, KeySummary, MatchRow, PendingKey } from '../domain/alert.js';
 import type { StoredCredential } from '../domain/identity.js';
 import type { Severity } from '../domain/rule.js';
 import type { AppendResult, IngestBatch, ObjectKind, QuarantineEntry } from '../domain/ingest.js';
@@ -108,15 +108,22 @@ export interface Store {
   credentialChildren(parentKeys: readonly string[]): Promise<StoredCredential[]>;
   /** Ledger rows matching an access key, an origin id or name, a target ARN or a session name. */
   findCredentials(term: string, limit?: number): Promise<StoredCredential[]>;
-  /** Alert keys with matches not yet evaluated (after a crash, too), as `ruleId\u0000alertKey`. */
-  pendingAlertKeys(limit: number): Promise<{ ruleId: string; alertKey: string }[]>;
-  matchesFor(keys: readonly { ruleId: string; alertKey: string }[]): Promise<MatchRow[]>;
+  /** Alert keys with matches not yet evaluated (after a crash, too), with their time span. */
+  pendingAlertKeys(limit: number): Promise<PendingKey[]>;
+  /** Per alert key: count, distinct values, first match, first event ids, highest severity. */
+  keySummaries(alertKeys: readonly string[]): Promise<Map<string, KeySummary>>;
+  /** The matches of one alert key in a time range (for sequence rules). */
+  matchesBetween(alertKey: string, from: number, to: number): Promise<MatchRow[]>;
   /**
-   * Writes the alerts evaluated from these keys and marks their matches evaluated, atomically. Open
-   * alerts of these keys that evaluation no longer produces are removed (results do not depend on
-   * delivery order); triaged ones are kept.
+   * Writes the alerts evaluated from these keys and marks the keys' matches evaluated, atomically.
+   * Open alerts of `replaceKeys` that evaluation no longer produces are removed (results do not
+   * depend on delivery order); triaged ones are kept.
    */
-  saveAlerts(alerts: readonly Alert[], keys: readonly { ruleId: string; alertKey: string }[]): Promise<void>;
+  saveAlerts(
+    alerts: readonly Alert[],
+    evaluatedKeys: readonly string[],
+    replaceKeys: readonly string[],
+  ): Promise<void>;
   alerts(query: AlertQuery): Promise<StoredAlert[]>;
   /** The time of the oldest stored event (new-value rules learn from there). */
   dataStart(): Promise<number | null>;

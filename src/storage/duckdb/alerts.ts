@@ -1,7 +1,8 @@
 // Matches and alerts in DuckDB: staged match rows, pending keys, alert upserts that keep triage state.
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
-import type { Alert, MatchRow } from '../../domain/alert.js';
+import type { Alert, KeySummary, MatchRow, PendingKey } from '../../domain/alert.js';
+import { MAX_EVENT_IDS } from '../../domain/alert.js';
 import type { Origin } from '../../domain/identity.js';
 import { SEVERITIES, type Severity } from '../../domain/rule.js';
 import type { AlertQuery, StoredAlert } from '../port.js';
@@ -87,38 +88,66 @@ function rowToAlert(row: Row): StoredAlert {
 }
 
 export function alertFunctions(conn: DuckDBConnection, now: () => number) {
-  // Alert keys are hashes that include the rule id, so the key alone selects a rule's group; an IN
-  // list is a hash lookup for DuckDB where a chain of (rule AND key) ORs is a scan per term.
-  const keyList = (
-    keys: readonly { ruleId: string; alertKey: string }[],
-  ): { sql: string; params: string[] } => ({
-    sql: `alert_key IN (${keys.map(() => '?').join(', ')})`,
-    params: keys.map((k) => k.alertKey),
-  });
+  // Alert keys are hashes that include the rule id: the key alone selects a rule's group.
+  const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
-  async function pendingAlertKeys(limit: number) {
+  async function pendingAlertKeys(limit: number): Promise<PendingKey[]> {
     const r = await conn.runAndReadAll(
-      `SELECT DISTINCT rule_id, alert_key FROM matches WHERE NOT evaluated ORDER BY rule_id, alert_key LIMIT ${Math.floor(limit)}`,
+      `SELECT rule_id, alert_key, epoch_ms(min(event_time)) AS f, epoch_ms(max(event_time)) AS t
+       FROM matches WHERE NOT evaluated GROUP BY rule_id, alert_key ORDER BY rule_id, alert_key LIMIT ${Math.floor(limit)}`,
     );
-    return r
-      .getRowObjects()
-      .map((row) => ({ ruleId: s(row, 'rule_id') ?? '', alertKey: s(row, 'alert_key') ?? '' }));
+    return r.getRowObjects().map((row) => ({
+      ruleId: s(row, 'rule_id') ?? '',
+      alertKey: s(row, 'alert_key') ?? '',
+      from: Number(row.f),
+      to: Number(row.t),
+    }));
   }
 
-  async function matchesFor(keys: readonly { ruleId: string; alertKey: string }[]) {
-    const out: MatchRow[] = [];
+  const SEVERITY_RANK = `CASE severity ${SEVERITIES.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} END`;
+
+  async function keySummaries(keys: readonly string[]): Promise<Map<string, KeySummary>> {
+    const out = new Map<string, KeySummary>();
     for (let i = 0; i < keys.length; i += 5000) {
-      const { sql, params } = keyList(keys.slice(i, i + 5000));
+      const chunk = keys.slice(i, i + 5000);
       const r = await conn.runAndReadAll(
-        `SELECT *, epoch_ms(event_time) AS event_ms FROM matches WHERE ${sql}`,
-        params,
+        `SELECT alert_key, count(DISTINCT event_id) AS n, count(DISTINCT value) AS nv,
+                epoch_ms(max(event_time)) AS last_ms, max(${SEVERITY_RANK}) AS sev,
+                list(event_id ORDER BY event_time, event_id)[1:${MAX_EVENT_IDS}] AS ids,
+                first(struct_pack(rule_id, alert_key, event_id, recipient_account_id, event_ms := epoch_ms(event_time),
+                  group_key, value, step, title, severity, region, source_ip, actor_arn, origin) ORDER BY event_time, event_id) AS f
+         FROM matches WHERE alert_key IN (${inList(chunk.length)}) GROUP BY alert_key`,
+        chunk,
       );
-      out.push(...r.getRowObjects().map(rowToMatch));
+      for (const row of r.getRowObjectsJS()) {
+        const first = rowToMatch(row.f as Row);
+        out.set(row.alert_key as string, {
+          first,
+          lastSeen: Number(row.last_ms),
+          count: Number(row.n),
+          distinctValues: Number(row.nv),
+          eventIds: (row.ids as string[]).map(String),
+          severity: SEVERITIES[Number(row.sev)] ?? first.severity,
+        });
+      }
     }
     return out;
   }
 
-  async function saveAlerts(alerts: readonly Alert[], keys: readonly { ruleId: string; alertKey: string }[]) {
+  async function matchesBetween(alertKey: string, from: number, to: number): Promise<MatchRow[]> {
+    const r = await conn.runAndReadAll(
+      `SELECT *, epoch_ms(event_time) AS event_ms FROM matches
+       WHERE alert_key = ? AND event_time BETWEEN ? AND ? ORDER BY event_time, event_id`,
+      [alertKey, ts(from), ts(to)],
+    );
+    return r.getRowObjects().map(rowToMatch);
+  }
+
+  async function saveAlerts(
+    alerts: readonly Alert[],
+    evaluatedKeys: readonly string[],
+    replaceKeys: readonly string[],
+  ) {
     const at = ts(now());
     await conn.run('BEGIN TRANSACTION');
     try {
@@ -148,14 +177,20 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
             at,
           ],
         );
-      for (let i = 0; i < keys.length; i += 5000) {
-        const { sql, params } = keyList(keys.slice(i, i + 5000));
-        const keep = alerts.map((a) => a.id);
+      const keep = alerts.map((a) => a.id);
+      for (let i = 0; i < replaceKeys.length; i += 5000) {
+        const chunk = replaceKeys.slice(i, i + 5000);
         await conn.run(
-          `DELETE FROM alerts WHERE status = 'open' AND (${sql})${keep.length ? ` AND id NOT IN (${keep.map(() => '?').join(', ')})` : ''}`,
-          [...params, ...keep],
+          `DELETE FROM alerts WHERE status = 'open' AND alert_key IN (${inList(chunk.length)})${keep.length ? ` AND id NOT IN (${inList(keep.length)})` : ''}`,
+          [...chunk, ...keep],
         );
-        await conn.run(`UPDATE matches SET evaluated = true WHERE NOT evaluated AND (${sql})`, params);
+      }
+      for (let i = 0; i < evaluatedKeys.length; i += 5000) {
+        const chunk = evaluatedKeys.slice(i, i + 5000);
+        await conn.run(
+          `UPDATE matches SET evaluated = true WHERE NOT evaluated AND alert_key IN (${inList(chunk.length)})`,
+          chunk,
+        );
       }
       await conn.run('COMMIT');
     } catch (err) {
@@ -204,5 +239,5 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     return t === null || t === undefined ? null : Number(t);
   }
 
-  return { pendingAlertKeys, matchesFor, saveAlerts, alerts, dataStart };
+  return { pendingAlertKeys, keySummaries, matchesBetween, saveAlerts, alerts, dataStart };
 }
