@@ -20,8 +20,8 @@ export function resolveDbPath(
   return path.resolve(cwd, flag ?? env.TRAILWATCH_DB ?? DEFAULT_DB);
 }
 
-export function openStore(dbPath: string): Promise<Store> {
-  return openDuckDbStore(dbPath);
+export function openStore(dbPath: string, now: () => number = Date.now): Promise<Store> {
+  return openDuckDbStore(dbPath, now);
 }
 
 export interface SourceOptions {

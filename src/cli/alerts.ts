@@ -1,18 +1,26 @@
 // `trailwatch alerts`: stored alerts, filtered, as a table, JSON lines or CSV.
 import { loadRuleSet, openStore, resolveDbPath } from '../app.js';
+import { ALERT_STATUSES } from '../domain/alert.js';
 import { SEVERITIES } from '../domain/rule.js';
 import { alertToJson, listAlerts, type AlertView } from '../pipeline/alerts-view.js';
 import type { AlertQuery, Store } from '../storage/port.js';
 import { list, oneOf, parse, positiveInt, STORE_OPTIONS, time } from './args.js';
-import { EXIT } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 import { csvLine, isoTime, table } from './format.js';
 import type { Io } from './io.js';
+import { runTriage, TRIAGE_ACTIONS, type TriageAction } from './triage.js';
 
 export const ALERTS_HELP = `Usage: trailwatch alerts [options]
+       trailwatch alerts ack|reopen ID [--comment TEXT] [--by NAME]
+       trailwatch alerts resolve ID --reason true-positive|benign|false-positive|testing|duplicate|other [--comment TEXT]
+       trailwatch alerts assign ID --to NAME
+       trailwatch alerts comment ID --comment TEXT
+       trailwatch alerts show ID        (the alert and its history)
 
+Listing options:
   --min-severity LEVEL   info, low, medium, high or critical
   --rule ID              only these rules (repeat or comma-separate)
-  --status STATE         open, acknowledged, resolved
+  --status STATE         open, acknowledged, resolved, suppressed (default: all but suppressed)
   --account ID           only alerts in these accounts
   --since T, --until T   2h, 7d, 2024-05-01, ISO time
   --limit N              at most N alerts (default 100), most recent first
@@ -33,7 +41,15 @@ export const ALERT_FILTER_OPTIONS = {
   rules: { type: 'string', multiple: true },
 } as const;
 
-const OPTIONS = { ...STORE_OPTIONS, ...ALERT_FILTER_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+const OPTIONS = {
+  ...STORE_OPTIONS,
+  ...ALERT_FILTER_OPTIONS,
+  reason: { type: 'string' },
+  comment: { type: 'string' },
+  to: { type: 'string' },
+  by: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 type FilterValues = {
   [K in keyof typeof ALERT_FILTER_OPTIONS]?: (typeof ALERT_FILTER_OPTIONS)[K]['type'] extends 'string'
@@ -48,7 +64,8 @@ export function alertQueryOf(v: FilterValues, now: number): AlertQuery {
   const rules = list(v.rule);
   if (rules) q.ruleIds = rules;
   const statuses = list(v.status);
-  if (statuses) q.statuses = statuses;
+  q.statuses = statuses ?? ['open', 'acknowledged', 'resolved'];
+  for (const st of q.statuses) oneOf(st, '--status', ALERT_STATUSES);
   const accounts = list(v.account);
   if (accounts) q.accounts = accounts;
   const since = time(v.since as string | undefined, '--since', now);
@@ -97,7 +114,9 @@ export function printAlerts(alerts: readonly AlertView[], format: 'table' | 'jso
   } else {
     io.out(
       table(alerts, [
+        { title: 'ID', width: 10, value: (a) => a.id.slice(0, 10) },
         { title: 'SEVERITY', width: 8, value: (a) => a.severity },
+        { title: 'STATUS', width: 12, value: (a) => a.status },
         { title: 'LAST SEEN', width: 20, value: (a) => isoTime(a.lastSeen) },
         { title: 'COUNT', width: 5, value: (a) => String(a.count) },
         { title: 'ORIGIN', width: 24, value: (a) => a.origin.name },
@@ -121,13 +140,21 @@ export async function queryAndPrint(store: Store, v: FilterValues, io: Io, cwd: 
 }
 
 export async function runAlerts(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, OPTIONS);
+  const { values, positionals } = parse(argv, OPTIONS);
   if (values.help) {
     io.out(ALERTS_HELP);
     return EXIT.ok;
   }
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd));
+  const [action, id, ...extra] = positionals;
+  if (action !== undefined && !TRIAGE_ACTIONS.includes(action as TriageAction))
+    throw new UsageError(
+      `unknown alerts action '${action}' (expected ${TRIAGE_ACTIONS.join(', ')})\n\n${ALERTS_HELP}`,
+    );
+  if (action !== undefined && (!id || extra.length))
+    throw new UsageError(`alerts ${action} needs one alert id, e.g. trailwatch alerts ${action} 38f0d72c`);
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd), io.now);
   try {
+    if (action && id) return await runTriage(store, action as TriageAction, id, values, io);
     await queryAndPrint(store, values, io, io.cwd);
     return EXIT.ok;
   } finally {

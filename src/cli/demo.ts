@@ -35,13 +35,13 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     io.out(`demo data: wrote ${written.files} files with ${written.records} records to ${dir}\n`);
   }
   const dbPath = resolveDbPath(values.db, io.env, io.cwd);
-  const store = await openStore(dbPath);
+  const store = await openStore(dbPath, io.now);
   try {
     const progress = progressReporter(io);
     const rules = await loadDetection(undefined, io);
     const summary = await ingest(store, createSources([dir], { filter: {}, aws: {}, stdin: io.stdin }), {
       onProgress: progress.update,
-      detection: { rules },
+      detection: { rules, now: io.now },
     });
     progress.done();
     io.out(`store: ${dbPath}\n${formatSummary(summary)}`);

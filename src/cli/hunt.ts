@@ -56,12 +56,12 @@ export async function runHunt(argv: string[], io: Io): Promise<number> {
   const rules = await loadDetection(list(values.rules), io, namedLists(values.list));
   const tmp = values.keep ? null : mkdtempSync(path.join(tmpdir(), 'trailwatch-hunt-'));
   const dbPath = values.keep ? path.resolve(io.cwd, values.keep) : path.join(tmp ?? '', 'hunt.duckdb');
-  const store = await openStore(dbPath);
+  const store = await openStore(dbPath, io.now);
   try {
     const progress = progressReporter(io);
     const summary = await ingest(store, sources, {
       onProgress: progress.update,
-      detection: { rules, policy: sessionNamePolicy(values['session-name-policy']) },
+      detection: { rules, policy: sessionNamePolicy(values['session-name-policy']), now: io.now },
     });
     progress.done();
     io.err(formatSummary(summary));

@@ -130,8 +130,8 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
   const policy = sessionNamePolicy(values['session-name-policy']);
   const detection = values['no-rules']
     ? undefined
-    : { rules: await loadDetection(list(values.rules), io, namedLists(values.list)), policy };
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd));
+    : { rules: await loadDetection(list(values.rules), io, namedLists(values.list)), policy, now: io.now };
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd), io.now);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);

@@ -9,6 +9,7 @@ import { runAlerts } from './alerts.js';
 import { runHunt } from './hunt.js';
 import { runRules } from './rules.js';
 import { runSearch } from './search.js';
+import { runSuppress } from './suppress.js';
 import { runWho } from './who.js';
 
 export const HELP = `Trailwatch: monitoring and threat detection for AWS CloudTrail logs.
@@ -19,7 +20,8 @@ Commands:
   ingest <source…>   store CloudTrail logs from files, directories, globs, stdin or s3://bucket/prefix
   hunt <source…>     ingest into a temporary store, run every rule, print the alerts
   search             find events (CloudTrail event history filters and more)
-  alerts             list stored alerts (filters, table/jsonl/csv)
+  alerts             list stored alerts; ack, resolve, reopen, assign, comment, show one
+  suppress           add, list and remove suppressions (reason, author, expiry)
   rules <action>     list, validate and test detection rules (built-in pack and your own, Sigma too)
   who <identity>     who is really behind a key, ARN, user or session: origin, role chains, activity
   demo               generate a demo organisation's trail and ingest it
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   rules: runRules,
   hunt: runHunt,
   alerts: runAlerts,
+  suppress: runSuppress,
   demo: runDemo,
 };
 

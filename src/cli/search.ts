@@ -98,7 +98,7 @@ export async function runSearch(argv: string[], io: Io): Promise<number> {
   const format = oneOf(values.format, '--format', ['table', 'jsonl', 'csv'] as const) ?? 'table';
   const query = queryOf(values, io.now());
   const policy = sessionNamePolicy(values['session-name-policy']);
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd));
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd), io.now);
   try {
     const found = await attachIdentity(store, await store.searchEvents(query), policy);
     if (format === 'jsonl') {

@@ -68,7 +68,7 @@ export async function runWho(argv: string[], io: Io): Promise<number> {
   if (!term || extra.length)
     throw new UsageError(`who needs exactly one identity, e.g. trailwatch who alice\n\n${WHO_HELP}`);
   const format = oneOf(values.format, '--format', ['text', 'jsonl'] as const) ?? 'text';
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd));
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd), io.now);
   try {
     const profiles = await whoIs(store, term);
     if (!profiles.length) {

@@ -40,6 +40,8 @@ export interface Alert {
   sourceIp: string | null;
   actorArn: string | null;
   origin: Origin;
+  /** The suppression that covers this alert, if any: it is kept with status `suppressed`. */
+  suppressedBy?: string | null;
 }
 
 /** What evaluation needs of the matches of one alert key, other than for sequences. */
@@ -61,4 +63,39 @@ export interface PendingKey {
   alertKey: string;
   from: number;
   to: number;
+}
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved', 'suppressed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export const RESOLUTIONS = [
+  'true-positive',
+  'benign',
+  'false-positive',
+  'testing',
+  'duplicate',
+  'other',
+] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+/** One change in an alert's life: who did what, when. */
+export interface AlertChange {
+  alertId: string;
+  at: number;
+  actor: string;
+  action: 'created' | 'acknowledge' | 'resolve' | 'reopen' | 'assign' | 'comment' | 'suppress';
+  fromStatus: AlertStatus | null;
+  toStatus: AlertStatus | null;
+  detail: string | null;
+}
+
+/** A suppression: alerts of a rule (or any) whose fields match are kept but marked suppressed. */
+export interface Suppression {
+  id: string;
+  ruleId: string | null;
+  /** Alert fields to values (`field|modifier` keys as in rules): `account`, `actor.arn`, `origin.name`, … */
+  match: Record<string, string | string[]>;
+  reason: string;
+  author: string;
+  createdAt: number;
+  expiresAt: number | null;
 }

@@ -2,6 +2,7 @@
 import type { Alert } from '../domain/alert.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { evaluateSequence, evaluateSummary } from '../engine/evaluate.js';
+import { compileSuppression, suppressionFor } from '../engine/suppress.js';
 import type { Store } from '../storage/port.js';
 
 export interface EvaluationSummary {
@@ -18,8 +19,11 @@ const KEYS_PER_ROUND = 5000;
 export async function evaluatePending(
   store: Store,
   rules: readonly CompiledRule[],
+  now: number,
 ): Promise<EvaluationSummary> {
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
+  const suppressions = (await store.suppressions()).map((s) => ({ s, test: compileSuppression(s) }));
+  const suppress = (a: Alert): Alert => ({ ...a, suppressedBy: suppressionFor(a, suppressions, now) });
   const summary = { keys: 0, alerts: 0 };
   const dataStart = await store.dataStart();
   for (;;) {
@@ -45,7 +49,7 @@ export async function evaluatePending(
       );
     }
     await store.saveAlerts(
-      alerts,
+      alerts.map(suppress),
       pending.map((k) => k.alertKey),
       replace,
     );

@@ -33,7 +33,7 @@ export interface IngestOptions {
   /** Stops between batches; what was stored stays stored and checkpointed. */
   signal?: AbortSignal;
   /** Rules to evaluate as events are stored; without them, nothing is matched. */
-  detection?: { rules: readonly CompiledRule[]; policy?: SessionNamePolicy };
+  detection?: { rules: readonly CompiledRule[]; policy?: SessionNamePolicy; now?: () => number };
 }
 
 export interface IngestSummary {
@@ -73,7 +73,8 @@ export async function ingest(
   options: IngestOptions = {},
 ): Promise<IngestSummary> {
   // Matches left unevaluated by an earlier run that stopped (a crash between store and evaluate).
-  if (options.detection) await evaluatePending(store, options.detection.rules);
+  if (options.detection)
+    await evaluatePending(store, options.detection.rules, (options.detection.now ?? Date.now)());
   const listed = await listAll(sources);
   const done = await store.storedObjects(listed.map((o) => o.identity));
   const todo = listed.filter((o) => !done.has(o.identity));
@@ -129,7 +130,10 @@ export async function ingest(
     });
     summary.credentials += ledger.rows.length;
     summary.matches += matches.length;
-    if (options.detection) summary.alerts += (await evaluatePending(store, options.detection.rules)).alerts;
+    if (options.detection)
+      summary.alerts += (
+        await evaluatePending(store, options.detection.rules, (options.detection.now ?? Date.now)())
+      ).alerts;
     summary.eventsStored += result.stored;
     summary.duplicates += result.duplicates;
     for (const q of quarantine) summary.quarantined[q.reason] = (summary.quarantined[q.reason] ?? 0) + 1;

@@ -1,6 +1,14 @@
 // Store port: what the use cases need from a backend. Every adapter passes the contract suite.
 import type { StoredEvent } from '../domain/event.js';
-import type { Alert, KeySummary, MatchRow, PendingKey } from '../domain/alert.js';
+import type {
+  Alert,
+  AlertChange,
+  AlertStatus,
+  KeySummary,
+  MatchRow,
+  PendingKey,
+  Suppression,
+} from '../domain/alert.js';
 import type { StoredCredential } from '../domain/identity.js';
 import type { Severity } from '../domain/rule.js';
 import type { AppendResult, IngestBatch, ObjectKind, QuarantineEntry } from '../domain/ingest.js';
@@ -71,6 +79,8 @@ export interface EventSummary {
 }
 
 export interface AlertQuery {
+  /** Alert ids (a unique prefix of one id works too, as in git). */
+  ids?: string[];
   minSeverity?: Severity;
   ruleIds?: string[];
   statuses?: string[];
@@ -84,6 +94,19 @@ export interface StoredAlert extends Alert {
   status: string;
   createdAt: number;
   updatedAt: number;
+  assignee: string | null;
+  resolution: string | null;
+}
+
+/** A triage action on an alert; recorded in its history. */
+export interface AlertUpdate {
+  at: number;
+  actor: string;
+  action: AlertChange['action'];
+  status?: AlertStatus;
+  assignee?: string;
+  resolution?: string;
+  detail?: string;
 }
 
 export interface StoreStats {
@@ -125,6 +148,14 @@ export interface Store {
     replaceKeys: readonly string[],
   ): Promise<void>;
   alerts(query: AlertQuery): Promise<StoredAlert[]>;
+  /** Applies a triage action and records it; null when no alert has that id. */
+  changeAlert(id: string, update: AlertUpdate): Promise<StoredAlert | null>;
+  alertHistory(id: string): Promise<AlertChange[]>;
+  addSuppression(s: Suppression): Promise<void>;
+  /** Suppressions not removed (expired ones included: they no longer apply, but stay listed). */
+  suppressions(): Promise<Suppression[]>;
+  /** Removes a suppression and makes the alerts it covered pending again; false if unknown. */
+  removeSuppression(id: string, at: number): Promise<boolean>;
   /** The time of the oldest stored event (new-value rules learn from there). */
   dataStart(): Promise<number | null>;
   /** The stored (gzip) bytes of source objects, from which raw records are decoded again. */

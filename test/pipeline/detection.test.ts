@@ -113,7 +113,7 @@ describe('detection over the store', () => {
         matches: [match('a', 1), match('b', 2), match('c', 3)],
       });
       expect(await store.alerts({})).toEqual([]);
-      await evaluatePending(store, rules);
+      await evaluatePending(store, rules, Date.parse('2024-06-01T00:00:00Z'));
       expect((await store.alerts({})).map((a) => a.count)).toEqual([3]);
       expect(await store.pendingAlertKeys(10)).toEqual([]);
     } finally {

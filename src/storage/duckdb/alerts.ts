@@ -1,11 +1,19 @@
 // Matches and alerts in DuckDB: staged match rows, pending keys, alert upserts that keep triage state.
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
-import type { Alert, KeySummary, MatchRow, PendingKey } from '../../domain/alert.js';
+import type {
+  Alert,
+  AlertChange,
+  AlertStatus,
+  KeySummary,
+  MatchRow,
+  PendingKey,
+  Suppression,
+} from '../../domain/alert.js';
 import { MAX_EVENT_IDS } from '../../domain/alert.js';
 import type { Origin } from '../../domain/identity.js';
 import { SEVERITIES, type Severity } from '../../domain/rule.js';
-import type { AlertQuery, StoredAlert } from '../port.js';
+import type { AlertQuery, AlertUpdate, StoredAlert } from '../port.js';
 
 type Row = Record<string, DuckDBValue>;
 const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
@@ -84,6 +92,9 @@ function rowToAlert(row: Row): StoredAlert {
     origin: JSON.parse(s(row, 'origin') ?? '{}') as Origin,
     createdAt: Number(row.created_ms),
     updatedAt: Number(row.updated_ms),
+    assignee: s(row, 'assignee'),
+    resolution: s(row, 'resolution'),
+    suppressedBy: s(row, 'suppressed_by'),
   };
 }
 
@@ -151,18 +162,29 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     const at = ts(now());
     await conn.run('BEGIN TRANSACTION');
     try {
-      for (const a of alerts)
+      const existing = new Set<string>();
+      for (let i = 0; i < alerts.length; i += 5000) {
+        const ids = alerts.slice(i, i + 5000).map((a) => a.id);
+        const r = await conn.runAndReadAll(`SELECT id FROM alerts WHERE id IN (${inList(ids.length)})`, ids);
+        for (const [id] of r.getRowsJS()) existing.add(id as string);
+      }
+      for (const a of alerts) {
+        const status = a.suppressedBy ? 'suppressed' : 'open';
+        // Triage decisions stand: only open or suppressed alerts follow the suppressions.
         await conn.run(
-          `INSERT INTO alerts VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
            ON CONFLICT (id) DO UPDATE SET title = excluded.title, severity = excluded.severity,
              first_seen = excluded.first_seen, last_seen = excluded.last_seen, count = excluded.count,
-             event_ids = excluded.event_ids, origin = excluded.origin, updated_at = excluded.updated_at`,
+             event_ids = excluded.event_ids, origin = excluded.origin, updated_at = excluded.updated_at,
+             suppressed_by = excluded.suppressed_by,
+             status = CASE WHEN alerts.status IN ('open', 'suppressed') THEN excluded.status ELSE alerts.status END`,
           [
             a.id,
             a.ruleId,
             a.alertKey,
             a.title,
             a.severity,
+            status,
             a.groupKey,
             ts(a.firstSeen),
             ts(a.lastSeen),
@@ -175,13 +197,22 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
             JSON.stringify(a.origin),
             at,
             at,
+            a.suppressedBy ?? null,
           ],
         );
+        if (!existing.has(a.id))
+          await conn.run(`INSERT INTO alert_history VALUES (?, ?, 'trailwatch', 'created', NULL, ?, ?)`, [
+            a.id,
+            at,
+            status,
+            a.suppressedBy ? `suppressed by ${a.suppressedBy}` : null,
+          ]);
+      }
       const keep = alerts.map((a) => a.id);
       for (let i = 0; i < replaceKeys.length; i += 5000) {
         const chunk = replaceKeys.slice(i, i + 5000);
         await conn.run(
-          `DELETE FROM alerts WHERE status = 'open' AND alert_key IN (${inList(chunk.length)})${keep.length ? ` AND id NOT IN (${inList(keep.length)})` : ''}`,
+          `DELETE FROM alerts WHERE status IN ('open', 'suppressed') AND alert_key IN (${inList(chunk.length)})${keep.length ? ` AND id NOT IN (${inList(keep.length)})` : ''}`,
           [...chunk, ...keep],
         );
       }
@@ -202,6 +233,10 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
   async function alerts(q: AlertQuery) {
     const where: string[] = [];
     const params: DuckDBValue[] = [];
+    if (q.ids?.length) {
+      where.push(`(id IN (${inList(q.ids.length)}) OR id LIKE ?)`);
+      params.push(...q.ids, `${q.ids[0] ?? ''}%`);
+    }
     if (q.minSeverity) {
       const levels = SEVERITIES.slice(SEVERITIES.indexOf(q.minSeverity));
       where.push(`severity IN (${levels.map(() => '?').join(', ')})`);
@@ -233,11 +268,119 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     return r.getRowObjects().map(rowToAlert);
   }
 
+  async function changeAlert(id: string, change: AlertUpdate): Promise<StoredAlert | null> {
+    const [current] = await alerts({ ids: [id], limit: 1 });
+    if (!current) return null;
+    const to = change.status ?? (current.status as AlertStatus);
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await conn.run(
+        `UPDATE alerts SET status = ?, assignee = coalesce(?, assignee), resolution = CASE WHEN ? = 'resolved' THEN coalesce(?, resolution) WHEN ? = 'open' THEN NULL ELSE resolution END, updated_at = ? WHERE id = ?`,
+        [to, change.assignee ?? null, to, change.resolution ?? null, to, ts(change.at), id],
+      );
+      await conn.run('INSERT INTO alert_history VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        id,
+        ts(change.at),
+        change.actor,
+        change.action,
+        current.status,
+        to,
+        change.detail ?? null,
+      ]);
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK');
+      throw err;
+    }
+    return (await alerts({ ids: [id], limit: 1 }))[0] ?? null;
+  }
+
+  async function alertHistory(id: string): Promise<AlertChange[]> {
+    const r = await conn.runAndReadAll(
+      'SELECT *, epoch_ms(changed_at) AS at_ms FROM alert_history WHERE alert_id = ? ORDER BY changed_at, rowid',
+      [id],
+    );
+    return r.getRowObjects().map((row) => ({
+      alertId: id,
+      at: Number(row.at_ms),
+      actor: s(row, 'actor') ?? '',
+      action: (s(row, 'action') ?? 'comment') as AlertChange['action'],
+      fromStatus: s(row, 'from_status') as AlertStatus | null,
+      toStatus: s(row, 'to_status') as AlertStatus | null,
+      detail: s(row, 'detail'),
+    }));
+  }
+
+  /** Adds a suppression; the open alerts it may cover are evaluated again (their matches made pending). */
+  async function addSuppression(sup: Suppression): Promise<void> {
+    await conn.run(
+      `UPDATE matches SET evaluated = false WHERE alert_key IN (
+         SELECT alert_key FROM alerts WHERE status = 'open' AND (? IS NULL OR rule_id = ?))`,
+      [sup.ruleId, sup.ruleId],
+    );
+    await conn.run('INSERT INTO suppressions VALUES (?, ?, ?, ?, ?, ?, ?, NULL)', [
+      sup.id,
+      sup.ruleId,
+      JSON.stringify(sup.match),
+      sup.reason,
+      sup.author,
+      ts(sup.createdAt),
+      sup.expiresAt === null ? null : ts(sup.expiresAt),
+    ]);
+  }
+
+  async function suppressions(): Promise<Suppression[]> {
+    const r = await conn.runAndReadAll(
+      `SELECT *, epoch_ms(created_at) AS c, epoch_ms(expires_at) AS e FROM suppressions WHERE removed_at IS NULL ORDER BY created_at, id`,
+    );
+    return r.getRowObjects().map((row) => ({
+      id: s(row, 'id') ?? '',
+      ruleId: s(row, 'rule_id'),
+      match: JSON.parse(s(row, 'match') ?? '{}') as Suppression['match'],
+      reason: s(row, 'reason') ?? '',
+      author: s(row, 'author') ?? '',
+      createdAt: Number(row.c),
+      expiresAt: row.e === null ? null : Number(row.e),
+    }));
+  }
+
+  /** Removes a suppression; the alerts it covered are evaluated again (their matches made pending). */
+  async function removeSuppression(id: string, at: number): Promise<boolean> {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      const r = await conn.run('UPDATE suppressions SET removed_at = ? WHERE id = ? AND removed_at IS NULL', [
+        ts(at),
+        id,
+      ]);
+      await conn.run(
+        `UPDATE matches SET evaluated = false WHERE alert_key IN (SELECT alert_key FROM alerts WHERE suppressed_by = ?)`,
+        [id],
+      );
+      await conn.run('COMMIT');
+      return r.rowsChanged > 0;
+    } catch (err) {
+      await conn.run('ROLLBACK');
+      throw err;
+    }
+  }
+
   async function dataStart() {
     const r = await conn.runAndReadAll('SELECT epoch_ms(min(event_time)) AS t FROM events');
     const t = r.getRowObjectsJS()[0]?.t;
     return t === null || t === undefined ? null : Number(t);
   }
 
-  return { pendingAlertKeys, keySummaries, matchesBetween, saveAlerts, alerts, dataStart };
+  return {
+    pendingAlertKeys,
+    keySummaries,
+    matchesBetween,
+    saveAlerts,
+    alerts,
+    changeAlert,
+    alertHistory,
+    addSuppression,
+    suppressions,
+    removeSuppression,
+    dataStart,
+  };
 }

@@ -161,4 +161,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'alert triage (assignee, resolution, history) and suppressions',
+    sql: `
+      ALTER TABLE alerts ADD COLUMN assignee VARCHAR;
+      ALTER TABLE alerts ADD COLUMN resolution VARCHAR;
+      ALTER TABLE alerts ADD COLUMN suppressed_by VARCHAR;
+      CREATE TABLE alert_history (
+        alert_id VARCHAR NOT NULL,
+        changed_at TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        from_status VARCHAR,
+        to_status VARCHAR,
+        detail VARCHAR
+      );
+      CREATE TABLE suppressions (
+        id VARCHAR PRIMARY KEY,
+        rule_id VARCHAR,
+        match VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        author VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP,
+        removed_at TIMESTAMP
+      );
+    `,
+  },
 ];
