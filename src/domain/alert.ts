@@ -99,3 +99,20 @@ export interface Suppression {
   createdAt: number;
   expiresAt: number | null;
 }
+
+/** One notification to deliver: written with its alert, delivered by the dispatcher. */
+export interface OutboxItem {
+  /** Stable: derived from the alert and the destination, so an alert notifies a destination once. */
+  id: string;
+  alertId: string;
+  destination: string;
+  kind: 'new' | 'test';
+  /** The notification as the sink receives it (JSON). */
+  payload: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}

@@ -1,5 +1,9 @@
 // Evaluation: turns stored, not yet evaluated matches into alerts. Restart-safe and idempotent.
-import type { Alert } from '../domain/alert.js';
+import type { Alert, OutboxItem } from '../domain/alert.js';
+import type { RouteConfig } from '../domain/notification.js';
+import { destinationsFor, outboxItem } from '../engine/route.js';
+import type { Notification } from '../sinks/port.js';
+import { alertToJson, type AlertView } from './alerts-view.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { evaluateSequence, evaluateSummary } from '../engine/evaluate.js';
 import { compileSuppression, suppressionFor } from '../engine/suppress.js';
@@ -16,10 +20,68 @@ const KEYS_PER_ROUND = 5000;
  * Evaluates every pending alert key; matches of rules not loaded now are marked evaluated without
  * alerts. A sequence found earlier is never removed by later matches (they can only add occurrences).
  */
+/** Where new alerts are announced; without it, no notification is written. */
+export interface NotifySettings {
+  routes: readonly RouteConfig[];
+  uiBaseUrl: string | null;
+}
+
+/** The notifications for alerts that did not exist before, written with them. */
+async function notificationsFor(
+  store: Store,
+  alerts: readonly Alert[],
+  byId: ReadonlyMap<string, CompiledRule>,
+  notify: NotifySettings | undefined,
+  now: number,
+): Promise<OutboxItem[]> {
+  if (!notify?.routes.length || !alerts.length) return [];
+  const existing = new Set<string>();
+  for (let i = 0; i < alerts.length; i += 1000) {
+    const ids = alerts.slice(i, i + 1000).map((a) => a.id);
+    for (const a of await store.alerts({
+      ids,
+      statuses: ['open', 'acknowledged', 'resolved', 'suppressed'],
+      limit: ids.length * 2,
+    }))
+      existing.add(a.id);
+  }
+  const items: OutboxItem[] = [];
+  for (const a of alerts) {
+    if (existing.has(a.id) || a.suppressedBy) continue;
+    const meta = byId.get(a.ruleId)?.meta;
+    for (const destination of destinationsFor(a, meta, notify.routes)) {
+      const view: AlertView = {
+        ...a,
+        status: 'open',
+        createdAt: now,
+        updatedAt: now,
+        assignee: null,
+        resolution: null,
+        tactics: meta?.tactics ?? [],
+        techniques: meta?.techniques ?? [],
+        runbook: meta?.runbook ?? '',
+        ruleTitle: meta?.title ?? a.ruleId,
+      };
+      const item = outboxItem(a.id, destination, '', now);
+      const notification: Notification = {
+        id: item.id,
+        destination,
+        kind: 'new',
+        alert: alertToJson(view),
+        url: notify.uiBaseUrl ? `${notify.uiBaseUrl}/alerts/${a.id}` : null,
+        createdAt: now,
+      };
+      items.push({ ...item, payload: JSON.stringify(notification) });
+    }
+  }
+  return items;
+}
+
 export async function evaluatePending(
   store: Store,
   rules: readonly CompiledRule[],
   now: number,
+  notify?: NotifySettings,
 ): Promise<EvaluationSummary> {
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
   const suppressions = (await store.suppressions()).map((s) => ({ s, test: compileSuppression(s) }));
@@ -48,10 +110,13 @@ export async function evaluatePending(
         ...evaluateSequence(rule, await store.matchesBetween(k.alertKey, k.from - window, k.to + window)),
       );
     }
+    const decided = alerts.map(suppress);
+    const outbox = await notificationsFor(store, decided, byId, notify, now);
     await store.saveAlerts(
-      alerts.map(suppress),
+      decided,
       pending.map((k) => k.alertKey),
       replace,
+      outbox,
     );
     summary.keys += pending.length;
     summary.alerts += alerts.length;

@@ -1,7 +1,8 @@
 // Loads rule files (Trailwatch YAML or Sigma) from directories, with every problem located by file and line.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { LineCounter, parseDocument, type Node } from 'yaml';
+import { lineOf } from '../domain/yaml-position.js';
 import { isJsonObject, jsonText } from '../domain/json.js';
 import type { CompiledRule, RuleIssue } from '../domain/rule.js';
 import { compileRule } from './compile.js';
@@ -55,26 +56,6 @@ async function ruleFiles(target: string): Promise<string[]> {
     else if (/\.ya?ml$/i.test(entry.name)) out.push(full);
   }
   return out;
-}
-
-/** The 1-based line of the node at `keys`, or of the nearest ancestor that exists. */
-function lineOf(root: Node | null, keys: (string | number)[], counter: LineCounter): number | null {
-  let node: unknown = root;
-  let line: number | null = root?.range ? counter.linePos(root.range[0]).line : null;
-  for (const key of keys) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
-      if (!pair) break;
-      const keyNode = pair.key as Node | null;
-      if (keyNode?.range) line = counter.linePos(keyNode.range[0]).line;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number') {
-      node = node.items[key];
-      const n = node as Node | undefined;
-      if (n?.range) line = counter.linePos(n.range[0]).line;
-    } else break;
-  }
-  return line;
 }
 
 export function loadRuleText(

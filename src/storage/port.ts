@@ -6,6 +6,7 @@ import type {
   AlertStatus,
   KeySummary,
   MatchRow,
+  OutboxItem,
   PendingKey,
   Suppression,
 } from '../domain/alert.js';
@@ -146,7 +147,25 @@ export interface Store {
     alerts: readonly Alert[],
     evaluatedKeys: readonly string[],
     replaceKeys: readonly string[],
+    outbox?: readonly OutboxItem[],
   ): Promise<void>;
+  /** Adds notifications (an id already present is left as it is). */
+  enqueue(items: readonly OutboxItem[]): Promise<void>;
+  /** Pending notifications due at `now`, oldest first. */
+  dueNotifications(now: number, limit: number): Promise<OutboxItem[]>;
+  /** Records the outcome of one delivery attempt. */
+  recordDelivery(
+    id: string,
+    outcome: {
+      status: OutboxItem['status'];
+      attempts: number;
+      nextAttemptAt: number;
+      error: string | null;
+      at: number;
+    },
+  ): Promise<void>;
+  /** Notifications with these statuses, newest first (operators look at pending and dead ones). */
+  notifications(statuses: readonly OutboxItem['status'][], limit: number): Promise<OutboxItem[]>;
   alerts(query: AlertQuery): Promise<StoredAlert[]>;
   /** Applies a triage action and records it; null when no alert has that id. */
   changeAlert(id: string, update: AlertUpdate): Promise<StoredAlert | null>;

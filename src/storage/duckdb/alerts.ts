@@ -1,12 +1,14 @@
 // Matches and alerts in DuckDB: staged match rows, pending keys, alert upserts that keep triage state.
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
+import { insertOutbox } from './outbox.js';
 import type {
   Alert,
   AlertChange,
   AlertStatus,
   KeySummary,
   MatchRow,
+  OutboxItem,
   PendingKey,
   Suppression,
 } from '../../domain/alert.js';
@@ -158,6 +160,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     alerts: readonly Alert[],
     evaluatedKeys: readonly string[],
     replaceKeys: readonly string[],
+    outbox: readonly OutboxItem[] = [],
   ) {
     const at = ts(now());
     await conn.run('BEGIN TRANSACTION');
@@ -223,6 +226,8 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
           chunk,
         );
       }
+      // Notifications are written in the same transaction as their alerts: none is lost or invented.
+      await insertOutbox(conn, outbox);
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK');

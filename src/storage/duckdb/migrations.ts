@@ -189,4 +189,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: 'the notification outbox',
+    sql: `
+      CREATE TABLE outbox (
+        id VARCHAR PRIMARY KEY,
+        alert_id VARCHAR NOT NULL,
+        destination VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        payload VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at TIMESTAMP NOT NULL,
+        last_error VARCHAR,
+        created_at TIMESTAMP NOT NULL,
+        delivered_at TIMESTAMP
+      );
+    `,
+  },
 ];

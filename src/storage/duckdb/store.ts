@@ -5,6 +5,7 @@ import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/in
 import type { Store, StoreStats, ObjectSummary, EventQuery, EventSummary, FacetField } from '../port.js';
 import { StoreError } from '../port.js';
 import { alertFunctions, appendMatch, INSERT_MATCHES } from './alerts.js';
+import { outboxFunctions } from './outbox.js';
 import { appendEvent, rowToEvent } from './columns.js';
 import { appendCredential, CREDENTIAL_SELECT, rowToCredential } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
@@ -327,6 +328,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
 
   return {
     ...alertFunctions(conn, now),
+    ...outboxFunctions(conn),
     storedObjects,
     appendBatch,
     searchEvents,
