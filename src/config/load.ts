@@ -90,9 +90,9 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
     if (!existsSync(secretsPath)) issue(['secretsFile'], `secrets file ${secretsPath} does not exist`);
     else {
       const parsed = parseDocument(readFileSync(secretsPath, 'utf8')).toJS() as unknown;
-      if (isJsonObject(parsed as Json))
+      if (isJsonObject(parsed))
         secrets = Object.fromEntries(
-          Object.entries(parsed as JsonObject).map(([k, v]) => [k, String(v as string)]),
+          Object.entries(parsed).map(([k, v]) => [k, String(v as string)]),
         );
       else issue(['secretsFile'], 'the secrets file is a YAML map of name: value');
     }
@@ -124,7 +124,7 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
         config.lists.set(name, stringList(values) ?? []);
   }
   if (value.sessionNamePolicy !== undefined)
-    config.sessionNamePolicy = String(value.sessionNamePolicy as string);
+    config.sessionNamePolicy = String(value.sessionNamePolicy);
   if (isJsonObject(value.ui) && typeof value.ui.baseUrl === 'string')
     config.uiBaseUrl = value.ui.baseUrl.replace(/\/$/, '');
 
@@ -161,7 +161,7 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
       const entry: DestinationEntry = {
         name,
         type,
-        fields: resolve(at, fields as JsonObject) as Record<string, unknown>,
+        fields: resolve(at, fields) as Record<string, unknown>,
       };
       config.destinations.push(entry);
     });
