@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Node } from 'yaml';
-import { isJsonObject, type Json, type JsonObject } from '../domain/json.js';
+import { isJsonObject, jsonText, type Json } from '../domain/json.js';
 import { SEVERITIES, type Severity } from '../domain/rule.js';
 import { lineOf } from '../domain/yaml-position.js';
 import { DEFAULT_RETRY, emptyConfig, type Config, type DestinationEntry, type RouteConfig } from './types.js';
@@ -124,7 +124,7 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
         config.lists.set(name, stringList(values) ?? []);
   }
   if (value.sessionNamePolicy !== undefined)
-    config.sessionNamePolicy = String(value.sessionNamePolicy);
+    config.sessionNamePolicy = jsonText(value.sessionNamePolicy);
   if (isJsonObject(value.ui) && typeof value.ui.baseUrl === 'string')
     config.uiBaseUrl = value.ui.baseUrl.replace(/\/$/, '');
 
