@@ -1,8 +1,12 @@
 // Composition root: turns configuration into concrete adapters. The only place that picks implementations.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Config } from './config/types.js';
 import type { CompiledRule, RuleIssue } from './domain/rule.js';
 import { loadRules } from './rules/load.js';
+import { createSink, type DestinationConfig } from './sinks/create.js';
+import { SinkError, type Sink } from './sinks/port.js';
+import { ConfigError, type ConfigIssue } from './config/load.js';
 import { createLocalSource, createStdinSource } from './sources/local/files.js';
 import type { ListingFilter, Source } from './sources/port.js';
 import { createS3Client, createS3Source } from './sources/s3/index.js';
@@ -11,13 +15,14 @@ import type { Store } from './storage/port.js';
 
 export const DEFAULT_DB = 'trailwatch.duckdb';
 
-/** The store path: `--db`, else `TRAILWATCH_DB`, else `./trailwatch.duckdb`. */
+/** The store path: `--db`, else `TRAILWATCH_DB`, else the configuration's `store`, else `./trailwatch.duckdb`. */
 export function resolveDbPath(
   flag: string | undefined,
   env: Record<string, string | undefined>,
   cwd: string,
+  config?: Config,
 ): string {
-  return path.resolve(cwd, flag ?? env.TRAILWATCH_DB ?? DEFAULT_DB);
+  return path.resolve(cwd, flag ?? env.TRAILWATCH_DB ?? config?.store ?? DEFAULT_DB);
 }
 
 export function openStore(dbPath: string, now: () => number = Date.now): Promise<Store> {
@@ -74,4 +79,46 @@ export async function loadRuleSet(
     ? loaded.rules
     : loaded.rules.filter((r) => r.meta.status === 'stable' || r.meta.status === 'test');
   return { rules, issues: loaded.issues, files: loaded.files };
+}
+
+/** Named lists from the configuration and the command line, the latter added to the former. */
+export function mergeLists(...sources: ReadonlyMap<string, readonly string[]>[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const source of sources)
+    for (const [name, values] of source) out.set(name, [...(out.get(name) ?? []), ...values]);
+  return out;
+}
+
+/** One sink per configured destination. */
+export function createSinks(
+  config: Config,
+  io: { now: () => number; err: (text: string) => void },
+): Map<string, Sink> {
+  const sinks = new Map<string, Sink>();
+  const problems: ConfigIssue[] = [];
+  for (const d of config.destinations) {
+    try {
+      sinks.set(
+        d.name,
+        createSink({ name: d.name, type: d.type, ...d.fields } as DestinationConfig, {
+          now: io.now,
+          write: io.err,
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof SinkError)) throw err;
+      problems.push({
+        file: config.file ?? 'configuration',
+        line: null,
+        path: `destination ${d.name}`,
+        message: err.message,
+      });
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return sinks;
+}
+
+export async function closeSinks(sinks: ReadonlyMap<string, Sink>): Promise<void> {
+  for (const s of sinks.values()) await s.close?.();
 }

@@ -1,4 +1,5 @@
 // `trailwatch alerts`: stored alerts, filtered, as a table, JSON lines or CSV.
+import { loadConfig } from '../config/load.js';
 import { loadRuleSet, openStore, resolveDbPath } from '../app.js';
 import { ALERT_STATUSES } from '../domain/alert.js';
 import { SEVERITIES } from '../domain/rule.js';
@@ -152,7 +153,10 @@ export async function runAlerts(argv: string[], io: Io): Promise<number> {
     );
   if (action !== undefined && (!id || extra.length))
     throw new UsageError(`alerts ${action} needs one alert id, e.g. trailwatch alerts ${action} 38f0d72c`);
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd), io.now);
+  const store = await openStore(
+    resolveDbPath(values.db, io.env, io.cwd, loadConfig(values.config, io.env, io.cwd)),
+    io.now,
+  );
   try {
     if (action && id) return await runTriage(store, action as TriageAction, id, values, io);
     await queryAndPrint(store, values, io, io.cwd);

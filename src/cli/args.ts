@@ -60,7 +60,10 @@ export function oneOf<T extends string>(
 }
 
 /** Options every store-using command takes. */
-export const STORE_OPTIONS = { db: { type: 'string' } } as const satisfies Options;
+export const STORE_OPTIONS = {
+  db: { type: 'string' },
+  config: { type: 'string' },
+} as const satisfies Options;
 
 export function sessionNamePolicy(value: string | undefined): SessionNamePolicy {
   if (value === undefined) return DEFAULT_SESSION_NAME_POLICY;

@@ -1,4 +1,5 @@
 // `trailwatch demo` (and `npm start`): generates a demo organisation's trail, ingests it, says what is in it.
+import { loadConfig } from '../config/load.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createSources, openStore, resolveDbPath } from '../app.js';
@@ -34,7 +35,7 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
     const written = await writeDemoTrail(trail, dir);
     io.out(`demo data: wrote ${written.files} files with ${written.records} records to ${dir}\n`);
   }
-  const dbPath = resolveDbPath(values.db, io.env, io.cwd);
+  const dbPath = resolveDbPath(values.db, io.env, io.cwd, loadConfig(values.config, io.env, io.cwd));
   const store = await openStore(dbPath, io.now);
   try {
     const progress = progressReporter(io);

@@ -1,5 +1,15 @@
 // `trailwatch ingest <source…>`: stores CloudTrail logs from files, directories, globs, stdin or S3.
-import { createSources, loadRuleSet, openStore, resolveDbPath } from '../app.js';
+import { loadConfig } from '../config/load.js';
+import {
+  closeSinks,
+  createSinks,
+  createSources,
+  loadRuleSet,
+  mergeLists,
+  openStore,
+  resolveDbPath,
+} from '../app.js';
+import { dispatchDue } from '../pipeline/dispatch.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { ingest, quarantinedTotal, type IngestSummary } from '../pipeline/ingest.js';
 import type { Store } from '../storage/port.js';
@@ -127,11 +137,20 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
     ...(values['endpoint-url'] !== undefined && { endpointUrl: values['endpoint-url'] }),
   };
   const sources = createSources(positionals, { filter, aws, stdin: io.stdin });
-  const policy = sessionNamePolicy(values['session-name-policy']);
+  const config = loadConfig(values.config, io.env, io.cwd);
+  const policy = sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);
+  const lists = mergeLists(config.lists, namedLists(values.list));
+  const notify = { routes: config.routes, uiBaseUrl: config.uiBaseUrl };
   const detection = values['no-rules']
     ? undefined
-    : { rules: await loadDetection(list(values.rules), io, namedLists(values.list)), policy, now: io.now };
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd), io.now);
+    : {
+        rules: await loadDetection(list(values.rules) ?? config.rules ?? undefined, io, lists),
+        policy,
+        now: io.now,
+        notify,
+      };
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
+  const sinks = createSinks(config, io);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
@@ -143,6 +162,10 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
       onProgress: progress.update,
       signal: abort.signal,
       ...(detection ? { detection } : {}),
+      // Notifications go out as alerts are written; failures wait in the outbox for the next run.
+      ...(sinks.size
+        ? { afterBatch: async () => void (await dispatchDue(store, sinks, config.retry, io.now)) }
+        : {}),
     });
     progress.done();
     if (format === 'json') io.out(JSON.stringify(summary) + '\n');
@@ -153,6 +176,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
     return exitStatusOf(summary);
   } finally {
     process.removeListener('SIGINT', stop);
+    await closeSinks(sinks);
     await store.close();
   }
 }

@@ -1,4 +1,5 @@
 // The CLI entry: dispatches commands and maps errors to exit statuses. The only place that decides exits.
+import { ConfigError } from '../config/load.js';
 import { SourceError } from '../sources/port.js';
 import { StoreError } from '../storage/port.js';
 import { runDemo } from './demo.js';
@@ -7,6 +8,7 @@ import { runIngest } from './ingest.js';
 import { processIo, type Io } from './io.js';
 import { runAlerts } from './alerts.js';
 import { runHunt } from './hunt.js';
+import { runNotify } from './notify.js';
 import { runRules } from './rules.js';
 import { runSearch } from './search.js';
 import { runSuppress } from './suppress.js';
@@ -22,6 +24,7 @@ Commands:
   search             find events (CloudTrail event history filters and more)
   alerts             list stored alerts; ack, resolve, reopen, assign, comment, show one
   suppress           add, list and remove suppressions (reason, author, expiry)
+  notify <action>    test a destination, dispatch the outbox, show pending and dead notifications
   rules <action>     list, validate and test detection rules (built-in pack and your own, Sigma too)
   who <identity>     who is really behind a key, ARN, user or session: origin, role chains, activity
   demo               generate a demo organisation's trail and ingest it
@@ -39,6 +42,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   hunt: runHunt,
   alerts: runAlerts,
   suppress: runSuppress,
+  notify: runNotify,
   demo: runDemo,
 };
 
@@ -56,6 +60,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   try {
     return await run(rest, io);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`trailwatch ${command}: the configuration has problems:\n${err.message}\n`);
+      return EXIT.usage;
+    }
     if (err instanceof UsageError || err instanceof SourceError || err instanceof StoreError) {
       io.err(`trailwatch ${command}: ${err.message}\n`);
       return EXIT.usage;

@@ -1,4 +1,5 @@
 // `trailwatch search`: CloudTrail event history's lookups and more, combined, newest first.
+import { loadConfig } from '../config/load.js';
 import { openStore, resolveDbPath } from '../app.js';
 import { eventToJson } from '../domain/event-json.js';
 import { attachIdentity } from '../pipeline/identity.js';
@@ -98,7 +99,10 @@ export async function runSearch(argv: string[], io: Io): Promise<number> {
   const format = oneOf(values.format, '--format', ['table', 'jsonl', 'csv'] as const) ?? 'table';
   const query = queryOf(values, io.now());
   const policy = sessionNamePolicy(values['session-name-policy']);
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd), io.now);
+  const store = await openStore(
+    resolveDbPath(values.db, io.env, io.cwd, loadConfig(values.config, io.env, io.cwd)),
+    io.now,
+  );
   try {
     const found = await attachIdentity(store, await store.searchEvents(query), policy);
     if (format === 'jsonl') {

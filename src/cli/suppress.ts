@@ -1,4 +1,5 @@
 // `trailwatch suppress add|list|remove`: suppressions as data, with a reason, an author and an expiry.
+import { loadConfig } from '../config/load.js';
 import { randomUUID } from 'node:crypto';
 import { loadRuleSet, openStore, resolveDbPath } from '../app.js';
 import type { Suppression } from '../domain/alert.js';
@@ -57,7 +58,10 @@ export async function runSuppress(argv: string[], io: Io): Promise<number> {
   }
   if (!['add', 'list', 'remove'].includes(action))
     throw new UsageError(`unknown suppress action '${action}'\n\n${SUPPRESS_HELP}`);
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd), io.now);
+  const store = await openStore(
+    resolveDbPath(values.db, io.env, io.cwd, loadConfig(values.config, io.env, io.cwd)),
+    io.now,
+  );
   try {
     const reevaluate = async (): Promise<void> => {
       const { rules } = await loadRuleSet(list(values.rules), io.cwd, { includeDisabled: true });

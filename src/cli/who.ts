@@ -1,4 +1,5 @@
 // `trailwatch who <key | ARN | name>`: the origin behind an identity, its role chains and what it did.
+import { loadConfig } from '../config/load.js';
 import { openStore, resolveDbPath } from '../app.js';
 import type { FacetCount } from '../storage/port.js';
 import { whoIs, type IdentityProfile } from '../pipeline/who.js';
@@ -68,7 +69,10 @@ export async function runWho(argv: string[], io: Io): Promise<number> {
   if (!term || extra.length)
     throw new UsageError(`who needs exactly one identity, e.g. trailwatch who alice\n\n${WHO_HELP}`);
   const format = oneOf(values.format, '--format', ['text', 'jsonl'] as const) ?? 'text';
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd), io.now);
+  const store = await openStore(
+    resolveDbPath(values.db, io.env, io.cwd, loadConfig(values.config, io.env, io.cwd)),
+    io.now,
+  );
   try {
     const profiles = await whoIs(store, term);
     if (!profiles.length) {

@@ -36,8 +36,11 @@ const DESTINATION_TYPES: Record<string, { required: string[]; optional: string[]
   webhook: { required: ['url'], optional: ['secret', 'headers', 'timeoutMs'] },
   slack: { required: ['webhookUrl'], optional: ['timeoutMs'] },
   pagerduty: { required: ['routingKey'], optional: ['endpoint', 'timeoutMs'] },
-  sns: { required: ['topicArn'], optional: ['region', 'endpointUrl'] },
-  smtp: { required: ['host', 'from', 'to'], optional: ['port', 'username', 'password', 'tls', 'timeoutMs'] },
+  sns: { required: ['topicArn'], optional: ['region', 'endpointUrl', 'credentials', 'timeoutMs'] },
+  smtp: {
+    required: ['host', 'from', 'to'],
+    optional: ['port', 'username', 'password', 'tls', 'timeoutMs', 'ca', 'clientName'],
+  },
 };
 const SECRET = /\$\{(env|secret):([A-Za-z0-9_.-]+)\}/g;
 
@@ -91,9 +94,7 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
     else {
       const parsed = parseDocument(readFileSync(secretsPath, 'utf8')).toJS() as unknown;
       if (isJsonObject(parsed))
-        secrets = Object.fromEntries(
-          Object.entries(parsed).map(([k, v]) => [k, String(v as string)]),
-        );
+        secrets = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v as string)]));
       else issue(['secretsFile'], 'the secrets file is a YAML map of name: value');
     }
   }
@@ -123,8 +124,7 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
       for (const [name, values] of Object.entries(value.lists))
         config.lists.set(name, stringList(values) ?? []);
   }
-  if (value.sessionNamePolicy !== undefined)
-    config.sessionNamePolicy = jsonText(value.sessionNamePolicy);
+  if (value.sessionNamePolicy !== undefined) config.sessionNamePolicy = jsonText(value.sessionNamePolicy);
   if (isJsonObject(value.ui) && typeof value.ui.baseUrl === 'string')
     config.uiBaseUrl = value.ui.baseUrl.replace(/\/$/, '');
 

@@ -9,7 +9,7 @@ import { buildIndex } from '../engine/match.js';
 import { keysToLookUp } from '../identity/enrich.js';
 import { planLedger } from '../identity/ledger.js';
 import type { SessionNamePolicy } from '../identity/session-name.js';
-import { evaluatePending } from './evaluate.js';
+import { evaluatePending, type NotifySettings } from './evaluate.js';
 import type { Source, SourceObject } from '../sources/port.js';
 import type { Store } from '../storage/port.js';
 import { mapBounded } from './bounded.js';
@@ -33,7 +33,14 @@ export interface IngestOptions {
   /** Stops between batches; what was stored stays stored and checkpointed. */
   signal?: AbortSignal;
   /** Rules to evaluate as events are stored; without them, nothing is matched. */
-  detection?: { rules: readonly CompiledRule[]; policy?: SessionNamePolicy; now?: () => number };
+  detection?: {
+    rules: readonly CompiledRule[];
+    policy?: SessionNamePolicy;
+    now?: () => number;
+    notify?: NotifySettings;
+  };
+  /** Runs after each stored batch (e.g. to dispatch the notifications it created). */
+  afterBatch?: () => Promise<void>;
 }
 
 export interface IngestSummary {
@@ -74,7 +81,12 @@ export async function ingest(
 ): Promise<IngestSummary> {
   // Matches left unevaluated by an earlier run that stopped (a crash between store and evaluate).
   if (options.detection)
-    await evaluatePending(store, options.detection.rules, (options.detection.now ?? Date.now)());
+    await evaluatePending(
+      store,
+      options.detection.rules,
+      (options.detection.now ?? Date.now)(),
+      options.detection.notify,
+    );
   const listed = await listAll(sources);
   const done = await store.storedObjects(listed.map((o) => o.identity));
   const todo = listed.filter((o) => !done.has(o.identity));
@@ -132,8 +144,14 @@ export async function ingest(
     summary.matches += matches.length;
     if (options.detection)
       summary.alerts += (
-        await evaluatePending(store, options.detection.rules, (options.detection.now ?? Date.now)())
+        await evaluatePending(
+          store,
+          options.detection.rules,
+          (options.detection.now ?? Date.now)(),
+          options.detection.notify,
+        )
       ).alerts;
+    await options.afterBatch?.();
     summary.eventsStored += result.stored;
     summary.duplicates += result.duplicates;
     for (const q of quarantine) summary.quarantined[q.reason] = (summary.quarantined[q.reason] ?? 0) + 1;

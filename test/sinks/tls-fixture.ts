@@ -1,0 +1,21 @@
+// A self-signed certificate and key for 127.0.0.1 and localhost (valid until 2126), for the TLS tests only.
+// Never trusted anywhere else: tests pass it to the SMTP sink as its `ca`.
+export const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBmzCCAUGgAwIBAgIUYNcAGq3w1n69NYBmddCFBDQAIDEwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyOTExNTAzMVoYDzIxMjYxMTA1
+MTE1MDMxWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATTKSw0fM1qHTXbzMjlIbEaWXsnARxt/+asK1IO8Zci27Xa+pxOJ5Xc
+Zynme8QOedi12DfkXpqyMQ2uE6Bpti7so28wbTAdBgNVHQ4EFgQUE5nDDtaEzY7U
+M2h+LdL1+Gtpu90wHwYDVR0jBBgwFoAUE5nDDtaEzY7UM2h+LdL1+Gtpu90wDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwCgYIKoZI
+zj0EAwIDSAAwRQIhALnpKgvHkDV1a901BJlorhyvgYIV1YIgiCYuSnqUV+xNAiBx
+qzncA+xVA4AWoj45FiHnJ6M2m5F4X5CRUI78CMPf6A==
+-----END CERTIFICATE-----
+`;
+
+export const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg3ZBbnAxxzxXKZvbn
+NnB+/qm9g9IAXw2svB0pYd6Q2VyhRANCAATTKSw0fM1qHTXbzMjlIbEaWXsnARxt
+/+asK1IO8Zci27Xa+pxOJ5XcZynme8QOedi12DfkXpqyMQ2uE6Bpti7s
+-----END PRIVATE KEY-----
+`;
