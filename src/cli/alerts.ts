@@ -23,6 +23,7 @@ Listing options:
   --rule ID              only these rules (repeat or comma-separate)
   --status STATE         open, acknowledged, resolved, suppressed (default: all but suppressed)
   --account ID           only alerts in these accounts
+  --origin NAME|ID       only alerts whose identity resolves to this origin
   --since T, --until T   2h, 7d, 2024-05-01, ISO time
   --limit N              at most N alerts (default 100), most recent first
   --format table|jsonl|csv
@@ -35,6 +36,7 @@ export const ALERT_FILTER_OPTIONS = {
   rule: { type: 'string', multiple: true },
   status: { type: 'string', multiple: true },
   account: { type: 'string', multiple: true },
+  origin: { type: 'string', multiple: true },
   since: { type: 'string' },
   until: { type: 'string' },
   limit: { type: 'string' },
@@ -69,6 +71,8 @@ export function alertQueryOf(v: FilterValues, now: number): AlertQuery {
   for (const st of q.statuses) oneOf(st, '--status', ALERT_STATUSES);
   const accounts = list(v.account);
   if (accounts) q.accounts = accounts;
+  const origins = list(v.origin);
+  if (origins) q.origins = origins;
   const since = time(v.since as string | undefined, '--since', now);
   if (since !== undefined) q.since = since;
   const until = time(v.until as string | undefined, '--until', now);

@@ -86,6 +86,8 @@ export interface AlertQuery {
   ruleIds?: string[];
   statuses?: string[];
   accounts?: string[];
+  /** The origin identity (name or id) behind the alert's first event, as resolved when it matched. */
+  origins?: string[];
   since?: number;
   until?: number;
   limit?: number;

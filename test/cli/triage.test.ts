@@ -65,6 +65,11 @@ async function list(extra: string[] = []): Promise<{ id: string; status: string;
 }
 
 describe('alert triage', () => {
+  it('filters alerts by the origin identity behind them', async () => {
+    expect((await list(['--origin', 'alice'])).map((a) => a.account)).toEqual(['111111111111']);
+    expect(await list(['--origin', 'nobody'])).toEqual([]);
+  });
+
   it('acknowledges, assigns, comments, resolves with a reason and reopens, keeping the history', async () => {
     const [first] = await list(['--account', '111111111111']);
     const id = first?.id ?? '';

@@ -256,6 +256,13 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
         where.push(`${col} IN (${values.map(() => '?').join(', ')})`);
         params.push(...values);
       }
+    if (q.origins?.length) {
+      const names = q.origins.map((o) => o.toLowerCase());
+      where.push(
+        `(lower(json_extract_string(origin, '$.name')) IN (${inList(names.length)}) OR lower(json_extract_string(origin, '$.id')) IN (${inList(names.length)}))`,
+      );
+      params.push(...names, ...names);
+    }
     if (q.since !== undefined) {
       where.push('last_seen >= ?');
       params.push(ts(q.since));
