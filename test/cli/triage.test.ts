@@ -16,7 +16,14 @@ const run = (argv: string[], now = NOW) => cli([...argv, '--db', db], { now, env
 const rec = (id: string, account: string, arn: string) =>
   deepMerge(
     { ...BASE_TEST_RECORD, eventID: id, recipientAccountId: account },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'AuthorizeSecurityGroupIngress', userIdentity: { arn } },
+    {
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'AuthorizeSecurityGroupIngress',
+      // a role session replaces the base IAM user whole
+      userIdentity: arn.includes(':assumed-role/')
+        ? { type: 'AssumedRole', arn, accountId: account, accessKeyId: 'ASIACIDEPLOYER000001' }
+        : { arn },
+    },
   );
 
 beforeAll(async () => {
