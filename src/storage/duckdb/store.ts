@@ -60,6 +60,9 @@ function text(value: unknown): string {
   return '';
 }
 
+/** DuckDB's own default takes 80% of the machine's memory for caches; ingest needs far less. */
+const MEMORY_LIMIT = '768MB';
+
 async function migrate(conn: DuckDBConnection): Promise<void> {
   await conn.run(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)',
@@ -93,7 +96,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   let conn: DuckDBConnection;
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path);
+    instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
     conn = await instance.connect();
     await migrate(conn);
   } catch (err) {
