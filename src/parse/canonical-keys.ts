@@ -1,38 +1,7 @@
 // Records exported through Athena, Glue or Security Lake often carry lowercased keys; map them back.
 import { isJsonObject, type Json, type JsonObject } from '../domain/json.js';
+import { RECORD_FIELDS } from './field-catalogue.js';
 
-const TOP = [
-  'eventVersion',
-  'userIdentity',
-  'eventTime',
-  'eventSource',
-  'eventName',
-  'awsRegion',
-  'sourceIPAddress',
-  'userAgent',
-  'errorCode',
-  'errorMessage',
-  'requestParameters',
-  'responseElements',
-  'additionalEventData',
-  'requestID',
-  'eventID',
-  'readOnly',
-  'resources',
-  'eventType',
-  'apiVersion',
-  'managementEvent',
-  'recipientAccountId',
-  'serviceEventDetails',
-  'sharedEventID',
-  'vpcEndpointId',
-  'eventCategory',
-  'tlsDetails',
-  'sessionCredentialFromConsole',
-  'addendum',
-  'edgeDeviceDetails',
-  'insightDetails',
-];
 const IDENTITY = [
   'type',
   'principalId',
@@ -51,11 +20,11 @@ const SESSION = ['sessionIssuer', 'attributes', 'sourceIdentity', 'webIdFederati
 const ISSUER = ['type', 'principalId', 'arn', 'accountId', 'userName'];
 const ATTRIBUTES = ['creationDate', 'mfaAuthenticated'];
 
-function byLower(names: string[]): Map<string, string> {
+function byLower(names: readonly string[]): Map<string, string> {
   return new Map(names.map((n) => [n.toLowerCase(), n]));
 }
 const MAPS = {
-  top: byLower(TOP),
+  top: byLower(RECORD_FIELDS),
   identity: byLower(IDENTITY),
   session: byLower(SESSION),
   issuer: byLower(ISSUER),

@@ -1,5 +1,6 @@
 // The field catalogue: every path a rule may use, from the CloudTrail record and from attribution.
-const TOP_LEVEL = [
+/** CloudTrail's top-level record fields, in its own spelling. */
+export const RECORD_FIELDS: readonly string[] = [
   'eventVersion',
   'userIdentity',
   'eventTime',
@@ -101,7 +102,7 @@ const NESTED: Record<string, string[]> = {
 /** Whether a rule may use this field path. */
 export function isKnownField(path: string): boolean {
   const [head = '', ...rest] = path.split('.');
-  if (!rest.length) return TOP_LEVEL.includes(head) || head in NESTED;
+  if (!rest.length) return RECORD_FIELDS.includes(head) || head in NESTED;
   if (OPEN_BLOCKS.includes(head)) return true;
   const inner = rest.join('.');
   return (NESTED[head] ?? []).some(
