@@ -335,6 +335,18 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
         else raises.push({ when: r.when, severity: r.severity as Severity });
       }
   }
+  const used = new Set([
+    ...(condition ? referencedNames(condition, names) : []),
+    ...(sequence?.steps ?? []),
+    ...raises.map((r) => r.when),
+  ]);
+  for (const n of names)
+    if (!used.has(n))
+      report(
+        ['detection', n],
+        `selection '${n}' is not used by the condition, a sequence step or a severity raise`,
+        'warning',
+      );
   const titleText = typeof output.title === 'string' ? output.title : meta.title;
   const tests = testsOf(doc, type, report, opts.format);
 

@@ -150,6 +150,20 @@ describe('loading rule files', () => {
     );
   });
 
+  it('warns about selections nothing uses', () => {
+    const { rule, issues } = loadRuleText(
+      GOOD.replace(
+        '  condition: stop and not failed',
+        '  spare: { eventName: X }\n  condition: stop and not failed',
+      ),
+      '/rules/cloudtrail/test-rule.yml',
+    );
+    expect(rule).not.toBeNull();
+    expect(issues.map((i) => [i.severity, i.message])).toEqual([
+      ['warning', "selection 'spare' is not used by the condition, a sequence step or a severity raise"],
+    ]);
+  });
+
   it('requires the id to be the file name and tests of both kinds', () => {
     const { issues } = loadRuleText(GOOD.replace(/tests:[\s\S]*$/, 'tests: []\n'), '/rules/x/other-name.yml');
     expect(issues.map((i) => i.message)).toEqual(
