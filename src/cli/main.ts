@@ -11,7 +11,9 @@ import { runHunt } from './hunt.js';
 import { runNotify } from './notify.js';
 import { runRules } from './rules.js';
 import { runSearch } from './search.js';
+import { runServe } from './serve.js';
 import { runSuppress } from './suppress.js';
+import { runWatch } from './watch.js';
 import { runWho } from './who.js';
 
 export const HELP = `Trailwatch: monitoring and threat detection for AWS CloudTrail logs.
@@ -21,12 +23,14 @@ Usage: trailwatch <command> [options]   (trailwatch <command> --help for details
 Commands:
   ingest <source…>   store CloudTrail logs from files, directories, globs, stdin or s3://bucket/prefix
   hunt <source…>     ingest into a temporary store, run every rule, print the alerts
+  watch <source…>    keep collecting: poll S3 or folders, store, detect, notify, until stopped
   search             find events (CloudTrail event history filters and more)
   alerts             list stored alerts; ack, resolve, reopen, assign, comment, show one
   suppress           add, list and remove suppressions (reason, author, expiry)
   notify <action>    test a destination, dispatch the outbox, show pending and dead notifications
   rules <action>     list, validate and test detection rules (built-in pack and your own, Sigma too)
   who <identity>     who is really behind a key, ARN, user or session: origin, role chains, activity
+  serve              HTTP JSON API and web UI over the store (127.0.0.1:8080 by default)
   demo               generate a demo organisation's trail and ingest it
 
 Exit status: 0 ok; 1 ingest finished but quarantined records or files; 2 usage, source or store
@@ -43,7 +47,9 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   alerts: runAlerts,
   suppress: runSuppress,
   notify: runNotify,
+  watch: runWatch,
   demo: runDemo,
+  serve: runServe,
 };
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {

@@ -1,0 +1,56 @@
+// `trailwatch serve`: the HTTP JSON API and web UI over the store, until interrupted.
+import { loadConfig } from '../config/load.js';
+import { openStore, resolveDbPath } from '../app.js';
+import { ServerConfigError, startServer } from '../server/index.js';
+import { parse, positiveInt, STORE_OPTIONS } from './args.js';
+import { EXIT, UsageError } from './errors.js';
+import { loadDetection } from './ingest.js';
+import type { Io } from './io.js';
+
+export const SERVE_HELP = `Usage: trailwatch serve [--db PATH] [--host H] [--port P] [--token T] [--config PATH]
+
+Serves a JSON API under /api (described at /api/openapi.json) and a web UI at / over the store.
+  --host H     address to listen on (default 127.0.0.1); any other address needs --token
+  --port P     port (default 8080)
+  --token T    require Authorization: Bearer T on every API request (default $TRAILWATCH_TOKEN);
+               open the UI as http://HOST:PORT/#token=T
+`;
+
+const OPTIONS = {
+  ...STORE_OPTIONS,
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function runServe(argv: string[], io: Io): Promise<number> {
+  const { values } = parse(argv, OPTIONS);
+  if (values.help) {
+    io.out(SERVE_HELP);
+    return EXIT.ok;
+  }
+  const port = positiveInt(values.port, '--port') ?? 8080;
+  const token = values.token ?? io.env.TRAILWATCH_TOKEN;
+  const config = loadConfig(values.config, io.env, io.cwd);
+  const rules = await loadDetection(undefined, io);
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
+  let server;
+  try {
+    server = await startServer({ store, rules, host: values.host ?? '127.0.0.1', port, token, now: io.now });
+  } catch (err) {
+    await store.close();
+    if (err instanceof ServerConfigError) throw new UsageError(err.message);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new UsageError(`port ${port} is in use; choose another with --port`);
+    throw err;
+  }
+  io.err(`trailwatch serve: listening on ${server.url}/ (Ctrl-C stops)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  await store.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,27 @@
+// GET /api/events and /api/events/{eventId}: search with attribution, and one event with its raw record.
+import { eventToJson } from '../domain/event-json.js';
+import { attachIdentity } from '../pipeline/identity.js';
+import { attachRaw } from '../pipeline/raw.js';
+import type { RequestContext } from './context.js';
+import { notFound } from './http-error.js';
+import { eventQueryOf, listParam } from './params.js';
+
+export async function searchEvents({ store, query, now }: RequestContext): Promise<unknown> {
+  const events = await attachIdentity(store, await store.searchEvents(eventQueryOf(query, now())));
+  return { events: events.map(eventToJson), count: events.length };
+}
+
+export async function getEvent({ store, query, params }: RequestContext): Promise<unknown> {
+  const eventId = params.eventId ?? '';
+  const accounts = listParam(query, 'account');
+  const found = await store.searchEvents({
+    eventIds: [eventId],
+    ...(accounts ? { accounts } : {}),
+    limit: 2,
+  });
+  const [event] = await attachIdentity(store, await attachRaw(store, found.slice(0, 1)));
+  if (!event)
+    throw notFound(`no event with id ${eventId}${accounts ? ` in account ${accounts.join(', ')}` : ''}`);
+  // The same event id can exist in two accounts; the caller disambiguates with ?account=.
+  return { event: eventToJson(event), ambiguous: found.length > 1 };
+}

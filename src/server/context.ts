@@ -1,0 +1,25 @@
+// What every route handler receives: the store, the rules, the clock and the parsed request.
+import type { CompiledRule } from '../domain/rule.js';
+import type { Store } from '../storage/port.js';
+
+export interface Deps {
+  store: Store;
+  rules: readonly CompiledRule[];
+  now: () => number;
+}
+
+export interface RequestContext extends Deps {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The parsed JSON body of a POST (an object), else an empty object. */
+  body: Record<string, unknown>;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<unknown>;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** OpenAPI-style path, `{name}` for a parameter; the OpenAPI document lists the same strings. */
+  path: string;
+  handler: Handler;
+}

@@ -1,0 +1,182 @@
+// The hand-written OpenAPI 3.1 description of /api; a test checks it lists every route the server serves.
+import { RESOLUTIONS } from '../domain/alert.js';
+import { SEVERITIES } from '../domain/rule.js';
+
+const str = { type: 'string' };
+const q = (name: string, description: string, schema: object = str) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
+const p = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: str,
+});
+const ok = (description: string, properties: Record<string, object>) => ({
+  '200': {
+    description,
+    content: { 'application/json': { schema: { type: 'object', properties } } },
+  },
+  default: { $ref: '#/components/responses/Error' },
+});
+const arr = { type: 'array', items: { type: 'object' } };
+const alertId = p('id', 'Alert id (a unique prefix works)');
+
+const triage = (action: string, summary: string) => ({
+  post: {
+    summary,
+    operationId: `${action}Alert`,
+    parameters: [alertId],
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/TriageBody' } } },
+    },
+    responses: ok('The changed alert', { alert: { type: 'object' } }),
+  },
+});
+
+const EVENT_FILTERS = [
+  q('eventName', 'Event names, comma-separated, any of'),
+  q('eventSource', 'Event sources, e.g. iam.amazonaws.com'),
+  q('user', 'User name, role session name or role name'),
+  q('accessKeyId', 'Access key ids'),
+  q('account', 'Recipient account ids'),
+  q('region', 'AWS regions'),
+  q('sourceIp', 'Source IP addresses'),
+  q('errorCode', 'Error codes'),
+  q('outcome', 'success (no error code) or failure', { enum: ['success', 'failure'] }),
+  q('origin', 'Resolved origin identity: ARN or name'),
+  q('since', 'Start time: ISO 8601 or a duration back from now (2h, 7d)'),
+  q('until', 'End time: ISO 8601 or a duration back from now'),
+  q('text', 'Case-insensitive text anywhere in the record'),
+  q('limit', 'At most this many events (default 100)', { type: 'integer', minimum: 1, maximum: 1000 }),
+];
+
+export function openApiDocument(): object {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Trailwatch API',
+      version: '0.1.0',
+      description:
+        "Read CloudTrail events, alerts and identities from a Trailwatch store, and triage alerts. When the server has a token, every request needs `Authorization: Bearer <token>`. POST requests need `Content-Type: application/json` and, if an Origin header is sent, the server's own origin.",
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: { type: 'object', required: ['error'], properties: { error: str } },
+        TriageBody: {
+          type: 'object',
+          properties: {
+            reason: { enum: [...RESOLUTIONS], description: 'Required by resolve' },
+            comment: { type: 'string', description: 'Required by comment; optional otherwise' },
+            to: { type: 'string', description: 'Required by assign' },
+            by: { type: 'string', description: 'Who acts (default "web")' },
+          },
+        },
+      },
+      responses: {
+        Error: {
+          description:
+            '400 bad input, 401 missing token, 403 cross-origin, 404 unknown, 415 not JSON, 500 bug',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
+      },
+    },
+    security: [{ bearer: [] }, {}],
+    paths: {
+      '/api/overview': {
+        get: {
+          summary: 'Store statistics, alert counts and top values',
+          operationId: 'getOverview',
+          parameters: [q('since', 'Window start for the top values (default 24h before the newest event)')],
+          responses: ok('Overview', {
+            stats: { type: 'object' },
+            since: str,
+            window: { type: 'object' },
+            alerts: { type: 'object' },
+            topOrigins: arr,
+            topEventNames: arr,
+            topEventSources: arr,
+            topSourceIps: arr,
+            accounts: arr,
+            regions: arr,
+            errorCodes: arr,
+          }),
+        },
+      },
+      '/api/events': {
+        get: {
+          summary: 'Search events, newest first, with attribution (actor.origin, actor.chain)',
+          operationId: 'searchEvents',
+          parameters: EVENT_FILTERS,
+          responses: ok('Matching events', { events: arr, count: { type: 'integer' } }),
+        },
+      },
+      '/api/events/{eventId}': {
+        get: {
+          summary: 'One event with its raw record and attribution',
+          operationId: 'getEvent',
+          parameters: [p('eventId', 'CloudTrail eventID'), q('account', 'Recipient account id')],
+          responses: ok('The event', { event: { type: 'object' }, ambiguous: { type: 'boolean' } }),
+        },
+      },
+      '/api/alerts': {
+        get: {
+          summary: 'List alerts',
+          operationId: 'listAlerts',
+          parameters: [
+            q('status', 'Statuses, comma-separated (default open,acknowledged,resolved)'),
+            q('minSeverity', 'Lowest severity', { enum: [...SEVERITIES] }),
+            q('rule', 'Rule ids'),
+            q('limit', 'At most this many (default 100)', { type: 'integer', minimum: 1, maximum: 1000 }),
+          ],
+          responses: ok('Alerts', { alerts: arr, count: { type: 'integer' } }),
+        },
+      },
+      '/api/alerts/{id}': {
+        get: {
+          summary: 'One alert, its history and its first events',
+          operationId: 'getAlert',
+          parameters: [alertId],
+          responses: ok('The alert', { alert: { type: 'object' }, history: arr, events: arr }),
+        },
+      },
+      '/api/alerts/{id}/ack': triage('ack', 'Acknowledge an alert'),
+      '/api/alerts/{id}/resolve': triage('resolve', 'Resolve an alert (reason required)'),
+      '/api/alerts/{id}/reopen': triage('reopen', 'Reopen an alert'),
+      '/api/alerts/{id}/assign': triage('assign', 'Assign an alert (to required)'),
+      '/api/alerts/{id}/comment': triage('comment', 'Comment on an alert (comment required)'),
+      '/api/who': {
+        get: {
+          summary: 'Who is behind an access key, ARN, user or session name',
+          operationId: 'who',
+          parameters: [{ ...q('q', 'Access key id, ARN, user name or session name'), required: true }],
+          responses: ok('Identity profiles (times in epoch milliseconds)', {
+            profiles: arr,
+            count: { type: 'integer' },
+          }),
+        },
+      },
+      '/api/rules': {
+        get: {
+          summary: 'Metadata of the loaded rules',
+          operationId: 'listRules',
+          responses: ok('Rules', { rules: arr, count: { type: 'integer' } }),
+        },
+      },
+      '/api/openapi.json': {
+        get: {
+          summary: 'This document',
+          operationId: 'openapi',
+          responses: ok('OpenAPI 3.1 document', {}),
+        },
+      },
+    },
+  };
+}
