@@ -32,12 +32,18 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
   }
   const port = positiveInt(values.port, '--port') ?? 8080;
   const token = values.token ?? io.env.TRAILWATCH_TOKEN;
+  const host = values.host ?? '127.0.0.1';
+  // Refuse before anything is opened or created: a server on a reachable address needs a token.
+  if (!token && !['127.0.0.1', 'localhost', '::1'].includes(host))
+    throw new UsageError(
+      `listening on ${host} needs an access token: --token T or TRAILWATCH_TOKEN (the UI then opens at /#token=T)`,
+    );
   const config = loadConfig(values.config, io.env, io.cwd);
   const rules = await loadDetection(undefined, io);
   const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
   let server;
   try {
-    server = await startServer({ store, rules, host: values.host ?? '127.0.0.1', port, token, now: io.now });
+    server = await startServer({ store, rules, host, port, token, now: io.now });
   } catch (err) {
     await store.close();
     if (err instanceof ServerConfigError) throw new UsageError(err.message);

@@ -1,0 +1,207 @@
+// The HTTP API in-process against a real DuckDB store holding the demo trail: data, triage, OpenAPI, security.
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- JSON bodies under test */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, startServer, type RunningServer } from '../../src/server/index.js';
+import { END, loadFixture, type Fixture } from './fixture.js';
+
+let f: Fixture;
+let server: RunningServer;
+let secured: RunningServer;
+const TOKEN = 'test-token-0123456789';
+
+beforeAll(async () => {
+  f = await loadFixture();
+  server = await startServer({ store: f.store, rules: f.rules, port: 0, now: () => END });
+  secured = await startServer({ store: f.store, rules: f.rules, port: 0, token: TOKEN, now: () => END });
+});
+afterAll(async () => {
+  await server.close();
+  await secured.close();
+  await f.cleanup();
+});
+
+async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(server.url + path);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(server.url + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+// Responses are probed field by field; a missing field fails the assertion that reads it.
+type Json = Record<string, any>;
+
+describe('data endpoints', () => {
+  it('overview numbers equal the store', async () => {
+    const { body } = (await get('/api/overview')) as { body: Json };
+    const stats = await f.store.stats();
+    expect(body.stats.events).toBe(stats.events);
+    expect(body.stats.newestEventTime).toBe(new Date(stats.newestEventTime ?? 0).toISOString());
+    const alerts = await f.store.alerts({
+      statuses: ['open', 'acknowledged', 'resolved', 'suppressed'],
+      limit: 10_000,
+    });
+    expect(body.alerts.total).toBe(alerts.length);
+    expect(body.alerts.bySeverity.high).toBe(alerts.filter((a) => a.severity === 'high').length);
+    const since = (stats.newestEventTime ?? 0) - 24 * 3600_000;
+    const summary = await f.store.summarizeEvents({ since }, ['eventName'], 10);
+    expect(body.window.events).toBe(summary.count);
+    expect(body.topEventNames).toEqual(summary.facets.eventName);
+    expect(body.topOrigins[0].name).toBe('backup-admin');
+  });
+
+  it('searches events with the search filters and attribution', async () => {
+    const { body } = (await get('/api/events?eventName=DeleteDetector')) as { body: Json };
+    expect(body.count).toBe(1);
+    expect(body.events[0].eventName).toBe('DeleteDetector');
+    expect(body.events[0].actor.origin.name).toBeTruthy();
+    const failed = (await get('/api/events?outcome=failure&limit=1000')) as { body: Json };
+    expect(failed.body.count).toBeGreaterThan(0);
+    expect(failed.body.events.every((e: Json) => e.errorCode !== null)).toBe(true);
+    const byOrigin = (await get('/api/events?origin=backup-admin&region=eu-west-1&limit=1000')) as {
+      body: Json;
+    };
+    const direct = await f.store.searchEvents({
+      origins: ['backup-admin'],
+      regions: ['eu-west-1'],
+      limit: 1000,
+    });
+    expect(byOrigin.body.count).toBe(direct.length);
+    expect((await get('/api/events?limit=5000')).status).toBe(400);
+    expect((await get('/api/events?since=yesterdayish')).body.error).toMatch(/since=yesterdayish/);
+  });
+
+  it('shows one event with its raw record, and 404 for an unknown one', async () => {
+    const { body } = (await get('/api/events?eventName=DeleteDetector')) as { body: Json };
+    const e = body.events[0] as Json;
+    const one = (await get(`/api/events/${e.eventId}?account=${e.recipientAccountId}`)) as { body: Json };
+    expect(one.body.event.raw.eventName).toBe('DeleteDetector');
+    expect(one.body.event.actor.origin).toBeDefined();
+    const missing = await get('/api/events/no-such-event');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatch(/no event/);
+  });
+
+  it('lists alerts, acks, refuses resolve without a reason, resolves, and keeps the history', async () => {
+    const list = (await get('/api/alerts?minSeverity=high&limit=50')) as { body: Json };
+    expect(list.body.count).toBeGreaterThan(0);
+    expect(list.body.alerts.every((a: Json) => ['high', 'critical'].includes(a.severity))).toBe(true);
+    const id = list.body.alerts[0].id as string;
+    const acked = (await post(`/api/alerts/${id}/ack`, { by: 'tester', comment: 'looking' })) as {
+      body: Json;
+    };
+    expect(acked.body.alert.status).toBe('acknowledged');
+    const noReason = await post(`/api/alerts/${id}/resolve`, {});
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error).toMatch(/resolve needs a reason.*benign/);
+    const resolved = (await post(`/api/alerts/${id}/resolve`, { reason: 'benign' })) as { body: Json };
+    expect(resolved.body.alert).toMatchObject({ status: 'resolved', resolution: 'benign' });
+    const detail = (await get(`/api/alerts/${id}`)) as { body: Json };
+    expect(detail.body.history.map((h: Json) => h.action)).toEqual(['created', 'acknowledge', 'resolve']);
+    expect(detail.body.events.length).toBeGreaterThan(0);
+    expect(detail.body.alert.runbook).toBeTypeOf('string');
+    expect((await post(`/api/alerts/nope/ack`, {})).status).toBe(404);
+    expect((await get('/api/alerts?status=bogus')).status).toBe(400);
+  });
+
+  it('answers who and rules', async () => {
+    const who = (await get('/api/who?q=backup-admin')) as { body: Json };
+    expect(who.body.profiles[0].origin.name).toBe('backup-admin');
+    expect(who.body.profiles[0].activity.count).toBeGreaterThan(0);
+    expect((await get('/api/who')).status).toBe(400);
+    const rules = (await get('/api/rules')) as { body: Json };
+    expect(rules.body.count).toBe(f.rules.length);
+    expect(Object.keys(rules.body.rules[0]).sort()).toEqual(
+      ['id', 'severity', 'status', 'tactics', 'techniques', 'title', 'type'].sort(),
+    );
+  });
+
+  it('describes every served route in the OpenAPI document', async () => {
+    const { body } = (await get('/api/openapi.json')) as { body: Json };
+    expect(body.openapi).toBe('3.1.0');
+    for (const r of ROUTES)
+      expect(body.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
+    const documented = Object.entries(body.paths as Json).flatMap(([p, ops]) =>
+      Object.keys(ops as Json).map((m) => `${m.toUpperCase()} ${p}`),
+    );
+    expect(documented.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('answers unknown paths with JSON 404', async () => {
+    const r = await get('/api/nothing');
+    expect(r.status).toBe(404);
+    expect(r.body.error).toMatch(/unknown API path/);
+  });
+});
+
+describe('security', () => {
+  it('requires the bearer token when one is set', async () => {
+    expect((await fetch(`${secured.url}/api/overview`)).status).toBe(401);
+    const wrong = await fetch(`${secured.url}/api/overview`, { headers: { Authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as Json).error).toMatch(/token/);
+    const right = await fetch(`${secured.url}/api/overview`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
+    expect(right.status).toBe(200);
+  });
+
+  it('refuses cross-origin and non-JSON state changes', async () => {
+    const [alert] = await f.store.alerts({ limit: 1 });
+    const id = alert?.id ?? '';
+    const cross = await post(`/api/alerts/${id}/ack`, {}, { Origin: 'http://evil.example' });
+    expect(cross.status).toBe(403);
+    const form = await fetch(`${server.url}/api/alerts/${id}/ack`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'reason=benign',
+    });
+    expect(form.status).toBe(415);
+    const same = await post(`/api/alerts/${id}/comment`, { comment: 'ok' }, { Origin: server.url });
+    expect(same.status).toBe(200);
+  });
+
+  it('refuses a foreign Host header without a token (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${server.url}/api/overview`, { headers: { Host: 'evil.example:80' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+  });
+
+  it('sets the security headers on every response', async () => {
+    for (const path of ['/', '/app.js', '/api/overview', '/api/nothing']) {
+      const res = await fetch(server.url + path);
+      expect(res.headers.get('content-security-policy')).toBe(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+      );
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+  });
+
+  it('refuses to listen on 0.0.0.0 without a token', async () => {
+    await expect(startServer({ store: f.store, rules: f.rules, host: '0.0.0.0', port: 0 })).rejects.toThrow(
+      /refusing to listen on 0\.0\.0\.0 without a token/,
+    );
+    const open = await startServer({
+      store: f.store,
+      rules: f.rules,
+      host: '0.0.0.0',
+      port: 0,
+      token: TOKEN,
+    });
+    await open.close();
+  });
+});

@@ -1,0 +1,654 @@
+// Trailwatch web UI: hash-routed views over the JSON API. Every value from the data is rendered as text
+// (textContent / text nodes), never as HTML, because event fields are attacker-controlled.
+'use strict';
+
+const TOKEN_KEY = 'trailwatch-token';
+const PRESETS = {
+  '': 'all time',
+  '1h': 'last hour',
+  '24h': 'last 24 hours',
+  '7d': 'last 7 days',
+  '30d': 'last 30 days',
+};
+const RESOLUTIONS = ['true-positive', 'benign', 'false-positive', 'testing', 'duplicate', 'other'];
+const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];
+const HOUR = 3600 * 1000;
+const PRESET_MS = { '1h': HOUR, '24h': 24 * HOUR, '7d': 7 * 24 * HOUR, '30d': 30 * 24 * HOUR };
+
+// The token arrives once in the fragment (never sent to the server in a URL) and is kept for the tab.
+(function takeToken() {
+  const m = /^#token=([^&]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    history.replaceState(null, '', location.pathname + '#/overview');
+  }
+})();
+
+/** Builds an element; string children become text nodes, so data is never parsed as HTML. */
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null) continue;
+    node.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function showError(message) {
+  const box = document.getElementById('error');
+  box.textContent = message || '';
+  box.hidden = !message;
+}
+
+async function api(path, options) {
+  const headers = { Accept: 'application/json' };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = 'Bearer ' + token;
+  const init = { headers };
+  if (options && options.body !== undefined) {
+    init.method = 'POST';
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  const res = await fetch(path, init);
+  const data = await res.json().catch(() => ({ error: 'unreadable response' }));
+  if (!res.ok) throw new Error(data.error || 'HTTP ' + res.status);
+  return data;
+}
+
+const fmtTime = (iso) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
+const sev = (s) => el('span', { class: 'sev sev-' + (SEVERITIES.includes(s) ? s : 'info') }, s);
+const hashLink = (view, params, text) =>
+  el('a', { href: '#/' + view + '?' + new URLSearchParams(params) }, text);
+
+/** The identity column: origin → acting identity. */
+function identityText(actor) {
+  const acting = actor.arn || actor.userName || actor.invokedBy || actor.type || '?';
+  const origin = actor.origin && actor.origin.name;
+  return origin && origin !== acting ? origin + ' → ' + acting : acting;
+}
+
+// Presets count back from the newest stored event, so an archive loaded long ago still shows data.
+let newest = null;
+async function newestTime() {
+  if (newest === null)
+    newest = Date.parse((await api('/api/overview')).stats.newestEventTime || '') || Date.now();
+  return newest;
+}
+
+async function renderOverview(view) {
+  const o = await api('/api/overview');
+  const card = (title, ...body) => el('div', { class: 'card' }, el('h3', {}, title), ...body);
+  const top = (title, items, param) =>
+    card(
+      title,
+      items.length
+        ? el(
+            'ol',
+            {},
+            items.map((i) =>
+              el(
+                'li',
+                {},
+                hashLink('events', { [param]: i.value ?? '' }, i.value ?? '(none)'),
+                ' (' + i.count + ')',
+              ),
+            ),
+          )
+        : el('p', { class: 'muted' }, 'none'),
+    );
+  view.append(
+    el('h2', {}, 'Overview'),
+    el(
+      'p',
+      { class: 'muted' },
+      'Stored events from ' +
+        fmtTime(o.stats.oldestEventTime) +
+        ' to ' +
+        fmtTime(o.stats.newestEventTime) +
+        '; top values since ' +
+        fmtTime(o.since) +
+        '.',
+    ),
+    el(
+      'div',
+      { class: 'cards' },
+      card(
+        'Events stored',
+        el('div', { class: 'num', 'data-testid': 'events-count' }, String(o.stats.events)),
+      ),
+      card(
+        'Events in window',
+        el('div', { class: 'num' }, String(o.window.events)),
+        el('div', { class: 'muted' }, o.window.errors + ' failed'),
+      ),
+      card('Alerts', el('div', { class: 'num', 'data-testid': 'alerts-count' }, String(o.alerts.total))),
+      card(
+        'By severity',
+        el(
+          'ul',
+          {},
+          [...SEVERITIES]
+            .reverse()
+            .map((s) => el('li', {}, sev(s), ' ', String(o.alerts.bySeverity[s] || 0))),
+        ),
+      ),
+      card(
+        'By status',
+        el(
+          'ul',
+          {},
+          Object.entries(o.alerts.byStatus).map(([s, n]) => el('li', {}, s + ': ' + n)),
+        ),
+      ),
+    ),
+    el(
+      'div',
+      { class: 'cards' },
+      card(
+        'Top origins (alerts)',
+        o.topOrigins.length
+          ? el(
+              'ol',
+              {},
+              o.topOrigins.map((i) =>
+                el('li', {}, hashLink('events', { origin: i.id }, i.name), ' (' + i.count + ')'),
+              ),
+            )
+          : el('p', { class: 'muted' }, 'none'),
+      ),
+      top('Top events', o.topEventNames, 'eventName'),
+      top('Top source IPs', o.topSourceIps, 'sourceIp'),
+      top('Accounts', o.accounts, 'account'),
+      top('Regions', o.regions, 'region'),
+      top('Error codes', o.errorCodes, 'errorCode'),
+    ),
+  );
+}
+
+const EVENT_FIELDS = [
+  ['eventName', 'Event name'],
+  ['user', 'User'],
+  ['origin', 'Origin'],
+  ['sourceIp', 'Source IP'],
+  ['account', 'Account'],
+  ['region', 'Region'],
+  ['errorCode', 'Error code'],
+  ['text', 'Text'],
+];
+
+async function renderEvents(view, params) {
+  const form = el(
+    'form',
+    { class: 'filters' },
+    EVENT_FIELDS.map(([name, label]) =>
+      el('label', {}, label, el('input', { name, value: params.get(name) || '', size: 14 })),
+    ),
+    el(
+      'label',
+      {},
+      'Outcome',
+      el(
+        'select',
+        { name: 'outcome' },
+        ['', 'success', 'failure'].map((v) =>
+          el('option', { value: v, selected: params.get('outcome') === v }, v || 'any'),
+        ),
+      ),
+    ),
+    el(
+      'label',
+      {},
+      'Time',
+      el(
+        'select',
+        { name: 'preset' },
+        Object.entries(PRESETS).map(([v, t]) =>
+          el('option', { value: v, selected: (params.get('preset') || '') === v }, t),
+        ),
+      ),
+    ),
+    el('button', { type: 'submit' }, 'Search'),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (v) next.set(k, String(v));
+    location.hash = '#/events?' + next;
+  });
+  const detail = el('div', { id: 'event-detail' });
+  view.append(el('h2', {}, 'Events'), form);
+  const query = new URLSearchParams();
+  for (const [k, v] of params) if (k !== 'preset' && v) query.set(k, v);
+  const preset = params.get('preset');
+  if (preset && PRESET_MS[preset])
+    query.set('since', new Date((await newestTime()) - PRESET_MS[preset]).toISOString());
+  query.set('limit', '200');
+  const { events, count } = await api('/api/events?' + query);
+  const rows = events.map((e) =>
+    el(
+      'tr',
+      { class: 'clickable', onclick: () => showEvent(detail, e.eventId, e.recipientAccountId) },
+      el('td', {}, fmtTime(e.eventTime)),
+      el('td', {}, e.eventName || '-'),
+      el('td', {}, identityText(e.actor)),
+      el('td', {}, e.sourceIpAddress || '-'),
+      el('td', {}, e.awsRegion || '-'),
+      el('td', {}, e.recipientAccountId),
+      el('td', { class: e.errorCode ? 'failure' : '' }, e.errorCode || 'success'),
+    ),
+  );
+  view.append(
+    el(
+      'p',
+      { class: 'muted' },
+      count + ' events' + (count === 200 ? ' (first 200; narrow the filters)' : ''),
+    ),
+    el(
+      'table',
+      { id: 'events-table' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['Time', 'Event', 'Identity (origin → acting)', 'Source IP', 'Region', 'Account', 'Outcome'].map(
+            (h) => el('th', {}, h),
+          ),
+        ),
+      ),
+      el('tbody', {}, rows),
+    ),
+    detail,
+  );
+}
+
+const json = (value) => el('pre', {}, JSON.stringify(value, null, 2));
+
+async function showEvent(detail, eventId, account) {
+  const { event: e } = await api(
+    '/api/events/' + encodeURIComponent(eventId) + '?' + new URLSearchParams({ account }),
+  );
+  const a = e.actor;
+  const chain = (a.chain || []).map((h) =>
+    el(
+      'li',
+      {},
+      (h.kind || '?') +
+        ' → ' +
+        (h.arn || h.roleArn || '?') +
+        (h.issuedAt ? ' at ' + fmtTime(h.issuedAt) : '') +
+        (h.sourceIpAddress ? ' from ' + h.sourceIpAddress : ''),
+    ),
+  );
+  detail.replaceChildren(
+    el(
+      'div',
+      { class: 'detail' },
+      el('h2', {}, (e.eventName || '?') + ' ', el('span', { class: 'muted' }, e.eventId)),
+      el('h3', {}, 'Who'),
+      el(
+        'p',
+        {},
+        'Acting: ' +
+          (a.arn || a.userName || a.type || '?') +
+          (a.accessKeyId ? ' (key ' + a.accessKeyId + ')' : ''),
+      ),
+      a.origin
+        ? el(
+            'p',
+            {},
+            'Origin: ' +
+              a.origin.name +
+              ' [' +
+              a.origin.type +
+              ' ' +
+              a.origin.id +
+              '] — ' +
+              a.resolvedBy +
+              ', ' +
+              a.confidence +
+              ' confidence',
+          )
+        : null,
+      chain.length ? el('ol', { class: 'chain' }, chain) : null,
+      el('p', {}, 'From ' + (e.sourceIpAddress || '?') + ' with ' + (e.userAgent || '?')),
+      el('h3', {}, 'What'),
+      el(
+        'p',
+        {},
+        (e.eventSource || '?') +
+          ' ' +
+          (e.eventName || '?') +
+          ' in ' +
+          (e.awsRegion || '?') +
+          ', account ' +
+          e.recipientAccountId +
+          ' at ' +
+          fmtTime(e.eventTime),
+      ),
+      json(e.requestParameters),
+      el('h3', {}, 'Result'),
+      e.errorCode
+        ? el('p', { class: 'failure' }, e.errorCode + ': ' + (e.errorMessage || ''))
+        : json(e.responseElements),
+      el('h3', {}, 'Raw record'),
+      el('pre', { id: 'raw' }, JSON.stringify(e.raw || null, null, 2)),
+    ),
+  );
+  detail.scrollIntoView();
+}
+
+async function renderAlerts(view, params) {
+  const status = params.get('status') || 'open,acknowledged';
+  const minSeverity = params.get('minSeverity') || '';
+  const form = el(
+    'form',
+    { class: 'filters' },
+    el(
+      'label',
+      {},
+      'Status',
+      el(
+        'select',
+        { name: 'status' },
+        [
+          'open,acknowledged',
+          'open',
+          'acknowledged',
+          'resolved',
+          'suppressed',
+          'open,acknowledged,resolved,suppressed',
+        ].map((v) => el('option', { value: v, selected: v === status }, v.replace(/,/g, ', '))),
+      ),
+    ),
+    el(
+      'label',
+      {},
+      'Min severity',
+      el(
+        'select',
+        { name: 'minSeverity' },
+        ['', ...SEVERITIES].map((v) => el('option', { value: v, selected: v === minSeverity }, v || 'any')),
+      ),
+    ),
+    el('button', { type: 'submit' }, 'Filter'),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (v) next.set(k, String(v));
+    location.hash = '#/alerts?' + next;
+  });
+  const query = new URLSearchParams({ status, limit: '500' });
+  if (minSeverity) query.set('minSeverity', minSeverity);
+  const { alerts } = await api('/api/alerts?' + query);
+  const detail = el('div', { id: 'alert-detail' });
+  view.append(
+    el('h2', {}, 'Alerts'),
+    form,
+    el(
+      'table',
+      { id: 'alerts-table' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['Severity', 'Status', 'Title', 'Origin', 'Account', 'Events', 'Last seen'].map((h) =>
+            el('th', {}, h),
+          ),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        alerts.map((a) =>
+          el(
+            'tr',
+            { class: 'clickable', 'data-id': a.id, onclick: () => showAlert(detail, a.id) },
+            el('td', {}, sev(a.severity)),
+            el('td', { class: 'status' }, a.status),
+            el('td', {}, a.title),
+            el('td', {}, a.actor.origin.name),
+            el('td', {}, a.account),
+            el('td', {}, String(a.count)),
+            el('td', {}, fmtTime(a.lastSeen)),
+          ),
+        ),
+      ),
+    ),
+    detail,
+  );
+  if (params.get('id')) await showAlert(detail, params.get('id'));
+}
+
+async function showAlert(detail, id) {
+  const { alert: a, history, events } = await api('/api/alerts/' + encodeURIComponent(id));
+  const act = async (action, body) => {
+    try {
+      showError('');
+      const { alert: changed } = await api('/api/alerts/' + encodeURIComponent(a.id) + '/' + action, {
+        body,
+      });
+      const row = document.querySelector(
+        '#alerts-table tr[data-id="' + CSS.escape(changed.id) + '"] .status',
+      );
+      if (row) row.textContent = changed.status;
+      await showAlert(detail, changed.id);
+    } catch (err) {
+      showError(err.message);
+    }
+  };
+  const reason = el(
+    'select',
+    { name: 'reason' },
+    RESOLUTIONS.map((r) => el('option', { value: r }, r)),
+  );
+  detail.replaceChildren(
+    el(
+      'div',
+      { class: 'detail' },
+      el('h2', {}, sev(a.severity), ' ', a.title),
+      el(
+        'p',
+        {},
+        'Status: ',
+        el('strong', { id: 'alert-status' }, a.status),
+        a.resolution ? ' (' + a.resolution + ')' : '',
+        a.assignee ? ', assigned to ' + a.assignee : '',
+      ),
+      el(
+        'p',
+        { class: 'muted' },
+        'Rule ' +
+          a.ruleId +
+          ' (' +
+          a.ruleTitle +
+          '); ' +
+          a.count +
+          ' events ' +
+          fmtTime(a.firstSeen) +
+          ' → ' +
+          fmtTime(a.lastSeen) +
+          '; origin ' +
+          a.actor.origin.name,
+      ),
+      el(
+        'div',
+        { class: 'actions' },
+        el('button', { id: 'ack', onclick: () => act('ack', {}) }, 'Acknowledge'),
+        reason,
+        el('button', { id: 'resolve', onclick: () => act('resolve', { reason: reason.value }) }, 'Resolve'),
+        el('button', { id: 'reopen', onclick: () => act('reopen', {}) }, 'Reopen'),
+      ),
+      el('h3', {}, 'Runbook'),
+      el('pre', {}, a.runbook || '(none)'),
+      el('h3', {}, 'History'),
+      el(
+        'ul',
+        {},
+        history.map((h) =>
+          el(
+            'li',
+            {},
+            fmtTime(h.at) +
+              ' ' +
+              h.actor +
+              ' ' +
+              h.action +
+              (h.toStatus && h.toStatus !== h.fromStatus ? ' → ' + h.toStatus : '') +
+              (h.detail ? ': ' + h.detail : ''),
+          ),
+        ),
+      ),
+      el('h3', {}, 'First events'),
+      el(
+        'ul',
+        {},
+        events.map((e) =>
+          el(
+            'li',
+            {},
+            fmtTime(e.eventTime) +
+              ' ' +
+              (e.eventName || '?') +
+              ' by ' +
+              identityText(e.actor) +
+              ' from ' +
+              (e.sourceIpAddress || '?'),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+async function renderIdentity(view, params) {
+  const q = params.get('q') || '';
+  const input = el('input', {
+    name: 'q',
+    value: q,
+    size: 40,
+    placeholder: 'access key, ARN, user or session name',
+  });
+  const form = el('form', { class: 'filters' }, input, el('button', { type: 'submit' }, 'Look up'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = '#/identity?' + new URLSearchParams({ q: input.value });
+  });
+  view.append(el('h2', {}, 'Identity'), form);
+  if (!q) return;
+  const { profiles } = await api('/api/who?' + new URLSearchParams({ q }));
+  if (!profiles.length) view.append(el('p', { class: 'muted' }, 'No identity matches.'));
+  const facet = (list) =>
+    (list || []).map((f) => (f.value ?? '(none)') + ' (' + f.count + ')').join(', ') || '-';
+  for (const p of profiles) {
+    const a = p.activity;
+    view.append(
+      el(
+        'div',
+        { class: 'detail' },
+        el('h3', {}, p.origin.name + ' ', el('span', { class: 'muted' }, p.origin.type + ' ' + p.origin.id)),
+        el(
+          'p',
+          {},
+          'Found by ' +
+            p.resolvedBy +
+            ', ' +
+            p.confidence +
+            ' confidence' +
+            (p.detail ? ' (' + p.detail + ')' : ''),
+        ),
+        el(
+          'p',
+          {},
+          a.count + ' events, ' + a.errors + ' failed',
+          a.count
+            ? ', ' +
+                fmtTime(new Date(a.firstSeen).toISOString()) +
+                ' → ' +
+                fmtTime(new Date(a.lastSeen).toISOString())
+            : '',
+          ' — ',
+          hashLink('events', { origin: p.origin.id }, 'show events'),
+        ),
+        el(
+          'ul',
+          {},
+          [
+            ['Accounts', a.facets.recipientAccountId],
+            ['Regions', a.facets.awsRegion],
+            ['Source IPs', a.facets.sourceIpAddress],
+            ['Services', a.facets.eventSource],
+            ['Errors', (a.facets.errorCode || []).filter((f) => f.value !== null)],
+          ].map(([t, l]) => el('li', {}, t + ': ' + facet(l))),
+        ),
+        el('h3', {}, 'Sessions (' + p.sessions.length + ')'),
+        el(
+          'ul',
+          {},
+          p.sessions.map(({ credential: c, events }) =>
+            el(
+              'li',
+              {},
+              fmtTime(new Date(c.issuedAt).toISOString()) +
+                ' ' +
+                c.kind +
+                ' ' +
+                c.accessKeyId +
+                ' → ' +
+                (c.targetArn || c.roleArn || '?') +
+                ' (' +
+                events +
+                ' events)',
+              c.resolution.chain.length > 1
+                ? el(
+                    'ol',
+                    { class: 'chain' },
+                    c.resolution.chain.map((h) =>
+                      el('li', {}, (h.kind || '?') + ' → ' + (h.arn || h.roleArn || '?')),
+                    ),
+                  )
+                : null,
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+}
+
+const VIEWS = {
+  overview: renderOverview,
+  events: renderEvents,
+  alerts: renderAlerts,
+  identity: renderIdentity,
+};
+
+async function route() {
+  const m = /^#\/(\w+)\??(.*)$/.exec(location.hash);
+  const name = m && VIEWS[m[1]] ? m[1] : 'overview';
+  const params = new URLSearchParams(m ? m[2] : '');
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name);
+  const view = document.getElementById('view');
+  view.replaceChildren();
+  delete view.dataset.ready;
+  showError('');
+  try {
+    await VIEWS[name](view, params);
+    view.dataset.ready = name;
+  } catch (err) {
+    showError(err.message);
+  }
+}
+
+window.addEventListener('hashchange', route);
+window.addEventListener('DOMContentLoaded', route);
