@@ -11,15 +11,23 @@ import { EXIT } from './errors.js';
 import { formatSummary, loadDetection } from './ingest.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
+import { runServe } from './serve.js';
 
-export const DEMO_HELP = `Usage: trailwatch demo [--dir DIR] [--db PATH]
+export const DEMO_HELP = `Usage: trailwatch demo [--dir DIR] [--db PATH] [--port P] [--no-serve]
 
 Writes a demo organisation trail (3 accounts, 3 regions, 3 days of activity ending now, with an
 attack story in it) as CloudTrail S3 files under DIR (default ./demo-data, kept between runs),
-then ingests it into the store (default $TRAILWATCH_DB or ./trailwatch.duckdb).
+ingests it into the store (default $TRAILWATCH_DB or ./trailwatch.duckdb), and serves the web UI
+on http://127.0.0.1:8080/ until Ctrl-C (--no-serve stops after ingesting).
 `;
 
-const OPTIONS = { ...STORE_OPTIONS, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+const OPTIONS = {
+  ...STORE_OPTIONS,
+  dir: { type: 'string' },
+  port: { type: 'string' },
+  'no-serve': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export async function runDemo(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, OPTIONS);
@@ -66,5 +74,7 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
       `  ./bin/trailwatch search${db} --event-name DeleteDetector,StopLogging,PutBucketPolicy --format jsonl\n` +
       `  ./bin/trailwatch search${db} --user backup-admin\n`,
   );
-  return EXIT.ok;
+  if (values['no-serve']) return EXIT.ok;
+  io.out('\n');
+  return runServe(['--db', dbPath, ...(values.port ? ['--port', values.port] : [])], io);
 }

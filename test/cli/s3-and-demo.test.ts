@@ -108,15 +108,18 @@ describe('ingest from S3', () => {
 
 describe('trailwatch demo', () => {
   it('writes the demo trail, ingests it and says what happened', async () => {
-    const r = await cli(['demo', '--dir', path.join(dir, 'demo'), '--db', path.join(dir, 'demo.duckdb')], {
-      now: END,
-    });
+    const r = await cli(
+      ['demo', '--no-serve', '--dir', path.join(dir, 'demo'), '--db', path.join(dir, 'demo.duckdb')],
+      {
+        now: END,
+      },
+    );
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain(`wrote ${trail.files.length + trail.digests.length} files`);
     expect(r.out).toContain('quarantined: 0');
     for (const step of trail.scenario) expect(r.out).toContain(step.description);
     const again = await cli(
-      ['demo', '--dir', path.join(dir, 'demo'), '--db', path.join(dir, 'demo.duckdb')],
+      ['demo', '--no-serve', '--dir', path.join(dir, 'demo'), '--db', path.join(dir, 'demo.duckdb')],
       { now: END },
     );
     expect(again.out).toContain('already there');
