@@ -13,6 +13,7 @@ import { runRules } from './rules.js';
 import { runSearch } from './search.js';
 import { runServe } from './serve.js';
 import { runSuppress } from './suppress.js';
+import { runVerify } from './verify.js';
 import { runWatch } from './watch.js';
 import { runWho } from './who.js';
 
@@ -24,6 +25,7 @@ Commands:
   ingest <source…>   store CloudTrail logs from files, directories, globs, stdin or s3://bucket/prefix
   hunt <source…>     ingest into a temporary store, run every rule, print the alerts
   watch <source…>    keep collecting: poll S3 or folders, store, detect, notify, until stopped
+  verify <dir>       check log files against CloudTrail's digests: hashes, chain, signatures, gaps
   search             find events (CloudTrail event history filters and more)
   alerts             list stored alerts; ack, resolve, reopen, assign, comment, show one
   suppress           add, list and remove suppressions (reason, author, expiry)
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   suppress: runSuppress,
   notify: runNotify,
   watch: runWatch,
+  verify: runVerify,
   demo: runDemo,
   serve: runServe,
 };

@@ -1,0 +1,38 @@
+// The verify use case: read a trail's log files and digests from a source and check them.
+import type { KeyObject } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { parseDigest, sha256Hex, type Digest } from '../integrity/digest.js';
+import { layoutPath, verifyTrail, type IntegrityReport } from '../integrity/verify.js';
+import { isGzip } from '../parse/decode.js';
+import type { Source } from '../sources/port.js';
+
+export interface VerifyInput {
+  source: Source;
+  keys: readonly KeyObject[];
+  /** The hex signature of a digest (S3 object metadata, or a `.signature` file beside it offline). */
+  signatureOf: (key: string) => Promise<string | null>;
+}
+
+export async function verifySource(input: VerifyInput): Promise<IntegrityReport & { unreadable: string[] }> {
+  const digests: Digest[] = [];
+  const logFiles = new Map<string, string>();
+  const unreadable: string[] = [];
+  for await (const o of input.source.list()) {
+    const isDigest = o.key.includes('/CloudTrail-Digest/');
+    if (!isDigest && !o.key.includes('/CloudTrail/')) continue;
+    let text: Buffer;
+    try {
+      const bytes = await o.read();
+      text = isGzip(bytes) ? gunzipSync(bytes) : bytes;
+    } catch (err) {
+      unreadable.push(`${o.uri}: ${(err as Error).message}`);
+      continue;
+    }
+    if (isDigest) {
+      const d = parseDigest(text.toString('utf8'), o.key, await input.signatureOf(o.key));
+      if (d) digests.push(d);
+      else unreadable.push(`${o.uri}: not a digest file`);
+    } else logFiles.set(layoutPath(o.key), sha256Hex(text));
+  }
+  return { ...verifyTrail(digests, logFiles, input.keys), unreadable };
+}
