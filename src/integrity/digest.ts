@@ -1,6 +1,6 @@
 // CloudTrail digest files: what they say, and the checks that can be made from them. Pure.
 import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { isJsonObject, type JsonObject } from '../domain/json.js';
+import { isJsonObject } from '../domain/json.js';
 
 export interface DigestLogFile {
   s3Bucket: string;
