@@ -173,6 +173,8 @@ async function renderOverview(view) {
 
 const EVENT_FIELDS = [
   ['eventName', 'Event name'],
+  ['eventSource', 'Source'],
+  ['identityType', 'Identity type'],
   ['user', 'User'],
   ['origin', 'Origin'],
   ['sourceIp', 'Source IP'],
@@ -228,8 +230,13 @@ async function renderEvents(view, params) {
   const preset = params.get('preset');
   if (preset && PRESET_MS[preset])
     query.set('since', new Date((await newestTime()) - PRESET_MS[preset]).toISOString());
+  const filters = new URLSearchParams(query);
   query.set('limit', '200');
-  const { events, count } = await api('/api/events?' + query);
+  const [{ events, count }, facets, histogram] = await Promise.all([
+    api('/api/events?' + query),
+    api('/api/events/facets?' + filters),
+    api('/api/events/histogram?' + filters + '&buckets=60'),
+  ]);
   const rows = events.map((e) =>
     el(
       'tr',
@@ -244,28 +251,192 @@ async function renderEvents(view, params) {
     ),
   );
   view.append(
+    histogramChart(histogram),
     el(
       'p',
       { class: 'muted' },
-      count + ' events' + (count === 200 ? ' (first 200; narrow the filters)' : ''),
+      count + ' events' + (count === 200 ? ' (first 200 of ' + facets.count + '; narrow the filters)' : ''),
+      ' — export ',
+      exportLink(filters, 'csv', 'CSV'),
+      ', ',
+      exportLink(filters, 'jsonl', 'JSON lines'),
     ),
+  );
+  const table = el(
+    'table',
+    { id: 'events-table' },
     el(
-      'table',
-      { id: 'events-table' },
+      'thead',
+      {},
       el(
-        'thead',
+        'tr',
         {},
-        el(
-          'tr',
-          {},
-          ['Time', 'Event', 'Identity (origin → acting)', 'Source IP', 'Region', 'Account', 'Outcome'].map(
-            (h) => el('th', {}, h),
-          ),
+        ['Time', 'Event', 'Identity (origin → acting)', 'Source IP', 'Region', 'Account', 'Outcome'].map(
+          (h) => el('th', {}, h),
         ),
       ),
-      el('tbody', {}, rows),
     ),
-    detail,
+    el('tbody', {}, rows),
+  );
+  view.append(el('div', { class: 'explorer' }, facetList(params, facets), table), detail);
+}
+
+// Facet fields of /api/events/facets and the search parameter each one filters by.
+const FACETS = [
+  ['eventName', 'eventName', 'Event name'],
+  ['eventSource', 'eventSource', 'Event source'],
+  ['identityType', 'identityType', 'Identity type'],
+  ['recipientAccountId', 'account', 'Account'],
+  ['awsRegion', 'region', 'Region'],
+  ['sourceIpAddress', 'sourceIp', 'Source IP'],
+  ['errorCode', 'errorCode', 'Error code'],
+];
+
+/** Top values with counts; a click adds the value as a filter (no error code means outcome=success). */
+function facetList(params, summary) {
+  const add = (param, value) => {
+    const next = new URLSearchParams(params);
+    if (param === 'errorCode' && value === null) {
+      next.delete('errorCode');
+      next.set('outcome', 'success');
+    } else next.set(param, value ?? '');
+    location.hash = '#/events?' + next;
+  };
+  return el(
+    'aside',
+    { id: 'facets', class: 'facets' },
+    FACETS.map(([field, param, title]) => {
+      const values = summary.facets[field] || [];
+      return el(
+        'section',
+        { 'data-facet': field },
+        el('h3', {}, title),
+        values.length
+          ? el(
+              'ul',
+              {},
+              values.map((v) =>
+                el(
+                  'li',
+                  {},
+                  v.value === null && field !== 'errorCode'
+                    ? el('span', { class: 'muted' }, '(none)')
+                    : el(
+                        'button',
+                        {
+                          type: 'button',
+                          class: 'facet-value',
+                          'data-param': param,
+                          onclick: () => add(param, v.value),
+                        },
+                        v.value ?? '(success)',
+                      ),
+                  ' ',
+                  el('span', { class: 'count' }, String(v.count)),
+                ),
+              ),
+            )
+          : el('p', { class: 'muted' }, 'none'),
+      );
+    }),
+  );
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  for (const c of children) node.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+/** Stacked bars, successes below failures; sizes are SVG attributes, colours come from app.css. */
+function histogramChart(h) {
+  const box = el('div', { id: 'histogram', class: 'histogram' });
+  if (!h.buckets.length) {
+    box.append(el('p', { class: 'muted' }, 'No events to chart.'));
+    return box;
+  }
+  const barW = 10;
+  const height = 80;
+  const max = Math.max(1, ...h.buckets.map((b) => b.success + b.failure));
+  const chart = svg('svg', {
+    width: '100%',
+    height: height,
+    viewBox: '0 0 ' + h.buckets.length * barW + ' ' + height,
+    preserveAspectRatio: 'none',
+    role: 'img',
+    'aria-label': 'events over time',
+  });
+  h.buckets.forEach((b, i) => {
+    const okH = (b.success / max) * height;
+    const failH = (b.failure / max) * height;
+    const label = fmtTime(b.start) + ': ' + b.success + ' ok, ' + b.failure + ' failed';
+    if (b.success)
+      chart.append(
+        svg(
+          'rect',
+          { class: 'bar bar-success', x: i * barW + 1, y: height - okH, width: barW - 2, height: okH },
+          svg('title', {}, label),
+        ),
+      );
+    if (b.failure)
+      chart.append(
+        svg(
+          'rect',
+          {
+            class: 'bar bar-failure',
+            x: i * barW + 1,
+            y: height - okH - failH,
+            width: barW - 2,
+            height: failH,
+          },
+          svg('title', {}, label),
+        ),
+      );
+  });
+  box.append(
+    chart,
+    el(
+      'p',
+      { class: 'muted' },
+      fmtTime(h.start) + ' → ' + fmtTime(h.end) + ', ' + Math.round(h.bucketMs / 60000) + ' min per bar; ',
+      el('span', { class: 'key-success' }, 'success'),
+      ' / ',
+      el('span', { class: 'key-failure' }, 'failure'),
+    ),
+  );
+  return box;
+}
+
+/** A download link; with a token the file is fetched with it, since a plain link cannot send headers. */
+function exportLink(filters, format, text) {
+  const href = '/api/events/export?' + filters + (String(filters) ? '&' : '') + 'format=' + format;
+  return el(
+    'a',
+    {
+      href,
+      class: 'export',
+      'data-format': format,
+      download: '',
+      onclick: async (ev) => {
+        const token = sessionStorage.getItem(TOKEN_KEY);
+        if (!token) return;
+        ev.preventDefault();
+        try {
+          const res = await fetch(href, { headers: { Authorization: 'Bearer ' + token } });
+          if (!res.ok) throw new Error('export failed: HTTP ' + res.status);
+          const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '');
+          const url = URL.createObjectURL(await res.blob());
+          const a = el('a', { href: url, download: name ? name[1] : 'events.' + format });
+          a.click();
+          URL.revokeObjectURL(url);
+        } catch (err) {
+          showError(err.message);
+        }
+      },
+    },
+    text,
   );
 }
 
@@ -388,6 +559,7 @@ async function renderAlerts(view, params) {
   });
   const query = new URLSearchParams({ status, limit: '500' });
   if (minSeverity) query.set('minSeverity', minSeverity);
+  if (params.get('rule')) query.set('rule', params.get('rule'));
   const { alerts } = await api('/api/alerts?' + query);
   const detail = el('div', { id: 'alert-detail' });
   view.append(
@@ -489,6 +661,7 @@ async function showAlert(detail, id) {
         el('button', { id: 'resolve', onclick: () => act('resolve', { reason: reason.value }) }, 'Resolve'),
         el('button', { id: 'reopen', onclick: () => act('reopen', {}) }, 'Reopen'),
       ),
+      suppressForm(a),
       el('h3', {}, 'Runbook'),
       el('pre', {}, a.runbook || '(none)'),
       el('h3', {}, 'History'),
@@ -529,6 +702,44 @@ async function showAlert(detail, id) {
       ),
     ),
   );
+}
+
+/** "Suppress similar": future alerts of this rule for this account and acting identity. */
+function suppressForm(a) {
+  const reason = el('input', { name: 'reason', id: 'suppress-reason', required: true, size: 30 });
+  const days = el('input', { name: 'expiresDays', id: 'suppress-days', type: 'number', min: 1, size: 5 });
+  const result = el('span', { id: 'suppress-result', class: 'muted' });
+  const form = el(
+    'form',
+    { class: 'suppress', id: 'suppress-form' },
+    el('h3', {}, 'Suppress similar'),
+    el(
+      'p',
+      { class: 'muted' },
+      'Rule ' + a.ruleId + ', account ' + a.account + (a.actor.arn ? ', actor ' + a.actor.arn : ''),
+    ),
+    el('label', {}, 'Reason ', reason),
+    el('label', {}, ' Expires after (days, optional) ', days),
+    ' ',
+    el('button', { type: 'submit', id: 'suppress' }, 'Suppress'),
+    ' ',
+    result,
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError('');
+    const match = { account: a.account };
+    if (a.actor.arn) match['actor.arn'] = a.actor.arn;
+    const body = { ruleId: a.ruleId, match, reason: reason.value.trim() };
+    if (days.value) body.expiresDays = Number(days.value);
+    try {
+      const { suppression } = await api('/api/suppressions', { body });
+      result.textContent = 'Added ' + suppression.id;
+    } catch (err) {
+      showError(err.message);
+    }
+  });
+  return form;
 }
 
 async function renderIdentity(view, params) {
@@ -626,10 +837,61 @@ async function renderIdentity(view, params) {
   }
 }
 
+async function renderRules(view) {
+  const { rules, alertsSince } = await api('/api/rules');
+  view.append(
+    el('h2', {}, 'Rules'),
+    el('p', { class: 'muted' }, rules.length + ' rules; alerts counted since ' + fmtTime(alertsSince) + '.'),
+    el(
+      'table',
+      { id: 'rules-table' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['Rule', 'Title', 'Status', 'Severity', 'Type', 'ATT&CK', 'Alerts (7 days)'].map((h) =>
+            el('th', {}, h),
+          ),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        rules.map((r) =>
+          el(
+            'tr',
+            { 'data-id': r.id },
+            el('td', {}, el('code', {}, r.id)),
+            el('td', {}, r.title),
+            el('td', {}, r.status),
+            el('td', {}, sev(r.severity)),
+            el('td', {}, r.type),
+            el('td', {}, [...(r.tactics || []), ...(r.techniques || [])].join(', ') || '-'),
+            el(
+              'td',
+              { class: 'alerts-7d' },
+              r.alerts7d
+                ? hashLink(
+                    'alerts',
+                    { status: 'open,acknowledged,resolved,suppressed', rule: r.id },
+                    String(r.alerts7d),
+                  )
+                : '0',
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 const VIEWS = {
   overview: renderOverview,
   events: renderEvents,
   alerts: renderAlerts,
+  rules: renderRules,
   identity: renderIdentity,
 };
 

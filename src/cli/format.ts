@@ -1,19 +1,7 @@
 // Output for people (tables) and programs (jsonl, csv safe against formula injection).
 import type { StoredEvent } from '../domain/event.js';
 
-/** Spreadsheet apps execute cells starting with these; such cells get a leading apostrophe. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function csvCell(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  let s = String(value);
-  if (FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n']/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-export function csvLine(cells: readonly (string | number | boolean | null | undefined)[]): string {
-  return cells.map(csvCell).join(',');
-}
+export { csvCell, csvLine, EVENT_CSV_HEADER as CSV_HEADER, eventCsvRow } from '../domain/event-csv.js';
 
 /** The acting identity, shortly: the user name, else the role session as role/session, else the ARN or type. */
 export function actingLabel(e: StoredEvent): string {
@@ -80,47 +68,3 @@ export const EVENT_COLUMNS: readonly Column<StoredEvent>[] = [
   { title: 'ACCOUNT', width: 12, value: (e) => e.recipientAccountId },
   { title: 'OUTCOME', width: 24, value: outcomeLabel },
 ];
-
-export const CSV_HEADER = [
-  'eventTime',
-  'eventId',
-  'eventSource',
-  'eventName',
-  'identityType',
-  'identityArn',
-  'origin',
-  'originResolvedBy',
-  'userName',
-  'accessKeyId',
-  'sourceIPAddress',
-  'userAgent',
-  'awsRegion',
-  'recipientAccountId',
-  'readOnly',
-  'errorCode',
-  'errorMessage',
-  'resources',
-] as const;
-
-export function eventCsvRow(e: StoredEvent): string {
-  return csvLine([
-    isoTime(e.eventTime),
-    e.eventId,
-    e.eventSource,
-    e.eventName,
-    e.actor.type,
-    e.actor.arn,
-    e.resolution?.origin.name,
-    e.resolution?.resolvedBy,
-    e.actor.userName ?? e.actor.sessionName,
-    e.actor.accessKeyId,
-    e.sourceIpAddress,
-    e.userAgent,
-    e.awsRegion,
-    e.recipientAccountId,
-    e.readOnly,
-    e.errorCode,
-    e.errorMessage,
-    e.resources.map((r) => r.arn ?? '').join(' '),
-  ]);
-}

@@ -1,4 +1,5 @@
 // GET /api/who and /api/rules: identity profiles and the loaded rules' metadata.
+import { ALERT_STATUSES } from '../domain/alert.js';
 import { whoIs } from '../pipeline/who.js';
 import type { RequestContext } from './context.js';
 import { badRequest } from './http-error.js';
@@ -10,7 +11,19 @@ export async function getWho({ store, query }: RequestContext): Promise<unknown>
   return { profiles, count: profiles.length };
 }
 
-export function getRules({ rules }: RequestContext): Promise<unknown> {
+const WEEK = 7 * 24 * 60 * 60 * 1000;
+
+/** Alerts per rule over the last 7 days of data (not of the clock, so an old archive still counts). */
+export async function getRules({ store, rules, now }: RequestContext): Promise<unknown> {
+  const newest = (await store.stats()).newestEventTime ?? now();
+  const since = newest - WEEK;
+  const alerts = await store.alerts({
+    statuses: [...ALERT_STATUSES],
+    since,
+    limit: 1_000_000,
+  });
+  const perRule = new Map<string, number>();
+  for (const a of alerts) perRule.set(a.ruleId, (perRule.get(a.ruleId) ?? 0) + 1);
   const list = rules.map((r) => ({
     id: r.meta.id,
     title: r.meta.title,
@@ -19,6 +32,7 @@ export function getRules({ rules }: RequestContext): Promise<unknown> {
     tactics: r.meta.tactics,
     techniques: r.meta.techniques,
     type: r.type,
+    alerts7d: perRule.get(r.meta.id) ?? 0,
   }));
-  return Promise.resolve({ rules: list, count: list.length });
+  return { rules: list, count: list.length, alertsSince: new Date(since).toISOString() };
 }

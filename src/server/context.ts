@@ -23,3 +23,14 @@ export interface Route {
   path: string;
   handler: Handler;
 }
+
+/** A response that is a download rather than JSON (the event export). */
+export interface FileResult {
+  kind: 'file';
+  body: string;
+  type: string;
+  filename: string;
+}
+
+export const isFileResult = (v: unknown): v is FileResult =>
+  typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'file';

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { CompiledRule } from '../domain/rule.js';
 import type { Store } from '../storage/port.js';
-import type { Deps } from './context.js';
+import { isFileResult, type Deps } from './context.js';
 import { badRequest, HttpError } from './http-error.js';
 import { matchRoute } from './routes.js';
 import {
@@ -107,6 +107,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       query: url.searchParams,
       body,
     });
+    if (isFileResult(result)) {
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': result.type,
+        'Content-Disposition': `attachment; filename="${result.filename}"`,
+        'Cache-Control': 'no-store',
+      });
+      return void res.end(result.body);
+    }
     send(res, 200, JSON.stringify(result), 'application/json; charset=utf-8');
   }
 

@@ -79,6 +79,21 @@ export function openApiDocument(): object {
             by: { type: 'string', description: 'Who acts (default "web")' },
           },
         },
+        SuppressionBody: {
+          type: 'object',
+          required: ['reason', 'match'],
+          properties: {
+            ruleId: { type: ['string', 'null'], description: 'The rule; null for any rule' },
+            match: {
+              type: 'object',
+              description: 'Alert fields to values, e.g. {"account":"111122223333","actor.arn":"arn:…"}',
+              additionalProperties: { type: 'string' },
+            },
+            reason: { type: 'string', description: 'Why (required)' },
+            expiresDays: { type: 'number', minimum: 1, maximum: 3650, description: 'Default: never' },
+            by: { type: 'string', description: 'Who adds it (default "web")' },
+          },
+        },
       },
       responses: {
         Error: {
@@ -116,6 +131,73 @@ export function openApiDocument(): object {
           operationId: 'searchEvents',
           parameters: EVENT_FILTERS,
           responses: ok('Matching events', { events: arr, count: { type: 'integer' } }),
+        },
+      },
+      '/api/events/facets': {
+        get: {
+          summary: 'Counts of the top values of the events a search matches (its limit is ignored)',
+          operationId: 'eventFacets',
+          parameters: [
+            ...EVENT_FILTERS.filter((f) => f.name !== 'limit'),
+            q('top', 'Values per facet (default 10)', { type: 'integer', minimum: 1, maximum: 100 }),
+          ],
+          responses: ok(
+            'Facets: eventName, eventSource, identityType, recipientAccountId, awsRegion, sourceIpAddress, errorCode; each a list of {value, count}',
+            { count: { type: 'integer' }, errors: { type: 'integer' }, facets: { type: 'object' } },
+          ),
+        },
+      },
+      '/api/events/histogram': {
+        get: {
+          summary: 'Successful and failed events a search matches, in equal time buckets',
+          operationId: 'eventHistogram',
+          parameters: [
+            ...EVENT_FILTERS.filter((f) => f.name !== 'limit'),
+            q('buckets', 'Number of buckets (default 60)', { type: 'integer', minimum: 1, maximum: 200 }),
+          ],
+          responses: ok(
+            'Buckets of bucketMs milliseconds from start (the since filter, else the first matching event)',
+            {
+              count: { type: 'integer' },
+              start: { type: ['string', 'null'] },
+              end: { type: ['string', 'null'] },
+              bucketMs: { type: 'integer' },
+              buckets: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { start: str, success: { type: 'integer' }, failure: { type: 'integer' } },
+                },
+              },
+            },
+          ),
+        },
+      },
+      '/api/events/export': {
+        get: {
+          summary: 'Download the events a search matches as CSV or JSON lines, newest first',
+          operationId: 'exportEvents',
+          parameters: [
+            ...EVENT_FILTERS.filter((f) => f.name !== 'limit'),
+            q('format', 'csv (default; cells that start a formula get a leading apostrophe) or jsonl', {
+              enum: ['csv', 'jsonl'],
+            }),
+            q('limit', 'At most this many events (default 10000)', {
+              type: 'integer',
+              minimum: 1,
+              maximum: 100000,
+            }),
+          ],
+          responses: {
+            '200': {
+              description: 'An attachment (Content-Disposition)',
+              content: {
+                'text/csv': { schema: str },
+                'application/x-ndjson': { schema: str },
+              },
+            },
+            default: { $ref: '#/components/responses/Error' },
+          },
         },
       },
       '/api/events/{eventId}': {
@@ -167,7 +249,28 @@ export function openApiDocument(): object {
         get: {
           summary: 'Metadata of the loaded rules',
           operationId: 'listRules',
-          responses: ok('Rules', { rules: arr, count: { type: 'integer' } }),
+          responses: ok(
+            'Rules, each with alerts7d: its alerts (any status) seen in the 7 days before the newest event',
+            { rules: arr, count: { type: 'integer' }, alertsSince: str },
+          ),
+        },
+      },
+      '/api/suppressions': {
+        get: {
+          summary: 'List suppressions (expired ones included)',
+          operationId: 'listSuppressions',
+          responses: ok('Suppressions', { suppressions: arr, count: { type: 'integer' } }),
+        },
+        post: {
+          summary: 'Add a suppression: alerts of the rule matching every match value are suppressed',
+          operationId: 'addSuppression',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/SuppressionBody' } },
+            },
+          },
+          responses: ok('The new suppression (id sup-<8 hex>)', { suppression: { type: 'object' } }),
         },
       },
       '/api/openapi.json': {

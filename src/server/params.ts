@@ -26,12 +26,14 @@ export function timeParam(q: URLSearchParams, name: string, now: number): number
   return ms;
 }
 
-export function limitParam(q: URLSearchParams, fallback: number): number {
-  const value = q.get('limit');
+export function limitParam(q: URLSearchParams, fallback: number, max = MAX_LIMIT, name = 'limit'): number {
+  const value = q.get(name);
   if (value === null || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0 || n > MAX_LIMIT)
-    throw badRequest(`limit=${value}: expected a whole number from 1 to ${MAX_LIMIT}, e.g. limit=100`);
+  if (!Number.isInteger(n) || n <= 0 || n > max)
+    throw badRequest(
+      `${name}=${value}: expected a whole number from 1 to ${max}, e.g. ${name}=${Math.min(max, 100)}`,
+    );
   return n;
 }
 
@@ -57,9 +59,11 @@ const EVENT_LISTS: [string, keyof EventQuery][] = [
   ['sourceIp', 'sourceIps'],
   ['errorCode', 'errorCodes'],
   ['origin', 'origins'],
+  ['identityType', 'identityTypes'],
 ];
 
-export function eventQueryOf(q: URLSearchParams, now: number): EventQuery {
+/** The filters of a search; `maxLimit` is larger for exports. */
+export function eventQueryOf(q: URLSearchParams, now: number, maxLimit = MAX_LIMIT): EventQuery {
   const query: EventQuery = {};
   for (const [param, key] of EVENT_LISTS) {
     const values = listParam(q, param);
@@ -73,7 +77,7 @@ export function eventQueryOf(q: URLSearchParams, now: number): EventQuery {
   if (until !== undefined) query.until = until;
   const text = q.get('text');
   if (text) query.text = text;
-  query.limit = limitParam(q, 100);
+  query.limit = limitParam(q, Math.min(100, maxLimit), maxLimit);
   return query;
 }
 

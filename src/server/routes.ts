@@ -1,8 +1,10 @@
 // The API's route table; the OpenAPI document and its test are checked against the same paths.
 import { changeAlert, getAlert, getAlerts } from './api-alerts.js';
 import { getEvent, searchEvents } from './api-events.js';
+import { exportEvents, getFacets, getHistogram } from './api-explore.js';
 import { getRules, getWho } from './api-identity.js';
 import { getOverview } from './api-overview.js';
+import { addSuppression, getSuppressions } from './api-suppressions.js';
 import type { Route } from './context.js';
 import { badRequest } from './http-error.js';
 import { openApiDocument } from './openapi.js';
@@ -11,6 +13,10 @@ import { TRIAGE_ACTIONS } from './triage.js';
 export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/overview', handler: getOverview },
   { method: 'GET', path: '/api/events', handler: searchEvents },
+  // Before /api/events/{eventId}, which would otherwise take these names as event ids.
+  { method: 'GET', path: '/api/events/facets', handler: getFacets },
+  { method: 'GET', path: '/api/events/histogram', handler: getHistogram },
+  { method: 'GET', path: '/api/events/export', handler: exportEvents },
   { method: 'GET', path: '/api/events/{eventId}', handler: getEvent },
   { method: 'GET', path: '/api/alerts', handler: getAlerts },
   { method: 'GET', path: '/api/alerts/{id}', handler: getAlert },
@@ -21,6 +27,8 @@ export const ROUTES: Route[] = [
   })),
   { method: 'GET', path: '/api/who', handler: getWho },
   { method: 'GET', path: '/api/rules', handler: getRules },
+  { method: 'GET', path: '/api/suppressions', handler: getSuppressions },
+  { method: 'POST', path: '/api/suppressions', handler: addSuppression },
   { method: 'GET', path: '/api/openapi.json', handler: () => Promise.resolve(openApiDocument()) },
 ];
 

@@ -117,8 +117,158 @@ describe('data endpoints', () => {
     const rules = (await get('/api/rules')) as { body: Json };
     expect(rules.body.count).toBe(f.rules.length);
     expect(Object.keys(rules.body.rules[0]).sort()).toEqual(
-      ['id', 'severity', 'status', 'tactics', 'techniques', 'title', 'type'].sort(),
+      ['alerts7d', 'id', 'severity', 'status', 'tactics', 'techniques', 'title', 'type'].sort(),
     );
+  });
+
+  it("counts each rule's alerts over the last 7 days of data", async () => {
+    const { body } = (await get('/api/rules')) as { body: Json };
+    const since = ((await f.store.stats()).newestEventTime ?? 0) - 7 * 24 * 3600_000;
+    expect(body.alertsSince).toBe(new Date(since).toISOString());
+    const alerts = await f.store.alerts({
+      statuses: ['open', 'acknowledged', 'resolved', 'suppressed'],
+      since,
+      limit: 100_000,
+    });
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const r of body.rules as Json[])
+      expect(r.alerts7d, r.id).toBe(alerts.filter((a) => a.ruleId === r.id).length);
+    const total = (body.rules as Json[]).reduce((n, r) => n + (r.alerts7d as number), 0);
+    expect(total).toBe(alerts.filter((a) => f.rules.some((r) => r.meta.id === a.ruleId)).length);
+  });
+});
+
+describe('event explorer endpoints', () => {
+  it('returns the facets of the filtered events, as the store counts them', async () => {
+    const { body } = (await get('/api/events/facets?region=eu-west-1&outcome=failure')) as { body: Json };
+    const direct = await f.store.summarizeEvents(
+      { regions: ['eu-west-1'], outcome: 'failure' },
+      [
+        'eventName',
+        'eventSource',
+        'identityType',
+        'recipientAccountId',
+        'awsRegion',
+        'sourceIpAddress',
+        'errorCode',
+      ],
+      10,
+    );
+    expect(body.count).toBe(direct.count);
+    expect(body.count).toBeGreaterThan(0);
+    expect(body.facets).toEqual(direct.facets);
+    expect(body.facets.awsRegion).toEqual([{ value: 'eu-west-1', count: direct.count }]);
+    const byType = (await get('/api/events?identityType=AWSService&limit=1000')) as { body: Json };
+    const typed = await f.store.searchEvents({ identityTypes: ['AWSService'], limit: 1000 });
+    expect(byType.body.count).toBe(typed.length);
+    expect((await get('/api/events/facets?top=0')).status).toBe(400);
+  });
+
+  it('buckets the filtered events over time by outcome', async () => {
+    const { body } = (await get('/api/events/histogram?buckets=60&account=111122223333')) as { body: Json };
+    const whole = await f.store.summarizeEvents({ accounts: ['111122223333'] }, []);
+    expect(body.buckets).toHaveLength(60);
+    expect(body.count).toBe(whole.count);
+    expect(body.start).toBe(new Date(whole.firstSeen ?? 0).toISOString());
+    const sum = (k: string) => (body.buckets as Json[]).reduce((n, b) => n + (b[k] as number), 0);
+    expect(sum('success') + sum('failure')).toBe(whole.count);
+    expect(sum('failure')).toBe(whole.errors);
+    const busiest = (body.buckets as Json[]).reduce((a, b) => (b.success > a.success ? b : a));
+    const from = Date.parse(busiest.start as string);
+    const one = await f.store.summarizeEvents(
+      { accounts: ['111122223333'], since: from, until: from + (body.bucketMs as number) - 1 },
+      [],
+    );
+    expect(busiest.success).toBe(one.count - one.errors);
+    expect(busiest.success).toBeGreaterThan(0);
+    const none = (await get('/api/events/histogram?eventName=NoSuchEvent')) as { body: Json };
+    expect(none.body).toMatchObject({ count: 0, buckets: [] });
+    expect((await get('/api/events/histogram?buckets=1000')).status).toBe(400);
+  });
+
+  it('exports the filtered events as CSV and JSON lines attachments', async () => {
+    const csv = await fetch(`${server.url}/api/events/export?format=csv&eventName=PutBucketTagging`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="trailwatch-events-.*\.csv"$/,
+    );
+    expect(csv.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const lines = (await csv.text()).trimEnd().split('\r\n');
+    const direct = await f.store.searchEvents({ eventNames: ['PutBucketTagging'], limit: 10_000 });
+    expect(lines[0]).toMatch(/^eventTime,eventId,eventSource,eventName,/);
+    expect(lines).toHaveLength(direct.length + 1);
+    expect(lines.some((l) => l.includes('xss-event-0'))).toBe(true);
+    const jsonl = await fetch(`${server.url}/api/events/export?format=jsonl&eventName=DeleteDetector`);
+    expect(jsonl.headers.get('content-disposition')).toMatch(/\.jsonl"$/);
+    const rows = (await jsonl.text())
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.eventName).toBe('DeleteDetector');
+    expect((await get('/api/events/export?format=xlsx')).status).toBe(400);
+  });
+});
+
+describe('suppressions', () => {
+  it('adds a suppression from the alert detail form and lists it', async () => {
+    const [alert] = await f.store.alerts({ limit: 1 });
+    const body = {
+      ruleId: alert?.ruleId,
+      match: { account: alert?.account, 'actor.arn': alert?.actorArn ?? 'arn:aws:iam::1:user/x' },
+      reason: 'nightly backup job',
+      expiresDays: 30,
+    };
+    const added: { status: number; body: Json } = await post('/api/suppressions', body, {
+      Origin: server.url,
+    });
+    expect(added.status).toBe(200);
+    const s = added.body.suppression as Json;
+    expect(s.id).toMatch(/^sup-[0-9a-f]{8}$/);
+    expect(s).toMatchObject({ ruleId: alert?.ruleId, reason: 'nightly backup job', author: 'web' });
+    expect(s.createdAt).toBe(new Date(END).toISOString());
+    expect(s.expiresAt).toBe(new Date(END + 30 * 24 * 3600_000).toISOString());
+    const stored = (await f.store.suppressions()).find((x) => x.id === s.id);
+    expect(stored).toMatchObject({ match: body.match, author: 'web', expiresAt: END + 30 * 24 * 3600_000 });
+    const list = (await get('/api/suppressions')) as { body: Json };
+    expect((list.body.suppressions as Json[]).map((x) => x.id)).toContain(s.id);
+    expect(list.body.count).toBe((await f.store.suppressions()).length);
+    const by = (await post('/api/suppressions', { ...body, by: 'alice', expiresDays: undefined })) as {
+      body: Json;
+    };
+    expect(by.body.suppression).toMatchObject({ author: 'alice', expiresAt: null });
+  });
+
+  it('refuses a suppression without a reason or with bad input', async () => {
+    const count = (await f.store.suppressions()).length;
+    const noReason = await post('/api/suppressions', { ruleId: 'x', match: { account: '1' } });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error).toMatch(/needs a reason/);
+    expect((await post('/api/suppressions', { reason: 'r', match: 'x' })).status).toBe(400);
+    expect((await post('/api/suppressions', { reason: 'r', match: {} })).status).toBe(400);
+    expect(
+      (await post('/api/suppressions', { reason: 'r', ruleId: 'x', match: {}, expiresDays: -1 })).status,
+    ).toBe(400);
+    const cross = await post(
+      '/api/suppressions',
+      { reason: 'r', ruleId: 'x', match: {} },
+      { Origin: 'http://evil.example' },
+    );
+    expect(cross.status).toBe(403);
+    const form = await fetch(`${server.url}/api/suppressions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ reason: 'r', ruleId: 'x', match: {} }),
+    });
+    expect(form.status).toBe(415);
+    const noToken = await fetch(`${secured.url}/api/suppressions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'r', ruleId: 'x', match: {} }),
+    });
+    expect(noToken.status).toBe(401);
+    expect((await f.store.suppressions()).length).toBe(count);
   });
 
   it('describes every served route in the OpenAPI document', async () => {

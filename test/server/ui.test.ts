@@ -91,4 +91,68 @@ describe.skipIf(!hasChromium)('web UI', () => {
     expect(stored?.status).toBe('acknowledged');
     expect(await page.textContent(`#alerts-table tr[data-id="${id}"] .status`)).toBe('acknowledged');
   });
+
+  it("lists the rule pack with each rule's alerts of the last 7 days", async () => {
+    await page.goto(`${server.url}/#/rules`);
+    await ready('rules');
+    const rows = page.locator('#rules-table tbody tr');
+    expect(await rows.count()).toBe(f.rules.length);
+    const ids: string[] = [];
+    for (let i = 0; i < (await rows.count()); i++)
+      ids.push((await rows.nth(i).getAttribute('data-id')) ?? '');
+    const counts = await page.locator('#rules-table tbody .alerts-7d').allTextContents();
+    const counted = ids.map((id, i) => [id, counts[i]] as const);
+    const since = ((await f.store.stats()).newestEventTime ?? 0) - 7 * 24 * 3600_000;
+    const alerts = await f.store.alerts({
+      statuses: ['open', 'acknowledged', 'resolved', 'suppressed'],
+      since,
+      limit: 100_000,
+    });
+    for (const [id, n] of counted)
+      expect(n, id ?? '').toBe(String(alerts.filter((a) => a.ruleId === id).length));
+    expect(counted.some(([, n]) => n !== '0')).toBe(true);
+  });
+
+  it('draws the histogram and narrows the table by a facet click', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/#/events`);
+    await ready('events');
+    expect(await page.locator('#histogram svg rect.bar').count()).toBeGreaterThan(0);
+    const before = await page.locator('#events-table tbody tr').count();
+    const region = page.locator('#facets [data-facet="awsRegion"] .facet-value').nth(1);
+    const value = (await region.textContent()) ?? '';
+    await region.click();
+    await page.waitForURL((url) => url.hash.includes(`region=${value}`));
+    await ready('events');
+    const after = await page.locator('#events-table tbody tr td:nth-child(5)').allTextContents();
+    const direct = await f.store.searchEvents({ regions: [value], limit: 200 });
+    expect(after.length).toBe(direct.length);
+    expect(after.length).toBeLessThan(before + 1);
+    expect(new Set(after)).toEqual(new Set([value]));
+    expect(await page.inputValue('input[name="region"]')).toBe(value);
+    expect(await page.getAttribute('a.export[data-format="csv"]', 'href')).toContain(`region=${value}`);
+    expect(errors).toEqual([]);
+  });
+
+  it('suppresses similar alerts from the alert detail', async () => {
+    await page.goto(`${server.url}/#/alerts?status=open`);
+    await ready('alerts');
+    const row = page.locator('#alerts-table tbody tr').first();
+    const id = (await row.getAttribute('data-id')) ?? '';
+    await row.click();
+    await page.waitForSelector('#suppress-form');
+    await page.fill('#suppress-reason', 'ui test job');
+    await page.fill('#suppress-days', '7');
+    await page.click('#suppress');
+    await page.locator('#suppress-result', { hasText: 'Added sup-' }).waitFor();
+    const [alert] = await f.store.alerts({ ids: [id], statuses: ['open', 'suppressed'], limit: 1 });
+    const stored = (await f.store.suppressions()).find((s) => s.reason === 'ui test job');
+    expect(stored).toMatchObject({
+      ruleId: alert?.ruleId,
+      author: 'web',
+      expiresAt: END + 7 * 24 * 3600_000,
+    });
+    expect(stored?.match.account).toBe(alert?.account);
+  });
 });
