@@ -81,6 +81,53 @@ async function newestTime() {
   return newest;
 }
 
+/** A duration in its two largest units, e.g. "2h 5m" (negative when ingest precedes the event). */
+function fmtDuration(ms) {
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.round(Math.abs(ms) / 1000);
+  const parts = [];
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ]) {
+    if (rest >= size || (unit === 's' && !parts.length)) parts.push(Math.floor(rest / size) + unit);
+    rest %= size;
+  }
+  return sign + parts.slice(0, 2).join(' ');
+}
+
+function freshnessTable(rows) {
+  return el(
+    'table',
+    { id: 'freshness-table' },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ['Account', 'Newest event', 'Last ingest', 'Lag'].map((h) => el('th', {}, h)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      rows.map((r) =>
+        el(
+          'tr',
+          { 'data-account': r.account },
+          el('td', {}, hashLink('events', { account: r.account }, r.account)),
+          el('td', {}, fmtTime(r.newestEvent)),
+          el('td', {}, fmtTime(r.lastIngest)),
+          el('td', { class: 'lag' }, fmtDuration(r.lagMs)),
+        ),
+      ),
+    ),
+  );
+}
+
 async function renderOverview(view) {
   const o = await api('/api/overview');
   const card = (title, ...body) => el('div', { class: 'card' }, el('h3', {}, title), ...body);
@@ -168,6 +215,8 @@ async function renderOverview(view) {
       top('Regions', o.regions, 'region'),
       top('Error codes', o.errorCodes, 'errorCode'),
     ),
+    el('h3', {}, 'Data freshness'),
+    o.freshness.length ? freshnessTable(o.freshness) : el('p', { class: 'muted' }, 'no events stored'),
   );
 }
 
@@ -232,12 +281,12 @@ async function renderEvents(view, params) {
     query.set('since', new Date((await newestTime()) - PRESET_MS[preset]).toISOString());
   const filters = new URLSearchParams(query);
   query.set('limit', '200');
-  const [{ events, count }, facets, histogram] = await Promise.all([
+  const [{ events, count, next }, facets, histogram] = await Promise.all([
     api('/api/events?' + query),
     api('/api/events/facets?' + filters),
     api('/api/events/histogram?' + filters + '&buckets=60'),
   ]);
-  const rows = events.map((e) =>
+  const rowOf = (e) =>
     el(
       'tr',
       { class: 'clickable', onclick: () => showEvent(detail, e.eventId, e.recipientAccountId) },
@@ -248,8 +297,8 @@ async function renderEvents(view, params) {
       el('td', {}, e.awsRegion || '-'),
       el('td', {}, e.recipientAccountId),
       el('td', { class: e.errorCode ? 'failure' : '' }, e.errorCode || 'success'),
-    ),
-  );
+    );
+  const rows = events.map(rowOf);
   view.append(
     histogramChart(histogram),
     el(
@@ -278,7 +327,27 @@ async function renderEvents(view, params) {
     ),
     el('tbody', {}, rows),
   );
-  view.append(el('div', { class: 'explorer' }, facetList(params, facets), table), detail);
+  // Keyset paging: each page continues after the last row shown, however deep.
+  let cursor = next;
+  const older = el('button', { id: 'older', type: 'button', hidden: !cursor }, 'Older events');
+  older.addEventListener('click', async () => {
+    older.disabled = true;
+    try {
+      showError('');
+      const page = await api('/api/events?' + query + '&' + new URLSearchParams({ before: cursor }));
+      table.tBodies[0].append(...page.events.map(rowOf));
+      cursor = page.next;
+      older.hidden = !cursor;
+    } catch (err) {
+      showError(err.message);
+    } finally {
+      older.disabled = false;
+    }
+  });
+  view.append(
+    el('div', { class: 'explorer' }, facetList(params, facets), el('div', {}, table, older)),
+    detail,
+  );
 }
 
 // Facet fields of /api/events/facets and the search parameter each one filters by.
@@ -463,6 +532,7 @@ async function showEvent(detail, eventId, account) {
       'div',
       { class: 'detail' },
       el('h2', {}, (e.eventName || '?') + ' ', el('span', { class: 'muted' }, e.eventId)),
+      relatedLinks(e),
       el('h3', {}, 'Who'),
       el(
         'p',
@@ -514,6 +584,28 @@ async function showEvent(detail, eventId, account) {
     ),
   );
   detail.scrollIntoView();
+}
+
+/** Links to the events of the same request, session (access key) and cross-account event. */
+function relatedLinks(e) {
+  const links = [
+    e.requestId ? ['related-request', { requestId: e.requestId }, 'same request'] : null,
+    e.actor.accessKeyId
+      ? ['related-session', { accessKeyId: e.actor.accessKeyId }, 'same session (access key)']
+      : null,
+    e.sharedEventId ? ['related-shared', { sharedEventId: e.sharedEventId }, 'same sharedEventID'] : null,
+  ].filter(Boolean);
+  if (!links.length) return null;
+  return el(
+    'p',
+    { class: 'related' },
+    'Related: ',
+    links.flatMap(([id, params, text], i) => {
+      const link = hashLink('events', params, text);
+      link.id = id;
+      return i ? [', ', link] : [link];
+    }),
+  );
 }
 
 async function renderAlerts(view, params) {
@@ -624,6 +716,19 @@ async function showAlert(detail, id) {
     { name: 'reason' },
     RESOLUTIONS.map((r) => el('option', { value: r }, r)),
   );
+  const assignee = el('input', {
+    id: 'assign-to',
+    'aria-label': 'Assign to',
+    placeholder: 'assignee',
+    value: a.assignee || '',
+    size: 14,
+  });
+  const comment = el('input', {
+    id: 'comment-text',
+    'aria-label': 'Comment',
+    placeholder: 'comment',
+    size: 30,
+  });
   detail.replaceChildren(
     el(
       'div',
@@ -635,7 +740,8 @@ async function showAlert(detail, id) {
         'Status: ',
         el('strong', { id: 'alert-status' }, a.status),
         a.resolution ? ' (' + a.resolution + ')' : '',
-        a.assignee ? ', assigned to ' + a.assignee : '',
+        a.assignee ? ', assigned to ' : '',
+        a.assignee ? el('span', { id: 'alert-assignee' }, a.assignee) : null,
       ),
       el(
         'p',
@@ -661,13 +767,35 @@ async function showAlert(detail, id) {
         el('button', { id: 'resolve', onclick: () => act('resolve', { reason: reason.value }) }, 'Resolve'),
         el('button', { id: 'reopen', onclick: () => act('reopen', {}) }, 'Reopen'),
       ),
+      el(
+        'div',
+        { class: 'actions' },
+        assignee,
+        el(
+          'button',
+          {
+            id: 'assign',
+            onclick: () => assignee.value.trim() && act('assign', { to: assignee.value.trim() }),
+          },
+          'Assign',
+        ),
+        comment,
+        el(
+          'button',
+          {
+            id: 'comment',
+            onclick: () => comment.value.trim() && act('comment', { comment: comment.value.trim() }),
+          },
+          'Comment',
+        ),
+      ),
       suppressForm(a),
       el('h3', {}, 'Runbook'),
       el('pre', {}, a.runbook || '(none)'),
       el('h3', {}, 'History'),
       el(
         'ul',
-        {},
+        { id: 'alert-history' },
         history.map((h) =>
           el(
             'li',

@@ -4,11 +4,16 @@ import { attachIdentity } from '../pipeline/identity.js';
 import { attachRaw } from '../pipeline/raw.js';
 import type { RequestContext } from './context.js';
 import { notFound } from './http-error.js';
-import { eventQueryOf, listParam } from './params.js';
+import { cursorOf, eventQueryOf, listParam } from './params.js';
 
 export async function searchEvents({ store, query, now }: RequestContext): Promise<unknown> {
-  const events = await attachIdentity(store, await store.searchEvents(eventQueryOf(query, now())));
-  return { events: events.map(eventToJson), count: events.length };
+  const q = eventQueryOf(query, now());
+  const found = await store.searchEvents(q);
+  const events = await attachIdentity(store, found);
+  // A full page may have more behind it; `next` continues after its last event (keyset, no offset).
+  const last = found.at(-1);
+  const next = last && found.length === q.limit ? cursorOf(last) : null;
+  return { events: events.map(eventToJson), count: events.length, next };
 }
 
 export async function getEvent({ store, query, params }: RequestContext): Promise<unknown> {

@@ -33,6 +33,7 @@ export async function getOverview({ store, query, now }: RequestContext): Promis
     o.count += 1;
     origins.set(a.origin.id, o);
   }
+  const freshness = await store.freshness();
   const f = summary.facets;
   return {
     stats: {
@@ -52,5 +53,11 @@ export async function getOverview({ store, query, now }: RequestContext): Promis
     accounts: f.recipientAccountId ?? [],
     regions: f.awsRegion ?? [],
     errorCodes: (f.errorCode ?? []).filter((c) => c.value !== null),
+    freshness: freshness.map((a) => ({
+      account: a.account,
+      newestEvent: new Date(a.newestEvent).toISOString(),
+      lastIngest: new Date(a.lastIngest).toISOString(),
+      lagMs: a.lastIngest - a.newestEvent,
+    })),
   };
 }

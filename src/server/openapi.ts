@@ -45,6 +45,8 @@ const EVENT_FILTERS = [
   q('eventSource', 'Event sources, e.g. iam.amazonaws.com'),
   q('user', 'User name, role session name or role name'),
   q('accessKeyId', 'Access key ids'),
+  q('requestId', 'CloudTrail requestIDs, exact (the events of one request)'),
+  q('sharedEventId', 'sharedEventIDs, exact (the copies of one cross-account event)'),
   q('account', 'Recipient account ids'),
   q('region', 'AWS regions'),
   q('sourceIp', 'Source IP addresses'),
@@ -122,6 +124,20 @@ export function openApiDocument(): object {
             accounts: arr,
             regions: arr,
             errorCodes: arr,
+            freshness: {
+              type: 'array',
+              description:
+                'Per recipient account: newest event, last ingest of its events, and the lag between',
+              items: {
+                type: 'object',
+                properties: {
+                  account: str,
+                  newestEvent: { type: 'string', format: 'date-time' },
+                  lastIngest: { type: 'string', format: 'date-time' },
+                  lagMs: { type: 'integer', description: 'lastIngest − newestEvent in milliseconds' },
+                },
+              },
+            },
           }),
         },
       },
@@ -129,8 +145,21 @@ export function openApiDocument(): object {
         get: {
           summary: 'Search events, newest first, with attribution (actor.origin, actor.chain)',
           operationId: 'searchEvents',
-          parameters: EVENT_FILTERS,
-          responses: ok('Matching events', { events: arr, count: { type: 'integer' } }),
+          parameters: [
+            ...EVENT_FILTERS,
+            q(
+              'before',
+              'Cursor from a previous page\'s "next": only events older than its last one (<epochMs>:<eventId>)',
+            ),
+          ],
+          responses: ok('Matching events', {
+            events: arr,
+            count: { type: 'integer' },
+            next: {
+              type: ['string', 'null'],
+              description: 'Cursor for the next page (pass as before=); null when this page was not full',
+            },
+          }),
         },
       },
       '/api/events/facets': {

@@ -54,6 +54,8 @@ const EVENT_LISTS: [string, keyof EventQuery][] = [
   ['eventSource', 'eventSources'],
   ['user', 'userNames'],
   ['accessKeyId', 'accessKeyIds'],
+  ['requestId', 'requestIds'],
+  ['sharedEventId', 'sharedEventIds'],
   ['account', 'accounts'],
   ['region', 'regions'],
   ['sourceIp', 'sourceIps'],
@@ -77,8 +79,26 @@ export function eventQueryOf(q: URLSearchParams, now: number, maxLimit = MAX_LIM
   if (until !== undefined) query.until = until;
   const text = q.get('text');
   if (text) query.text = text;
+  const before = cursorParam(q, 'before');
+  if (before) query.before = before;
   query.limit = limitParam(q, Math.min(100, maxLimit), maxLimit);
   return query;
+}
+
+/** The cursor of the event a page ended with: `<epochMs>:<eventId>`. */
+export function cursorOf(event: { eventTime: number; eventId: string }): string {
+  return `${event.eventTime}:${event.eventId}`;
+}
+
+export function cursorParam(q: URLSearchParams, name: string): EventQuery['before'] {
+  const value = q.get(name);
+  if (value === null || value === '') return undefined;
+  const m = /^(\d{1,15}):(.+)$/s.exec(value);
+  if (!m?.[1] || !m[2])
+    throw badRequest(
+      `${name}=${value}: expected a cursor <epochMs>:<eventId> as returned in "next", e.g. ${name}=1718205600000:3f2a…`,
+    );
+  return { time: Number(m[1]), eventId: m[2] };
 }
 
 export function alertQueryOf(q: URLSearchParams): AlertQuery {

@@ -25,6 +25,10 @@ export interface EventQuery {
   resourceTypes?: string[];
   resourceNames?: string[];
   accessKeyIds?: string[];
+  /** Exact CloudTrail requestID (calls of one API request). */
+  requestIds?: string[];
+  /** Exact sharedEventID (the copies of one cross-account event). */
+  sharedEventIds?: string[];
   accounts?: string[];
   regions?: string[];
   sourceIps?: string[];
@@ -41,7 +45,17 @@ export interface EventQuery {
   until?: number;
   /** Case-insensitive substring over every text field and JSON block of the record. */
   text?: string;
+  /** Keyset cursor: only events strictly after this one in newest-first (time, eventId) order. */
+  before?: { time: number; eventId: string };
   limit?: number;
+}
+
+/** How current each recipient account's data is (epoch ms). */
+export interface AccountFreshness {
+  account: string;
+  newestEvent: number;
+  /** When the newest object holding events of the account was ingested. */
+  lastIngest: number;
 }
 
 export interface ObjectSummary {
@@ -184,6 +198,8 @@ export interface Store {
   quarantine(limit?: number): Promise<(QuarantineEntry & { uri: string })[]>;
   objects(limit?: number): Promise<ObjectSummary[]>;
   stats(): Promise<StoreStats>;
+  /** Per recipient account, its newest event and its last ingest, by account. */
+  freshness(): Promise<AccountFreshness[]>;
   close(): Promise<void>;
 }
 

@@ -138,6 +138,75 @@ describe('data endpoints', () => {
   });
 });
 
+describe('related events, paging and freshness', () => {
+  it('filters by requestId, sharedEventId and accessKeyId exactly as the store does', async () => {
+    const all = await f.store.searchEvents({ limit: 100_000 });
+    // A cross-account event: both copies are stored, under the same sharedEventID.
+    const shared = all.find(
+      (e) =>
+        e.requestId !== null && all.filter((o) => o.sharedEventId === (e.sharedEventId ?? '-')).length === 2,
+    );
+    const keyed = all.find((e) => e.actor.accessKeyId !== null);
+    const sharedId = shared?.sharedEventId ?? '';
+    const requestId = shared?.requestId ?? '';
+    const key = keyed?.actor.accessKeyId ?? '';
+    expect(sharedId && requestId && key).toBeTruthy();
+    const cases: [string, Parameters<typeof f.store.searchEvents>[0]][] = [
+      [`sharedEventId=${encodeURIComponent(sharedId)}`, { sharedEventIds: [sharedId] }],
+      [`requestId=${encodeURIComponent(requestId)}`, { requestIds: [requestId] }],
+      [`accessKeyId=${encodeURIComponent(key)}`, { accessKeyIds: [key] }],
+    ];
+    for (const [param, query] of cases) {
+      const { body } = (await get(`/api/events?${param}&limit=1000`)) as { body: Json };
+      const direct = await f.store.searchEvents({ ...query, limit: 1000 });
+      expect(
+        body.events.map((e: Json) => e.eventId),
+        param,
+      ).toEqual(direct.map((e) => e.eventId));
+      expect(body.count, param).toBeGreaterThan(0);
+    }
+    const { body: copies } = (await get(`/api/events?sharedEventId=${sharedId}`)) as { body: Json };
+    expect(copies.count).toBe(2);
+    expect(new Set(copies.events.map((e: Json) => e.recipientAccountId)).size).toBe(2);
+  });
+
+  it('pages with the next cursor: two pages are the first 2×limit of one big page', async () => {
+    const big = (await get('/api/events?limit=40')) as { body: Json };
+    const first = (await get('/api/events?limit=20')) as { body: Json };
+    expect(first.body.next).toMatch(/^\d+:.+$/);
+    const second = (await get(`/api/events?limit=20&before=${encodeURIComponent(first.body.next)}`)) as {
+      body: Json;
+    };
+    const ids = (b: Json): string[] => b.events.map((e: Json) => `${e.recipientAccountId}/${e.eventId}`);
+    expect([...ids(first.body), ...ids(second.body)]).toEqual(ids(big.body));
+    const stats = await f.store.stats();
+    const all = (await get(`/api/events?limit=1000&since=2000-01-01`)) as { body: Json };
+    expect(all.body.count).toBe(Math.min(1000, stats.events));
+    const last = (await get('/api/events?eventName=DeleteDetector&limit=5')) as { body: Json };
+    expect(last.body.next).toBeNull();
+    for (const bad of ['x', '123', ':abc', 'abc:def', '-5:e'])
+      expect((await get(`/api/events?before=${bad}`)).status, bad).toBe(400);
+    expect((await get('/api/events?before=nope')).body.error).toMatch(/before=nope.*<epochMs>:<eventId>/);
+  });
+
+  it('overview reports per-account freshness from the store', async () => {
+    const { body } = (await get('/api/overview')) as { body: Json };
+    const fresh = await f.store.freshness();
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(body.freshness).toEqual(
+      fresh.map((a) => ({
+        account: a.account,
+        newestEvent: new Date(a.newestEvent).toISOString(),
+        lastIngest: new Date(a.lastIngest).toISOString(),
+        lagMs: a.lastIngest - a.newestEvent,
+      })),
+    );
+    const [one] = await f.store.searchEvents({ accounts: [fresh[0]?.account ?? ''], limit: 1 });
+    expect(fresh[0]?.newestEvent).toBe(one?.eventTime);
+    expect(fresh[0]?.lastIngest).toBe(END);
+  });
+});
+
 describe('event explorer endpoints', () => {
   it('returns the facets of the filtered events, as the store counts them', async () => {
     const { body } = (await get('/api/events/facets?region=eu-west-1&outcome=failure')) as { body: Json };

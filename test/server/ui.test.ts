@@ -50,6 +50,10 @@ describe.skipIf(!hasChromium)('web UI', () => {
     await ready('overview');
     const stats = await f.store.stats();
     expect(await page.textContent('[data-testid="events-count"]')).toBe(String(stats.events));
+    const fresh = await f.store.freshness();
+    const accounts = await page.locator('#freshness-table tbody tr td:first-child').allTextContents();
+    expect(accounts).toEqual(fresh.map((a) => a.account));
+    expect(await page.locator('#freshness-table .lag').first().textContent()).toMatch(/^-?\d+[dhms]/);
     await page.screenshot({
       path: process.env.TW_SCREENSHOT ?? path.join(shots, 'overview.png'),
       fullPage: true,
@@ -90,6 +94,74 @@ describe.skipIf(!hasChromium)('web UI', () => {
     const [stored] = await f.store.alerts({ ids: [id], statuses: ['acknowledged'], limit: 1 });
     expect(stored?.status).toBe('acknowledged');
     expect(await page.textContent(`#alerts-table tr[data-id="${id}"] .status`)).toBe('acknowledged');
+  });
+
+  it('assigns and comments on an alert through the UI; the history refreshes', async () => {
+    // From another view, so no alert detail of an earlier test is still on the page.
+    await page.goto(`${server.url}/#/overview`);
+    await ready('overview');
+    await page.goto(`${server.url}/#/alerts?status=open`);
+    await ready('alerts');
+    const row = page.locator('#alerts-table tbody tr').first();
+    const id = (await row.getAttribute('data-id')) ?? '';
+    await row.click();
+    await page.waitForSelector('#assign-to');
+    await page.fill('#assign-to', 'carol');
+    await page.click('#assign');
+    await page.locator('#alert-assignee', { hasText: 'carol' }).waitFor();
+    const [stored] = await f.store.alerts({ ids: [id], statuses: ['open', 'acknowledged'], limit: 1 });
+    expect(stored?.assignee).toBe('carol');
+    await page.fill('#comment-text', 'looked at it');
+    await page.click('#comment');
+    await page.locator('#alert-history li', { hasText: 'looked at it' }).waitFor();
+    const history = await f.store.alertHistory(stored?.id ?? id);
+    expect(history.map((h) => h.action)).toEqual(expect.arrayContaining(['assign', 'comment']));
+  });
+
+  it('loads older events with the "Older events" button, appending rows', async () => {
+    await page.goto(`${server.url}/#/events`);
+    await ready('events');
+    const rows = page.locator('#events-table tbody tr');
+    expect(await rows.count()).toBe(200);
+    await page.click('#older');
+    await page.locator('#events-table tbody tr >> nth=200').waitFor();
+    const direct = await f.store.searchEvents({ limit: 400 });
+    expect(await rows.count()).toBe(Math.min(400, direct.length));
+    const times = await page.locator('#events-table tbody tr td:nth-child(1)').allTextContents();
+    const fmt = (ms: number | undefined): string =>
+      new Date(ms ?? 0)
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace('T', ' ');
+    expect(times[200]).toBe(fmt(direct[200]?.eventTime));
+    expect(times.at(-1)).toBe(fmt(direct.at(-1)?.eventTime));
+  });
+
+  it('opens the related events of an event: same request, session and sharedEventID', async () => {
+    const all = await f.store.searchEvents({ limit: 100_000 });
+    const e = all.find(
+      (x) => x.sharedEventId !== null && x.requestId !== null && x.actor.accessKeyId !== null,
+    );
+    await page.goto(`${server.url}/#/overview`);
+    await ready('overview');
+    await page.goto(`${server.url}/#/events?sharedEventId=${e?.sharedEventId ?? ''}`);
+    await ready('events');
+    const copies = await f.store.searchEvents({ sharedEventIds: [e?.sharedEventId ?? ''] });
+    expect(await page.locator('#events-table tbody tr').count()).toBe(copies.length);
+    await page.click('#events-table tbody tr >> nth=0');
+    await page.waitForSelector('#event-detail .related');
+    const shown = copies[0];
+    expect(await page.locator('#related-shared').count()).toBe(1);
+    expect(await page.locator('#related-request').count()).toBe(shown?.requestId ? 1 : 0);
+    expect(await page.locator('#related-session').count()).toBe(shown?.actor.accessKeyId ? 1 : 0);
+    await page.click('#related-request');
+    await page.waitForURL((url) => url.hash.includes('requestId='));
+    const same = await f.store.searchEvents({ requestIds: [shown?.requestId ?? ''], limit: 200 });
+    // The new view has no event detail open yet; its table holds exactly the request's events.
+    await page.locator('#event-detail .related').waitFor({ state: 'detached' });
+    await ready('events');
+    await expect.poll(() => page.locator('#events-table tbody tr').count()).toBe(same.length);
+    expect(same.length).toBeGreaterThan(0);
   });
 
   it("lists the rule pack with each rule's alerts of the last 7 days", async () => {

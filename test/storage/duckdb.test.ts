@@ -10,7 +10,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'tw-duckdb-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-storeContract('duckdb', async () => {
+storeContract('duckdb', async (now) => {
   const file = path.join(dir, `store-${n++}.duckdb`);
-  return { store: await openDuckDbStore(file), reopen: () => openDuckDbStore(file) };
+  return { store: await openDuckDbStore(file, now), reopen: () => openDuckDbStore(file, now) };
 });

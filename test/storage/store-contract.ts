@@ -8,13 +8,16 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 
 
 export function storeContract(
   name: string,
-  open: () => Promise<{ store: Store; reopen: () => Promise<Store> }>,
+  /** Opens an empty store whose clock (ingest times) is `now`. */
+  open: (now: () => number) => Promise<{ store: Store; reopen: () => Promise<Store> }>,
 ): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let reopen: () => Promise<Store>;
+    let clock = T0;
     beforeEach(async () => {
-      ({ store, reopen } = await open());
+      clock = T0 + 3_600_000;
+      ({ store, reopen } = await open(() => clock));
     });
     afterEach(async () => {
       await store.close();
@@ -215,6 +218,70 @@ export function storeContract(
         },
       ]);
       expect((await store.objects()).map((o) => [o.objectId, o.kind])).toEqual([['o9', 'invalid']]);
+    });
+
+    it('finds related events by exact requestID and sharedEventID', async () => {
+      await store.appendBatch({
+        objects: [objectRecord('o1', { records: 4 })],
+        events: [
+          event({ eventID: 'r1', eventTime: iso(T0), requestID: 'REQ-A', sharedEventID: 'SH-1' }, 'o1', 0),
+          event({ eventID: 'r2', eventTime: iso(T0 + 1), requestID: 'REQ-A' }, 'o1', 1),
+          event(
+            { eventID: 'r3', eventTime: iso(T0 + 2), requestID: 'REQ-AB', sharedEventID: 'SH-1' },
+            'o1',
+            2,
+          ),
+          event(
+            { eventID: 'r4', eventTime: iso(T0 + 3), requestID: 'req-a', sharedEventID: 'SH-2' },
+            'o1',
+            3,
+          ),
+        ],
+        quarantine: [],
+        credentials: [],
+        matches: [],
+      });
+      expect(await ids({ requestIds: ['REQ-A'] })).toEqual(['r2', 'r1']);
+      expect(await ids({ requestIds: ['REQ-A', 'req-a'] })).toEqual(['r4', 'r2', 'r1']);
+      expect(await ids({ sharedEventIds: ['SH-1'] })).toEqual(['r3', 'r1']);
+      expect(await ids({ sharedEventIds: ['SH'] })).toEqual([]);
+      expect(await ids({ requestIds: ['REQ-A'], sharedEventIds: ['SH-1'] })).toEqual(['r1']);
+    });
+
+    it('pages by a (time, eventId) cursor, ties on time broken by event id', async () => {
+      await store.appendBatch({
+        objects: [objectRecord('o1', { records: 5 })],
+        events: ['a', 'b', 'c', 'd', 'e'].map((id, i) =>
+          event({ eventID: id, eventTime: iso(i < 3 ? T0 : T0 - 1000 * i) }, 'o1', i),
+        ),
+        quarantine: [],
+        credentials: [],
+        matches: [],
+      });
+      const all = await ids({});
+      expect(all).toEqual(['c', 'b', 'a', 'd', 'e']);
+      expect(await ids({ before: { time: T0, eventId: 'b' } })).toEqual(['a', 'd', 'e']);
+      expect(await ids({ before: { time: T0, eventId: 'b' }, limit: 2 })).toEqual(['a', 'd']);
+      expect(await ids({ before: { time: T0 - 3000, eventId: 'd' } })).toEqual(['e']);
+      expect(await ids({ before: { time: T0 - 4000, eventId: 'e' } })).toEqual([]);
+      expect(await ids({ before: { time: T0 + 1, eventId: '' }, eventNames: ['ListBuckets'] })).toEqual(all);
+    });
+
+    it('reports per account the newest event and the last ingest of its events', async () => {
+      expect(await store.freshness()).toEqual([]);
+      await seed(); // at clock T0+1h: o1 holds e1..e4 of 111122223333 and e3 of 444455556666
+      clock = T0 + 7_200_000;
+      await store.appendBatch({
+        objects: [objectRecord('o2')],
+        events: [event({ eventID: 'old', eventTime: iso(T0 - 5000) }, 'o2', 0)],
+        quarantine: [],
+        credentials: [],
+        matches: [],
+      });
+      expect(await store.freshness()).toEqual([
+        { account: '111122223333', newestEvent: T0 + 60_000, lastIngest: T0 + 7_200_000 },
+        { account: '444455556666', newestEvent: T0 + 120_000, lastIngest: T0 + 3_600_000 },
+      ]);
     });
 
     it('keeps everything across a reopen', async () => {

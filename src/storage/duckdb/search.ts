@@ -78,6 +78,8 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
   anyOf('event_name', q.eventNames, true);
   anyOf('event_source', q.eventSources, true);
   anyOf('actor_access_key_id', q.accessKeyIds);
+  anyOf('request_id', q.requestIds);
+  anyOf('shared_event_id', q.sharedEventIds);
   anyOf('recipient_account_id', q.accounts);
   anyOf('aws_region', q.regions);
   anyOf('source_ip', q.sourceIps);
@@ -119,6 +121,11 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
   if (q.until !== undefined) {
     where.push('event_time <= ?');
     params.push(timestampValue(BigInt(Math.floor(q.until)) * 1000n));
+  }
+  if (q.before) {
+    // Row comparison matches ORDER BY event_time DESC, event_id DESC and lets zone maps prune.
+    where.push('(event_time, event_id) < (?, ?)');
+    params.push(timestampValue(BigInt(Math.floor(q.before.time)) * 1000n), q.before.eventId);
   }
   if (q.text) {
     const pattern = likePattern(q.text);

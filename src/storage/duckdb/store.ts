@@ -2,7 +2,15 @@
 import { DuckDBInstance, timestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { StoredCredential } from '../../domain/identity.js';
 import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/ingest.js';
-import type { Store, StoreStats, ObjectSummary, EventQuery, EventSummary, FacetField } from '../port.js';
+import type {
+  AccountFreshness,
+  Store,
+  StoreStats,
+  ObjectSummary,
+  EventQuery,
+  EventSummary,
+  FacetField,
+} from '../port.js';
 import { StoreError } from '../port.js';
 import { alertFunctions, appendMatch, INSERT_MATCHES } from './alerts.js';
 import { outboxFunctions } from './outbox.js';
@@ -323,6 +331,19 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     };
   }
 
+  async function freshness(): Promise<AccountFreshness[]> {
+    const r = await conn.runAndReadAll(`
+      SELECT e.recipient_account_id AS account, epoch_ms(max(e.event_time)) AS newest,
+             epoch_ms(max(o.ingested_at)) AS ingested
+      FROM events e JOIN objects o USING (object_id)
+      GROUP BY 1 ORDER BY 1`);
+    return r.getRowObjectsJS().map((row) => ({
+      account: text(row.account),
+      newestEvent: Number(row.newest),
+      lastIngest: Number(row.ingested),
+    }));
+  }
+
   async function close(): Promise<void> {
     conn.closeSync();
     instance.closeSync();
@@ -343,6 +364,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     quarantine,
     objects,
     stats,
+    freshness,
     close,
   };
 }
