@@ -8,8 +8,10 @@ import { createSink, type DestinationConfig } from './sinks/create.js';
 import { SinkError, type Sink } from './sinks/port.js';
 import { ConfigError, type ConfigIssue } from './config/load.js';
 import { createLocalSource, createStdinSource } from './sources/local/files.js';
-import type { ListingFilter, Source } from './sources/port.js';
+import type { ListingFilter, NotificationQueue, Source } from './sources/port.js';
 import { createS3Client, createS3Source } from './sources/s3/index.js';
+import { s3Object } from './sources/s3/object.js';
+import { createSqsQueue } from './sources/sqs/queue.js';
 import { openDuckDbStore } from './storage/duckdb/store.js';
 import type { Store } from './storage/port.js';
 
@@ -122,3 +124,13 @@ export function createSinks(
 export async function closeSinks(sinks: ReadonlyMap<string, Sink>): Promise<void> {
   for (const s of sinks.values()) await s.close?.();
 }
+
+/** The SQS queue of object-created notifications. */
+export function createNotificationQueue(
+  url: string,
+  options: { region?: string; endpointUrl?: string; waitSeconds?: number },
+): NotificationQueue {
+  return createSqsQueue({ url, ...options });
+}
+
+export { createS3Client, s3Object };

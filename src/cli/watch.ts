@@ -1,24 +1,47 @@
-// `trailwatch watch <source…>`: a long-running collector — polls, stores, detects, notifies; stops cleanly on SIGINT/SIGTERM.
-import { closeSinks, createSinks, createSources, mergeLists, openStore, resolveDbPath } from '../app.js';
+// `trailwatch watch`: a long-running collector — polls S3 or folders, or consumes an SQS queue; stores,
+// detects, notifies; stops cleanly on SIGINT/SIGTERM.
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  closeSinks,
+  createNotificationQueue,
+  createS3Client,
+  createSinks,
+  createSources,
+  mergeLists,
+  openStore,
+  resolveDbPath,
+  s3Object,
+} from '../app.js';
 import { loadConfig } from '../config/load.js';
+import type { CompiledRule } from '../domain/rule.js';
+import { consumeOnce } from '../pipeline/consume.js';
 import { dispatchDue } from '../pipeline/dispatch.js';
-import { quarantinedTotal } from '../pipeline/ingest.js';
+import { quarantinedTotal, type IngestOptions } from '../pipeline/ingest.js';
 import { watch } from '../pipeline/watch.js';
 import { parseDuration } from '../rules/duration.js';
-import { list, namedLists, parse, sessionNamePolicy, STORE_OPTIONS } from './args.js';
+import type { Store } from '../storage/port.js';
+import { list, namedLists, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
 
 export const WATCH_HELP = `Usage: trailwatch watch <source…> [options]
+       trailwatch watch --sqs QUEUE_URL [options]
 
-Polls the sources (s3://bucket[/prefix] or local directories), stores every new object, evaluates
-the rules and dispatches notifications, every --interval, until SIGINT or SIGTERM; the batch in
-progress is finished, so a restart continues where it stopped.
+Polls the sources (s3://bucket[/prefix] or local directories) — or consumes an SQS queue — stores
+every new object, evaluates the rules and dispatches notifications, until SIGINT or SIGTERM; the
+batch in progress is finished, so a restart continues where it stopped.
 
   --interval D           time between polls (default 60s)
   --lookback D           for S3: list the delivery days of this period before now (default 2d),
                          so new days, accounts and regions appear by themselves
+  --sqs URL              consume S3 object-created notifications instead of polling (S3 → SQS,
+                         S3 → SNS → SQS raw or wrapped, CloudTrail's SNS notices; s3:TestEvent is
+                         acknowledged); a message is deleted only after its objects are stored; one
+                         failing --max-receives times (default 5), or no notification at all, is
+                         written to --dead-letter FILE (default <store>.dead-letters.jsonl) and deleted
+  --wait S               long-poll wait in seconds for --sqs (default 20)
   --accounts ID,…  --regions R,…
   --profile P, --region R, --endpoint-url URL
   --rules DIR, --list NAME=V,…, --session-name-policy P, --config PATH, --db PATH
@@ -28,6 +51,10 @@ const OPTIONS = {
   ...STORE_OPTIONS,
   interval: { type: 'string' },
   lookback: { type: 'string' },
+  sqs: { type: 'string' },
+  wait: { type: 'string' },
+  'max-receives': { type: 'string' },
+  'dead-letter': { type: 'string' },
   accounts: { type: 'string', multiple: true },
   regions: { type: 'string', multiple: true },
   profile: { type: 'string' },
@@ -39,6 +66,8 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+
 function duration(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const ms = parseDuration(value);
@@ -47,15 +76,103 @@ function duration(value: string | undefined, flag: string, fallback: number): nu
   return ms;
 }
 
+interface Running {
+  store: Store;
+  io: Io;
+  values: Values;
+  aws: { profile?: string; region?: string; endpointUrl?: string };
+  options: Pick<IngestOptions, 'detection' | 'afterBatch'>;
+  signal: AbortSignal;
+}
+
+async function consumeQueue(r: Running, url: string, dbPath: string): Promise<void> {
+  const { io, values } = r;
+  const deadLetter = path.resolve(io.cwd, values['dead-letter'] ?? `${dbPath}.dead-letters.jsonl`);
+  const queue = createNotificationQueue(url, {
+    ...r.aws,
+    waitSeconds: positiveInt(values.wait, '--wait') ?? 20,
+  });
+  const s3 = createS3Client(r.aws);
+  const maxReceives = positiveInt(values['max-receives'], '--max-receives') ?? 5;
+  io.err(`consuming ${url} (Ctrl-C stops)\n`);
+  try {
+    while (!r.signal.aborted) {
+      const s = await consumeOnce(r.store, queue, {
+        ...r.options,
+        resolve: (o) => s3Object(s3, o.bucket, o.key, o.etag, o.size),
+        maxReceives,
+        onDeadLetter: (m, reason) =>
+          appendFile(
+            deadLetter,
+            JSON.stringify({
+              at: new Date(io.now()).toISOString(),
+              messageId: m.id,
+              receiveCount: m.receiveCount,
+              reason,
+              body: m.body,
+            }) + '\n',
+          ),
+      });
+      if (s.messages)
+        io.err(
+          `${new Date(io.now()).toISOString()} ${s.messages} messages: ${s.ingest?.eventsStored ?? 0} events, ` +
+            `${s.ingest?.alerts ?? 0} alerts written, ${s.removed} removed, ${s.retried} left for retry, ${s.deadLettered} dead-lettered\n`,
+        );
+    }
+  } finally {
+    await queue.close();
+    s3.destroy();
+  }
+}
+
+async function pollSources(
+  r: Running,
+  positionals: string[],
+  intervalMs: number,
+  lookbackMs: number,
+): Promise<void> {
+  const { io, values } = r;
+  const accounts = list(values.accounts);
+  const regions = list(values.regions);
+  io.err(`watching ${positionals.join(', ')} every ${intervalMs / 1000}s (Ctrl-C stops)\n`);
+  await watch(
+    r.store,
+    () =>
+      createSources(positionals, {
+        filter: {
+          since: io.now() - lookbackMs,
+          ...(accounts ? { accounts } : {}),
+          ...(regions ? { regions } : {}),
+        },
+        aws: r.aws,
+        stdin: io.stdin,
+      }),
+    {
+      intervalMs,
+      signal: r.signal,
+      ...r.options,
+      onCycle: (s, cycle) => {
+        if (cycle === 1)
+          io.err(`first poll: ${s.objectsListed} objects listed, ${s.objectsSkipped} already stored\n`);
+        if (s.objectsRead || s.readErrors.length)
+          io.err(
+            `${new Date(io.now()).toISOString()} ${s.objectsRead} objects, ${s.eventsStored} events, ${s.alerts} alerts written, ` +
+              `${quarantinedTotal(s)} quarantined, ${s.readErrors.length} unreadable\n`,
+          );
+      },
+    },
+  );
+}
+
 export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS);
   if (values.help) {
     io.out(WATCH_HELP);
     return EXIT.ok;
   }
-  if (!positionals.length)
+  if (!positionals.length && !values.sqs)
     throw new UsageError(
-      `watch needs at least one source, e.g. trailwatch watch s3://org-trail\n\n${WATCH_HELP}`,
+      `watch needs a source or --sqs QUEUE_URL, e.g. trailwatch watch s3://org-trail\n\n${WATCH_HELP}`,
     );
   const intervalMs = duration(values.interval, '--interval', 60_000);
   const lookbackMs = duration(values.lookback, '--lookback', 2 * 86_400_000);
@@ -65,59 +182,41 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
     ...(values.region !== undefined && { region: values.region }),
     ...(values['endpoint-url'] !== undefined && { endpointUrl: values['endpoint-url'] }),
   };
-  const accounts = list(values.accounts);
-  const regions = list(values.regions);
-  const rules = await loadDetection(
+  const rules: CompiledRule[] = await loadDetection(
     list(values.rules) ?? config.rules ?? undefined,
     io,
     mergeLists(config.lists, namedLists(values.list)),
   );
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
+  const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
+  const store = await openStore(dbPath, io.now);
   const sinks = createSinks(config, io);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   signal?.addEventListener('abort', stop, { once: true });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  try {
-    io.err(
-      `watching ${positionals.join(', ')} every ${intervalMs / 1000}s with ${rules.length} rules (Ctrl-C stops)\n`,
-    );
-    await watch(
-      store,
-      () =>
-        createSources(positionals, {
-          filter: {
-            since: io.now() - lookbackMs,
-            ...(accounts ? { accounts } : {}),
-            ...(regions ? { regions } : {}),
-          },
-          aws,
-          stdin: io.stdin,
-        }),
-      {
-        intervalMs,
-        signal: abort.signal,
-        detection: {
-          rules,
-          policy: sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined),
-          now: io.now,
-          notify: { routes: config.routes, uiBaseUrl: config.uiBaseUrl },
-        },
-        ...(sinks.size
-          ? { afterBatch: async () => void (await dispatchDue(store, sinks, config.retry, io.now)) }
-          : {}),
-        onCycle: (s, cycle) => {
-          if (cycle === 1)
-            io.err(`first poll: ${s.objectsListed} objects listed, ${s.objectsSkipped} already stored\n`);
-          if (s.objectsRead || s.readErrors.length)
-            io.err(
-              `${new Date(io.now()).toISOString()} ${s.objectsRead} objects, ${s.eventsStored} events, ${s.alerts} alerts written, ` +
-                `${quarantinedTotal(s)} quarantined, ${s.readErrors.length} unreadable\n`,
-            );
-        },
+  const running: Running = {
+    store,
+    io,
+    values,
+    aws,
+    signal: abort.signal,
+    options: {
+      detection: {
+        rules,
+        policy: sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined),
+        now: io.now,
+        notify: { routes: config.routes, uiBaseUrl: config.uiBaseUrl },
       },
-    );
+      ...(sinks.size
+        ? { afterBatch: async () => void (await dispatchDue(store, sinks, config.retry, io.now)) }
+        : {}),
+    },
+  };
+  try {
+    io.err(`${rules.length} rules\n`);
+    if (values.sqs) await consumeQueue(running, values.sqs, dbPath);
+    else await pollSources(running, positionals, intervalMs, lookbackMs);
     io.err('stopped; everything read so far is stored\n');
     return EXIT.ok;
   } finally {

@@ -30,3 +30,19 @@ export interface ListingFilter {
 export class SourceError extends Error {
   override readonly name = 'SourceError';
 }
+
+/** A message of a notification queue (SQS). */
+export interface QueueMessage {
+  id: string;
+  receipt: string;
+  body: string;
+  /** How many times the queue has handed this message out, this time included. */
+  receiveCount: number;
+}
+
+/** A queue of object-created notifications: received, then removed once their objects are stored. */
+export interface NotificationQueue {
+  receive(max: number): Promise<QueueMessage[]>;
+  remove(messages: readonly QueueMessage[]): Promise<void>;
+  close(): Promise<void>;
+}

@@ -7,7 +7,7 @@ import { formatGraph, moduleGraph } from './module-graph.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const graph = moduleGraph(path.join(ROOT, 'src'));
 const deps = (m: string): string[] => [...(graph.get(m) ?? [])].sort();
-const ADAPTERS = ['sources/local', 'sources/s3', 'storage/duckdb'];
+const ADAPTERS = ['sources/local', 'sources/s3', 'sources/sqs', 'storage/duckdb'];
 
 describe('architecture', () => {
   it('keeps the core free of adapters and I/O layers', () => {

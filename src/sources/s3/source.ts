@@ -66,7 +66,7 @@ export function createS3Source(options: S3SourceOptions): Source {
  * The object's bytes as stored. Not gunzipped: callers recognise gzip by its magic bytes. The Node SDK does not
  * decode a `Content-Encoding: gzip` response either, so the bytes are the same whatever headers the object has.
  */
-async function readObject(client: S3Client, bucket: string, key: string): Promise<Buffer> {
+export async function readObject(client: S3Client, bucket: string, key: string): Promise<Buffer> {
   try {
     const { Body } = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (!Body) return Buffer.alloc(0);
