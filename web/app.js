@@ -930,39 +930,84 @@ async function renderIdentity(view, params) {
             ['Errors', (a.facets.errorCode || []).filter((f) => f.value !== null)],
           ].map(([t, l]) => el('li', {}, t + ': ' + facet(l))),
         ),
+        el('h3', {}, 'Alerts (' + p.alerts.length + ')'),
+        identityAlerts(p.alerts),
         el('h3', {}, 'Sessions (' + p.sessions.length + ')'),
         el(
           'ul',
-          {},
-          p.sessions.map(({ credential: c, events }) =>
-            el(
-              'li',
-              {},
-              fmtTime(new Date(c.issuedAt).toISOString()) +
-                ' ' +
-                c.kind +
-                ' ' +
-                c.accessKeyId +
-                ' → ' +
-                (c.targetArn || c.roleArn || '?') +
-                ' (' +
-                events +
-                ' events)',
-              c.resolution.chain.length > 1
-                ? el(
-                    'ol',
-                    { class: 'chain' },
-                    c.resolution.chain.map((h) =>
-                      el('li', {}, (h.kind || '?') + ' → ' + (h.arn || h.roleArn || '?')),
-                    ),
-                  )
-                : null,
-            ),
-          ),
+          { class: 'sessions' },
+          p.sessions.map((s) => sessionChain(p.origin, s)),
         ),
       ),
     );
   }
+}
+
+const msTime = (ms) => (typeof ms === 'number' ? fmtTime(new Date(ms).toISOString()) : '-');
+
+/** The alerts whose origin is this identity; a row opens the alert in the alerts view. */
+function identityAlerts(alerts) {
+  if (!alerts.length) return el('p', { class: 'muted' }, 'No alerts.');
+  const open = (id) => {
+    location.hash =
+      '#/alerts?' + new URLSearchParams({ status: 'open,acknowledged,resolved,suppressed', id });
+  };
+  return el(
+    'table',
+    { id: 'identity-alerts' },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ['Severity', 'Status', 'Title', 'Last seen'].map((h) => el('th', {}, h)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      alerts.map((a) =>
+        el(
+          'tr',
+          { class: 'clickable', 'data-id': a.id, onclick: () => open(a.id) },
+          el('td', {}, sev(a.severity)),
+          el('td', { class: 'status' }, a.status),
+          el('td', {}, a.title),
+          el('td', {}, fmtTime(a.lastSeen)),
+        ),
+      ),
+    ),
+  );
+}
+
+/** "role@account (session)" for one hop of a resolution chain. */
+function hopText(h) {
+  const arn = h.roleArn || h.arn || '?';
+  const role = arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
+  return role + '@' + (h.accountId || '?') + ' (' + (h.sessionName || '?') + ')';
+}
+
+/** One session as the chain of hops from its origin to the role session that holds the key. */
+function sessionChain(origin, { credential: c, events }) {
+  const line = el('span', { class: 'chain-line' }, origin.name);
+  const hops = c.resolution.chain;
+  for (const h of hops) line.append(' → ', hopText(h));
+  return el(
+    'li',
+    { class: 'session', 'data-key': c.accessKeyId },
+    line,
+    ' ',
+    el('span', { class: 'muted' }, '(' + c.accessKeyId + ', ' + events + ' events) '),
+    hashLink('events', { accessKeyId: c.accessKeyId }, 'events of this session'),
+    el(
+      'ol',
+      { class: 'chain' },
+      hops.map((h) =>
+        el('li', {}, hopText(h) + ' at ' + msTime(h.issuedAt) + ' from ' + (h.sourceIpAddress || '?')),
+      ),
+    ),
+  );
 }
 
 async function renderRules(view) {
@@ -979,7 +1024,7 @@ async function renderRules(view) {
         el(
           'tr',
           {},
-          ['Rule', 'Title', 'Status', 'Severity', 'Type', 'ATT&CK', 'Alerts (7 days)'].map((h) =>
+          ['Rule', 'Title', 'Status', 'Enabled', 'Severity', 'Type', 'ATT&CK', 'Alerts (7 days)'].map((h) =>
             el('th', {}, h),
           ),
         ),
@@ -994,6 +1039,7 @@ async function renderRules(view) {
             el('td', {}, el('code', {}, r.id)),
             el('td', {}, r.title),
             el('td', {}, r.status),
+            el('td', { class: 'enabled' }, r.enabled ? 'yes' : 'no'),
             el('td', {}, sev(r.severity)),
             el('td', {}, r.type),
             el('td', {}, [...(r.tactics || []), ...(r.techniques || [])].join(', ') || '-'),

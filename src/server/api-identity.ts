@@ -1,15 +1,30 @@
-// GET /api/who and /api/rules: identity profiles and the loaded rules' metadata.
+// GET /api/who and /api/rules: identity profiles with their alerts, and the loaded rules' metadata.
 import { ALERT_STATUSES } from '../domain/alert.js';
+import type { RuleStatus } from '../domain/rule.js';
+import { alertToJson, listAlerts } from '../pipeline/alerts-view.js';
 import { whoIs } from '../pipeline/who.js';
 import type { RequestContext } from './context.js';
 import { badRequest } from './http-error.js';
 
-export async function getWho({ store, query }: RequestContext): Promise<unknown> {
+export async function getWho({ store, rules, query }: RequestContext): Promise<unknown> {
   const term = query.get('q')?.trim();
   if (!term) throw badRequest('who needs q: an access key id, ARN, user name or session name, e.g. ?q=alice');
-  const profiles = await whoIs(store, term);
+  const found = await whoIs(store, term);
+  const profiles = [];
+  for (const profile of found) {
+    const alerts = await listAlerts(store, rules, {
+      origins: [profile.origin.id],
+      statuses: [...ALERT_STATUSES],
+      limit: MAX_WHO_ALERTS,
+    });
+    profiles.push({ ...profile, alerts: alerts.map(alertToJson) });
+  }
   return { profiles, count: profiles.length };
 }
+
+const MAX_WHO_ALERTS = 100;
+// Only stable and test rules run by default; experimental and deprecated ones must be asked for.
+const ENABLED_STATUSES: readonly RuleStatus[] = ['stable', 'test'];
 
 const WEEK = 7 * 24 * 60 * 60 * 1000;
 
@@ -29,6 +44,7 @@ export async function getRules({ store, rules, now }: RequestContext): Promise<u
     title: r.meta.title,
     severity: r.meta.severity,
     status: r.meta.status,
+    enabled: ENABLED_STATUSES.includes(r.meta.status),
     tactics: r.meta.tactics,
     techniques: r.meta.techniques,
     type: r.type,

@@ -268,10 +268,14 @@ export function openApiDocument(): object {
           summary: 'Who is behind an access key, ARN, user or session name',
           operationId: 'who',
           parameters: [{ ...q('q', 'Access key id, ARN, user name or session name'), required: true }],
-          responses: ok('Identity profiles (times in epoch milliseconds)', {
-            profiles: arr,
-            count: { type: 'integer' },
-          }),
+          responses: ok(
+            'Identity profiles (times in epoch milliseconds); each profile has alerts: up to 100 alerts of ' +
+              'any status whose origin is the profile origin, in the /api/alerts list shape',
+            {
+              profiles: arr,
+              count: { type: 'integer' },
+            },
+          ),
         },
       },
       '/api/rules': {
@@ -279,7 +283,8 @@ export function openApiDocument(): object {
           summary: 'Metadata of the loaded rules',
           operationId: 'listRules',
           responses: ok(
-            'Rules, each with alerts7d: its alerts (any status) seen in the 7 days before the newest event',
+            'Rules, each with alerts7d: its alerts (any status) seen in the 7 days before the newest event, ' +
+              'and enabled: true when its status is stable or test (the statuses run by default)',
             { rules: arr, count: { type: 'integer' }, alertsSince: str },
           ),
         },

@@ -117,8 +117,32 @@ describe('data endpoints', () => {
     const rules = (await get('/api/rules')) as { body: Json };
     expect(rules.body.count).toBe(f.rules.length);
     expect(Object.keys(rules.body.rules[0]).sort()).toEqual(
-      ['alerts7d', 'id', 'severity', 'status', 'tactics', 'techniques', 'title', 'type'].sort(),
+      ['alerts7d', 'enabled', 'id', 'severity', 'status', 'tactics', 'techniques', 'title', 'type'].sort(),
     );
+  });
+
+  it("gives each who profile its origin's alerts, as the store lists them", async () => {
+    const who = (await get('/api/who?q=backup-admin')) as { body: Json };
+    const profile = who.body.profiles[0] as Json;
+    const stored = await f.store.alerts({
+      origins: [String(profile.origin.id)],
+      statuses: ['open', 'acknowledged', 'resolved', 'suppressed'],
+      limit: 100,
+    });
+    expect(stored.length).toBeGreaterThan(0);
+    expect(profile.alerts.map((a: Json) => a.id)).toEqual(stored.map((a) => a.id));
+    expect(profile.alerts[0]).toMatchObject({ severity: stored[0]?.severity, status: stored[0]?.status });
+    const nobody = (await get('/api/who?q=no-such-identity-anywhere')) as { body: Json };
+    expect(nobody.body.count).toBe(0);
+  });
+
+  it('marks rules enabled exactly when their status is stable or test', async () => {
+    const { body } = (await get('/api/rules')) as { body: Json };
+    const statuses = new Set((body.rules as Json[]).map((r) => r.status));
+    expect(statuses.size).toBeGreaterThan(1);
+    for (const r of body.rules as Json[])
+      expect(r.enabled, r.id).toBe(r.status === 'stable' || r.status === 'test');
+    expect((body.rules as Json[]).some((r) => r.enabled)).toBe(true);
   });
 
   it("counts each rule's alerts over the last 7 days of data", async () => {

@@ -1,7 +1,7 @@
 // The web UI in Chromium (playwright-core): hostile event fields stay text, the overview renders, ack works.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
@@ -9,6 +9,10 @@ import { END, loadFixture, XSS_IMG, XSS_SCRIPT, type Fixture } from './fixture.j
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
+// Kept after the run (git-ignored) so a person can look at what each page looked like.
+const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
+const PAGES = ['overview', 'events', 'alerts', 'identity', 'rules'] as const;
+const shotOf = (name: (typeof PAGES)[number]): string => path.join(SHOTS, `${name}.png`);
 if (!hasChromium) console.log(`SKIPPED browser tests: ${CHROMIUM} not installed`);
 
 describe.skipIf(!hasChromium)('web UI', () => {
@@ -16,9 +20,9 @@ describe.skipIf(!hasChromium)('web UI', () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
-  const shots = mkdtempSync(path.join(tmpdir(), 'tw-ui-'));
 
   beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
     f = await loadFixture();
     server = await startServer({ store: f.store, rules: f.rules, port: 0, now: () => END });
     browser = await chromium.launch({
@@ -40,10 +44,13 @@ describe.skipIf(!hasChromium)('web UI', () => {
     await browser?.close();
     await server?.close();
     await f?.cleanup();
-    rmSync(shots, { recursive: true, force: true });
   });
 
   const ready = (view: string) => page.waitForSelector(`#view[data-ready="${view}"]`);
+  const screenshot = async (name: (typeof PAGES)[number]): Promise<void> => {
+    await page.screenshot({ path: shotOf(name), fullPage: true });
+    expect(statSync(shotOf(name)).size, name).toBeGreaterThan(0);
+  };
 
   it('renders the overview with the store numbers', async () => {
     await page.goto(`${server.url}/#/overview`);
@@ -54,10 +61,7 @@ describe.skipIf(!hasChromium)('web UI', () => {
     const accounts = await page.locator('#freshness-table tbody tr td:first-child').allTextContents();
     expect(accounts).toEqual(fresh.map((a) => a.account));
     expect(await page.locator('#freshness-table .lag').first().textContent()).toMatch(/^-?\d+[dhms]/);
-    await page.screenshot({
-      path: process.env.TW_SCREENSHOT ?? path.join(shots, 'overview.png'),
-      fullPage: true,
-    });
+    await screenshot('overview');
   });
 
   it('shows hostile event fields as literal text and never runs them', async () => {
@@ -79,6 +83,7 @@ describe.skipIf(!hasChromium)('web UI', () => {
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     expect(await page.locator('#view script').count()).toBe(0);
     expect(errors).toEqual([]);
+    await screenshot('events');
   });
 
   it('acknowledges an alert through the UI', async () => {
@@ -94,6 +99,7 @@ describe.skipIf(!hasChromium)('web UI', () => {
     const [stored] = await f.store.alerts({ ids: [id], statuses: ['acknowledged'], limit: 1 });
     expect(stored?.status).toBe('acknowledged');
     expect(await page.textContent(`#alerts-table tr[data-id="${id}"] .status`)).toBe('acknowledged');
+    await screenshot('alerts');
   });
 
   it('assigns and comments on an alert through the UI; the history refreshes', async () => {
@@ -183,6 +189,53 @@ describe.skipIf(!hasChromium)('web UI', () => {
     for (const [id, n] of counted)
       expect(n, id ?? '').toBe(String(alerts.filter((a) => a.ruleId === id).length));
     expect(counted.some(([, n]) => n !== '0')).toBe(true);
+    const enabled = await page.locator('#rules-table tbody .enabled').allTextContents();
+    const statusOf = new Map(f.rules.map((r) => [r.meta.id, r.meta.status]));
+    expect(enabled).toEqual(
+      ids.map((id) => (['stable', 'test'].includes(statusOf.get(id) ?? '') ? 'yes' : 'no')),
+    );
+    expect(enabled).toContain('yes');
+    await screenshot('rules');
+  });
+
+  it("shows the attacker's alerts and session chains in the identity view", async () => {
+    // The attacker is the origin most of the fixture's alerts point at.
+    const all = await f.store.alerts({ statuses: ['open', 'acknowledged', 'resolved', 'suppressed'] });
+    const perOrigin = new Map<string, number>();
+    for (const a of all) perOrigin.set(a.origin.name, (perOrigin.get(a.origin.name) ?? 0) + 1);
+    const [attacker] = [...perOrigin].sort((a, b) => b[1] - a[1])[0] ?? [''];
+    expect(attacker).toBe('backup-admin');
+    await page.goto(`${server.url}/#/identity?q=${encodeURIComponent(attacker)}`);
+    await ready('identity');
+    const originId = all.find((a) => a.origin.name === attacker)?.origin.id ?? '';
+    const own = await f.store.alerts({
+      origins: [originId],
+      statuses: ['open', 'acknowledged', 'resolved', 'suppressed'],
+      limit: 100,
+    });
+    expect(own.length).toBeGreaterThan(0);
+    const rows = page.locator('#identity-alerts tbody tr');
+    expect(await rows.count()).toBe(own.length);
+    const titles = await page.locator('#identity-alerts tbody tr td:nth-child(3)').allTextContents();
+    expect(titles).toEqual(own.map((a) => a.title));
+    const chains = await page.locator('.session .chain-line').allTextContents();
+    expect(chains.length).toBeGreaterThan(0);
+    expect(chains.some((c) => /^backup-admin → [^@ ]+@\d{12} \([^)]+\)/.test(c))).toBe(true);
+    const link = page.locator('.session a', { hasText: 'events of this session' }).first();
+    const key = (await page.locator('.session').first().getAttribute('data-key')) ?? '';
+    expect(await link.getAttribute('href')).toBe(`#/events?accessKeyId=${key}`);
+    await screenshot('identity');
+    await rows.first().click();
+    await page.waitForURL((url) => url.hash.includes(`id=${own[0]?.id ?? ''}`));
+    await ready('alerts');
+    await page.waitForSelector('#alert-status');
+  });
+
+  it('leaves one non-empty screenshot per page under test-output/screenshots', () => {
+    for (const name of PAGES) {
+      expect(existsSync(shotOf(name)), name).toBe(true);
+      expect(statSync(shotOf(name)).size, name).toBeGreaterThan(0);
+    }
   });
 
   it('draws the histogram and narrows the table by a facet click', async () => {
