@@ -56,7 +56,7 @@ function originCondition(origins: string[]): { sql: string; params: DuckDBValue[
         AND (lower(actor_arn) IN (${marks}) OR lower(actor_user_name) IN (${marks})
              OR lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_invoked_by) IN (${marks})))
     OR (actor_type NOT IN ('IAMUser', 'Root', 'SAMLUser', 'WebIdentityUser', 'IdentityCenterUser', 'AWSService')
-        AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.access_key_id = events.actor_access_key_id)
+        AND (actor_access_key_id IS NULL OR actor_access_key_id NOT IN (SELECT access_key_id FROM credentials))
         AND (lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_source_identity) IN (${marks})
              OR (lower(actor_session_name) IN (${marks})
                  AND (actor_issuer_arn LIKE '%/aws-reserved/sso.amazonaws.com/%' OR actor_session_name LIKE 'i-%'))))
