@@ -1,6 +1,5 @@
 // Matches and alerts in DuckDB: staged match rows, pending keys, alert upserts that keep triage state.
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { timestampValue } from '@duckdb/node-api';
 import { insertOutbox } from './outbox.js';
 import type {
   Alert,
@@ -16,9 +15,7 @@ import { MAX_EVENT_IDS } from '../../domain/alert.js';
 import type { Origin } from '../../domain/identity.js';
 import { SEVERITIES, type Severity } from '../../domain/rule.js';
 import type { AlertQuery, AlertUpdate, StoredAlert } from '../port.js';
-
-type Row = Record<string, DuckDBValue>;
-const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
+import { s, ts, type Row } from './values.js';
 
 export function appendMatch(a: DuckDBAppender, m: MatchRow): void {
   const text = (v: string | null): void => (v === null ? a.appendNull() : a.appendVarchar(v));
@@ -49,11 +46,6 @@ export const INSERT_MATCHES = `
                            AND (SELECT max(event_time) FROM temp.matches_stage)
       AND m.rule_id = s.rule_id AND m.event_id = s.event_id
       AND m.recipient_account_id = s.recipient_account_id AND m.step IS NOT DISTINCT FROM s.step)`;
-
-function s(row: Row, col: string): string | null {
-  const v = row[col];
-  return typeof v === 'string' ? v : null;
-}
 
 function rowToMatch(row: Row): MatchRow {
   return {

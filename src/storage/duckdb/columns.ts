@@ -3,8 +3,7 @@ import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import { LIST, VARCHAR, listValue, timestampValue } from '@duckdb/node-api';
 import type { CloudTrailEvent } from '../../domain/event.js';
 import type { Json } from '../../domain/json.js';
-
-type Row = Record<string, DuckDBValue>;
+import { s, type Row } from './values.js';
 
 const TEXT_LIST = LIST(VARCHAR);
 
@@ -52,11 +51,6 @@ export function appendEvent(a: DuckDBAppender, e: CloudTrailEvent): void {
 
 /** The select list that `rowToEvent` reads. */
 export const EVENT_SELECT = `*, epoch_ms(event_time) AS event_time_ms`;
-
-function s(row: Row, col: string): string | null {
-  const v = row[col];
-  return typeof v === 'string' ? v : null;
-}
 
 function b(row: Row, col: string): boolean | null {
   const v = row[col];

@@ -1,10 +1,9 @@
 // The mapping between a ledger row (a credential with its resolution) and the `credentials` table.
-import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
 import type { Actor } from '../../domain/event.js';
 import type { CredentialKind, Resolution, StoredCredential } from '../../domain/identity.js';
-
-type Row = Record<string, DuckDBValue>;
+import { s, type Row } from './values.js';
 
 /** Appends one row in the column order of migration 2. */
 export function appendCredential(a: DuckDBAppender, c: StoredCredential): void {
@@ -47,11 +46,6 @@ export function appendCredential(a: DuckDBAppender, c: StoredCredential): void {
 }
 
 export const CREDENTIAL_SELECT = `*, epoch_ms(issued_at) AS issued_ms, epoch_ms(expires_at) AS expires_ms`;
-
-function s(row: Row, col: string): string | null {
-  const v = row[col];
-  return typeof v === 'string' ? v : null;
-}
 
 export function rowToCredential(row: Row): StoredCredential {
   const expires = row.expires_ms;

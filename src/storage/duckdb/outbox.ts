@@ -1,15 +1,7 @@
 // The notification outbox in DuckDB: written with the alerts, read and updated by the dispatcher.
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { timestampValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OutboxItem } from '../../domain/alert.js';
-
-type Row = Record<string, DuckDBValue>;
-const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
-
-function s(row: Row, col: string): string | null {
-  const v = row[col];
-  return typeof v === 'string' ? v : null;
-}
+import { s, ts, type Row } from './values.js';
 
 function rowToItem(row: Row): OutboxItem {
   return {
