@@ -167,6 +167,38 @@ function valueTest(
   };
 }
 
+/**
+ * `field: [a, b, …]` without modifiers: one lookup in a set of the lowercased values instead of one
+ * comparison per value (lists run to hundreds of entries). Wildcard values keep their own tests.
+ */
+function anyOfEquals(field: string, expected: Json[], cased: boolean, ctx: EntryContext): Test | null {
+  const norm = (s: string): string => (cased ? s : s.toLowerCase());
+  const exact = new Set<string>();
+  const patterns: ((s: string) => boolean)[] = [];
+  let nullWanted = false;
+  for (const e of expected) {
+    if (e === null) nullWanted = true;
+    else {
+      const want = asText(e) ?? '';
+      if (!/(^|[^\\])[*?]/.test(want)) exact.add(norm(want));
+      else {
+        const t = globTest(want, cased, ctx);
+        if (!t) return null;
+        patterns.push(t);
+      }
+    }
+  }
+  const one = (v: Json): boolean => {
+    if (v === null) return nullWanted;
+    const a = asText(v) ?? '';
+    return exact.has(norm(a)) || patterns.some((t) => t(a));
+  };
+  return (view) => {
+    const actual = valuesAt(view, field);
+    return actual.length ? actual.some(one) : nullWanted;
+  };
+}
+
 /** Compiles `field|mods: value`; null (with an issue reported) when it cannot be compiled. */
 export function compileEntry(key: string, value: Json, ctx: EntryContext): Test | null {
   const [field = '', ...modList] = key.split('|');
@@ -203,12 +235,14 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
   }
   if (mods.has('re') && !mods.has('all') && expected.length > 1)
     expected = [expected.map((e) => `(?:${jsonText(e)})`).join('|')];
+  const isAll = mods.has('all');
+  const plain = [...mods].every((m) => m === 'list' || m === 'cased');
+  if (!isAll && plain) return anyOfEquals(field, expected, mods.has('cased'), ctx);
   let current: MatchView = {};
   const tests = expected
     .map((e) => valueTest(e, mods, ctx, () => current))
     .filter((t): t is (a: Json) => boolean => t !== null);
   if (tests.length !== expected.length) return null;
-  const isAll = mods.has('all');
   return (view) => {
     current = view;
     const actual = valuesAt(view, field);

@@ -56,6 +56,27 @@ describe('modifiers', () => {
     expect(test('userIdentity.arn|contains|all', ['iam', 'bob'])).toBe(false);
   });
 
+  it('treats a list of plain values as one set lookup with the same answers', () => {
+    const many = Array.from({ length: 300 }, (_, i) => `Other${i}`);
+    expect(test('eventName', [...many, 'AUTHORIZESECURITYGROUPINGRESS'])).toBe(true);
+    expect(test('eventName|cased', [...many, 'AUTHORIZESECURITYGROUPINGRESS'])).toBe(false);
+    expect(test('eventName', [...many, '*Group*'])).toBe(true);
+    expect(test('eventName', many)).toBe(false);
+    // numbers and booleans compare as text; null matches an absent or null field
+    expect(test('requestParameters.count', ['11', 12])).toBe(true);
+    expect(test('requestParameters.absent', ['x', null])).toBe(true);
+    expect(test('responseElements', ['x', null])).toBe(true);
+    expect(test('eventName', ['x', null])).toBe(false);
+    // a literal star escaped with a backslash is not a wildcard
+    expect(test('eventName', ['Authorize\\*'])).toBe(false);
+    expect(() => test('eventName', ['ok', 'Authorize*Ingress'], {})).not.toThrow();
+  });
+
+  it('does not follow inherited properties of plain objects', () => {
+    expect(test('requestParameters.constructor|exists', true)).toBe(false);
+    expect(test('userIdentity.toString', null)).toBe(true);
+  });
+
   it('looks into every element of arrays on the path', () => {
     expect(test('requestParameters.ipPermissions.items.ipRanges.items.cidrIp', '0.0.0.0/0')).toBe(true);
     expect(test('requestParameters.ipPermissions.items.fromPort', 22)).toBe(true);
