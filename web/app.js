@@ -932,6 +932,8 @@ async function renderIdentity(view, params) {
         ),
         el('h3', {}, 'Alerts (' + p.alerts.length + ')'),
         identityAlerts(p.alerts),
+        el('h3', {}, 'Chain graph'),
+        chainGraph(p.origin, p.sessions),
         el('h3', {}, 'Sessions (' + p.sessions.length + ')'),
         el(
           'ul',
@@ -986,6 +988,154 @@ function hopText(h) {
   const arn = h.roleArn || h.arn || '?';
   const role = arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
   return role + '@' + (h.accountId || '?') + ' (' + (h.sessionName || '?') + ')';
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An SVG element; text only ever goes in as text nodes. */
+function svgEl(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  for (const c of children.flat()) {
+    if (c === undefined || c === null) continue;
+    node.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+/**
+ * The identity's sessions drawn as a graph: the origin on the left, each role (per account) it
+ * reached as a node placed in the column of its shortest distance from the origin, and one arrow per
+ * hop labelled with how many sessions took it. A node links to this identity's events in that role.
+ */
+function chainGraph(origin, sessions) {
+  const nodes = new Map([['origin', { id: 'origin', label: origin.name, sub: origin.type, depth: 0 }]]);
+  const edges = new Map();
+  for (const { credential: c } of sessions) {
+    let prev = 'origin';
+    c.resolution.chain.forEach((h, i) => {
+      const arn = h.roleArn || h.arn || '?';
+      const id = arn + '|' + (h.accountId || '?');
+      let n = nodes.get(id);
+      if (!n) {
+        const role = arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
+        n = { id, arn, label: role, sub: h.accountId || '?', depth: i + 1, account: h.accountId };
+        nodes.set(id, n);
+      }
+      n.depth = Math.min(n.depth, i + 1);
+      const e = prev + '\u0000' + id;
+      edges.set(e, { from: prev, to: id, sessions: (edges.get(e)?.sessions || 0) + 1 });
+      prev = id;
+    });
+  }
+  if (nodes.size === 1)
+    return el('p', { class: 'muted' }, 'No sessions: the identity used only its own credentials.');
+  const columns = [];
+  for (const n of nodes.values()) {
+    (columns[n.depth] ||= []).push(n);
+    n.row = columns[n.depth].length - 1;
+  }
+  const W = 250,
+    H = 46,
+    GAPX = 70,
+    GAPY = 18,
+    PAD = 8;
+  const pos = (n) => ({ x: PAD + n.depth * (W + GAPX), y: PAD + n.row * (H + GAPY) });
+  const width = PAD * 2 + columns.length * (W + GAPX) - GAPX;
+  const height = PAD * 2 + Math.max(...columns.map((c) => (c ? c.length : 0))) * (H + GAPY) - GAPY;
+  const cut = (t, max) => (t.length > max ? t.slice(0, max - 1) + '…' : t);
+  const svg = svgEl(
+    'svg',
+    { class: 'chain-graph', width, height, viewBox: '0 0 ' + width + ' ' + height, role: 'img' },
+    svgEl('title', {}, 'Role chain graph of ' + origin.name),
+    svgEl(
+      'defs',
+      {},
+      svgEl(
+        'marker',
+        {
+          id: 'arrow',
+          viewBox: '0 0 10 10',
+          refX: 10,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: 'auto',
+        },
+        svgEl('path', { d: 'M0,0 L10,5 L0,10 z', class: 'chain-arrow' }),
+      ),
+    ),
+  );
+  for (const e of edges.values()) {
+    const a = pos(nodes.get(e.from));
+    const b = pos(nodes.get(e.to));
+    const x1 = a.x + W,
+      y1 = a.y + H / 2,
+      x2 = b.x,
+      y2 = b.y + H / 2;
+    // Back edges (a role reached again from deeper in a chain) curve below the boxes.
+    const d =
+      x2 > x1
+        ? 'M' +
+          x1 +
+          ',' +
+          y1 +
+          ' C' +
+          (x1 + GAPX / 2) +
+          ',' +
+          y1 +
+          ' ' +
+          (x2 - GAPX / 2) +
+          ',' +
+          y2 +
+          ' ' +
+          x2 +
+          ',' +
+          y2
+        : 'M' +
+          (a.x + W / 2) +
+          ',' +
+          (a.y + H) +
+          ' C' +
+          (a.x + W / 2) +
+          ',' +
+          height +
+          ' ' +
+          (b.x + W / 2) +
+          ',' +
+          height +
+          ' ' +
+          (b.x + W / 2) +
+          ',' +
+          (b.y + H);
+    svg.append(
+      svgEl(
+        'g',
+        { class: 'chain-edge', 'data-from': e.from, 'data-to': e.to },
+        svgEl('path', { d, 'marker-end': 'url(#arrow)' }),
+        svgEl(
+          'text',
+          { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, 'text-anchor': 'middle' },
+          String(e.sessions),
+        ),
+      ),
+    );
+  }
+  for (const n of nodes.values()) {
+    const { x, y } = pos(n);
+    const box = svgEl(
+      'g',
+      { class: 'chain-node' + (n.id === 'origin' ? ' origin' : ''), 'data-id': n.id },
+      svgEl('title', {}, n.arn || origin.id),
+      svgEl('rect', { x, y, width: W, height: H, rx: 6 }),
+      svgEl('text', { x: x + 8, y: y + 19, class: 'chain-label' }, cut(n.label, 30)),
+      svgEl('text', { x: x + 8, y: y + 36, class: 'chain-sub' }, cut(n.sub, 40)),
+    );
+    const filter = { origin: origin.id };
+    if (n.account) Object.assign(filter, { user: n.label, account: n.account });
+    svg.append(svgEl('a', { href: '#/events?' + new URLSearchParams(filter) }, box));
+  }
+  return el('div', { class: 'chain-graph-box' }, svg);
 }
 
 /** One session as the chain of hops from its origin to the role session that holds the key. */

@@ -224,7 +224,37 @@ describe.skipIf(!hasChromium)('web UI', () => {
     const link = page.locator('.session a', { hasText: 'events of this session' }).first();
     const key = (await page.locator('.session').first().getAttribute('data-key')) ?? '';
     expect(await link.getAttribute('href')).toBe(`#/events?accessKeyId=${key}`);
+    // The drawn chain graph: the origin, one node per role reached, arrows between them.
+    const graph = page.locator('svg.chain-graph');
+    expect(await graph.locator('.chain-node.origin .chain-label').textContent()).toBe('backup-admin');
+    const ids = await graph
+      .locator('.chain-node:not(.origin)')
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-id') ?? ''));
+    const roles = ids.map((id) => {
+      const [arn = '', account] = id.split('|');
+      return `${arn.slice(arn.lastIndexOf('/') + 1)}@${account}`;
+    });
+    const hopRoles = new Set(
+      chains.flatMap((c) =>
+        c
+          .split(' → ')
+          .slice(1)
+          .map((h) => h.slice(0, h.indexOf(' '))),
+      ),
+    );
+    expect(new Set(roles)).toEqual(hopRoles);
+    const edges = graph.locator('.chain-edge');
+    expect(await edges.count()).toBeGreaterThanOrEqual(roles.length);
+    expect(await graph.locator('.chain-edge[data-from="origin"]').count()).toBeGreaterThan(0);
     await screenshot('identity');
+    // A role node opens the identity's events in that role.
+    await graph.locator('a:has(.chain-node:not(.origin))').first().click();
+    await page.waitForURL((url) => url.hash.startsWith('#/events?') && url.hash.includes('user='));
+    await ready('events');
+    await page.waitForSelector('#events-table tbody tr');
+    expect(await page.locator('#events-table tbody tr').count()).toBeGreaterThan(0);
+    await page.goto(`${server.url}/#/identity?q=${encodeURIComponent(attacker)}`);
+    await ready('identity');
     await rows.first().click();
     await page.waitForURL((url) => url.hash.includes(`id=${own[0]?.id ?? ''}`));
     await ready('alerts');
