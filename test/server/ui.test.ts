@@ -229,7 +229,9 @@ describe.skipIf(!hasChromium)('web UI', () => {
     expect(await graph.locator('.chain-node.origin .chain-label').textContent()).toBe('backup-admin');
     const ids = await graph
       .locator('.chain-node:not(.origin)')
-      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-id') ?? ''));
+      .evaluateAll((gs: { getAttribute(name: string): string | null }[]) =>
+        gs.map((g) => g.getAttribute('data-id') ?? ''),
+      );
     const roles = ids.map((id) => {
       const [arn = '', account] = id.split('|');
       return `${arn.slice(arn.lastIndexOf('/') + 1)}@${account}`;
