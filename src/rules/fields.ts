@@ -22,7 +22,8 @@ export function valuesAt(root: Json, path: string): Json[] {
     const next: Json[] = [];
     for (const value of current) {
       const items = Array.isArray(value) ? value : [value];
-      for (const item of items) if (isJsonObject(item) && Object.hasOwn(item, key)) next.push(item[key] ?? null);
+      for (const item of items)
+        if (isJsonObject(item) && Object.hasOwn(item, key)) next.push(item[key] ?? null);
     }
     if (!next.length) return [];
     current = next;

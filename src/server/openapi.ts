@@ -149,7 +149,7 @@ export function openApiDocument(): object {
             ...EVENT_FILTERS,
             q(
               'before',
-              'Cursor from a previous page\'s "next": only events older than its last one (<epochMs>:<eventId>)',
+              'Cursor from a previous page\'s "next": only events older than its last one (<epochMs>:<account>:<eventId>)',
             ),
           ],
           responses: ok('Matching events', {

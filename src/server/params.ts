@@ -85,20 +85,21 @@ export function eventQueryOf(q: URLSearchParams, now: number, maxLimit = MAX_LIM
   return query;
 }
 
-/** The cursor of the event a page ended with: `<epochMs>:<eventId>`. */
-export function cursorOf(event: { eventTime: number; eventId: string }): string {
-  return `${event.eventTime}:${event.eventId}`;
+/** The cursor of the event a page ended with: `<epochMs>:<recipientAccountId>:<eventId>`. */
+export function cursorOf(event: { eventTime: number; eventId: string; recipientAccountId: string }): string {
+  return `${event.eventTime}:${event.recipientAccountId}:${event.eventId}`;
 }
 
 export function cursorParam(q: URLSearchParams, name: string): EventQuery['before'] {
   const value = q.get(name);
   if (value === null || value === '') return undefined;
-  const m = /^(\d{1,15}):(.+)$/s.exec(value);
-  if (!m?.[1] || !m[2])
+  // <epochMs>:<account>:<eventId> (account ids hold no colon; event ids may)
+  const m = /^(\d{1,15}):([^:]*):(.+)$/s.exec(value);
+  if (!m?.[1] || m[2] === undefined || !m[3])
     throw badRequest(
-      `${name}=${value}: expected a cursor <epochMs>:<eventId> as returned in "next", e.g. ${name}=1718205600000:3f2a…`,
+      `${name}=${value}: expected a cursor <epochMs>:<account>:<eventId> as returned in "next", e.g. ${name}=1718205600000:111122223333:3f2a…`,
     );
-  return { time: Number(m[1]), eventId: m[2] };
+  return { time: Number(m[1]), account: m[2], eventId: m[3] };
 }
 
 export function alertQueryOf(q: URLSearchParams): AlertQuery {

@@ -45,8 +45,12 @@ export interface EventQuery {
   until?: number;
   /** Case-insensitive substring over every text field and JSON block of the record. */
   text?: string;
-  /** Keyset cursor: only events strictly after this one in newest-first (time, eventId) order. */
-  before?: { time: number; eventId: string };
+  /**
+   * Keyset cursor: only events strictly after this one in newest-first (time, eventId, account)
+   * order. The account breaks the tie between copies of one event id delivered to two accounts;
+   * without it, (time, eventId) is the key.
+   */
+  before?: { time: number; eventId: string; account?: string };
   limit?: number;
 }
 

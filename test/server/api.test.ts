@@ -208,9 +208,11 @@ describe('related events, paging and freshness', () => {
     expect(all.body.count).toBe(Math.min(1000, stats.events));
     const last = (await get('/api/events?eventName=DeleteDetector&limit=5')) as { body: Json };
     expect(last.body.next).toBeNull();
-    for (const bad of ['x', '123', ':abc', 'abc:def', '-5:e'])
+    for (const bad of ['x', '123', ':abc', 'abc:def', '-5:e', '123:abc'])
       expect((await get(`/api/events?before=${bad}`)).status, bad).toBe(400);
-    expect((await get('/api/events?before=nope')).body.error).toMatch(/before=nope.*<epochMs>:<eventId>/);
+    expect((await get('/api/events?before=nope')).body.error).toMatch(
+      /before=nope.*<epochMs>:<account>:<eventId>/,
+    );
   });
 
   it('overview reports per-account freshness from the store', async () => {

@@ -267,6 +267,29 @@ export function storeContract(
       expect(await ids({ before: { time: T0 + 1, eventId: '' }, eventNames: ['ListBuckets'] })).toEqual(all);
     });
 
+    it('pages through copies of one event id in two accounts without skipping either', async () => {
+      await store.appendBatch({
+        objects: [objectRecord('o1', { records: 3 })],
+        events: [
+          event({ eventID: 'x', eventTime: iso(T0), recipientAccountId: '111111111111' }, 'o1', 0),
+          event({ eventID: 'x', eventTime: iso(T0), recipientAccountId: '222222222222' }, 'o1', 1),
+          event({ eventID: 'w', eventTime: iso(T0), recipientAccountId: '111111111111' }, 'o1', 2),
+        ],
+        quarantine: [],
+        credentials: [],
+        matches: [],
+      });
+      const seen: string[] = [];
+      let before: { time: number; eventId: string; account: string } | undefined;
+      for (;;) {
+        const [e] = await store.searchEvents(before ? { before, limit: 1 } : { limit: 1 });
+        if (!e) break;
+        seen.push(`${e.eventId}@${e.recipientAccountId}`);
+        before = { time: e.eventTime, eventId: e.eventId, account: e.recipientAccountId };
+      }
+      expect(seen).toEqual(['x@222222222222', 'x@111111111111', 'w@111111111111']);
+    });
+
     it('reports per account the newest event and the last ingest of its events', async () => {
       expect(await store.freshness()).toEqual([]);
       await seed(); // at clock T0+1h: o1 holds e1..e4 of 111122223333 and e3 of 444455556666

@@ -123,9 +123,15 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
     params.push(timestampValue(BigInt(Math.floor(q.until)) * 1000n));
   }
   if (q.before) {
-    // Row comparison matches ORDER BY event_time DESC, event_id DESC and lets zone maps prune.
-    where.push('(event_time, event_id) < (?, ?)');
-    params.push(timestampValue(BigInt(Math.floor(q.before.time)) * 1000n), q.before.eventId);
+    // Row comparison matches the ORDER BY of buildSearch and lets zone maps prune.
+    const at = timestampValue(BigInt(Math.floor(q.before.time)) * 1000n);
+    if (q.before.account === undefined) {
+      where.push('(event_time, event_id) < (?, ?)');
+      params.push(at, q.before.eventId);
+    } else {
+      where.push('(event_time, event_id, recipient_account_id) < (?, ?, ?)');
+      params.push(at, q.before.eventId, q.before.account);
+    }
   }
   if (q.text) {
     const pattern = likePattern(q.text);
@@ -138,7 +144,7 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
 export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[] } {
   const { where, params } = buildWhere(q);
   const limit = Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 1_000_000));
-  const sql = `SELECT ${EVENT_SELECT} FROM events${where} ORDER BY event_time DESC, event_id DESC LIMIT ${limit}`;
+  const sql = `SELECT ${EVENT_SELECT} FROM events${where} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${limit}`;
   return { sql, params };
 }
 
