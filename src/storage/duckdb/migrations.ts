@@ -1,4 +1,5 @@
 // DuckDB schema, as numbered migrations applied in order; each runs once, inside a transaction.
+import { SEARCH_TEXT } from './columns.js';
 export interface Migration {
   version: number;
   description: string;
@@ -206,6 +207,14 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at TIMESTAMP NOT NULL,
         delivered_at TIMESTAMP
       );
+    `,
+  },
+  {
+    version: 6,
+    description: 'the lowercased search text of each event (free-text search scans one column)',
+    sql: `
+      ALTER TABLE events ADD COLUMN search_text VARCHAR;
+      UPDATE events SET search_text = ${SEARCH_TEXT};
     `,
   },
 ];

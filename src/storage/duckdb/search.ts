@@ -6,36 +6,6 @@ import { EVENT_SELECT } from './columns.js';
 
 export const DEFAULT_LIMIT = 100;
 
-/** Free-text search looks in every text column and JSON block of an event. */
-const TEXT_COLUMNS = [
-  'event_id',
-  'event_source',
-  'event_name',
-  'aws_region',
-  'source_ip',
-  'user_agent',
-  'error_code',
-  'error_message',
-  'request_id',
-  'actor_arn',
-  'actor_principal_id',
-  'actor_user_name',
-  'actor_access_key_id',
-  'actor_issuer_arn',
-  'actor_source_identity',
-  'actor_invoked_by',
-  'resources',
-  'request_parameters',
-  'response_elements',
-  'additional_event_data',
-  'service_event_details',
-];
-
-/** Escapes LIKE wildcards so user text matches literally. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /**
  * Events whose resolved origin is one of `origins` (ids or names): made with a key whose ledger
  * row resolves to it, role owners' copies of calls whose caller's copy does, by the long-term
@@ -134,9 +104,8 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
     }
   }
   if (q.text) {
-    const pattern = likePattern(q.text);
-    where.push(`(${TEXT_COLUMNS.map((c) => `${c} ILIKE ? ESCAPE '\\'`).join(' OR ')})`);
-    for (let i = 0; i < TEXT_COLUMNS.length; i++) params.push(pattern);
+    where.push('contains(search_text, lower(?))');
+    params.push(q.text);
   }
   return { where: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
 }

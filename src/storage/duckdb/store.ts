@@ -14,7 +14,7 @@ import type {
 import { StoreError } from '../port.js';
 import { alertFunctions, appendMatch, INSERT_MATCHES } from './alerts.js';
 import { outboxFunctions } from './outbox.js';
-import { appendEvent, rowToEvent } from './columns.js';
+import { appendEvent, rowToEvent, SEARCH_TEXT } from './columns.js';
 import { appendCredential, CREDENTIAL_SELECT, rowToCredential } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch, buildWhere, FACET_COLUMNS } from './search.js';
@@ -44,7 +44,7 @@ const SAME_CONTENT = [
 /** The first copy of each (eventID, recipient account) that the store does not hold yet. */
 const INSERT_NEW = `
   INSERT INTO events
-  SELECT * EXCLUDE (rn) FROM (
+  SELECT * EXCLUDE (rn), ${SEARCH_TEXT} FROM (
     SELECT *, row_number() OVER (PARTITION BY event_id, recipient_account_id ORDER BY object_id, record_index) AS rn
     FROM temp.events_stage) s
   WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})`;
@@ -111,8 +111,11 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     throw toStoreError(path, err);
   }
   // Batches are appended to temporary copies of the tables, then moved in one transaction.
-  for (const table of ['events', 'credentials', 'objects', 'quarantine', 'matches'])
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_stage AS SELECT * FROM ${table} LIMIT 0`);
+  for (const table of ['events', 'credentials', 'objects', 'quarantine', 'matches']) {
+    // The stored search text is computed from the staged columns when events are inserted.
+    const columns = table === 'events' ? '* EXCLUDE (search_text)' : '*';
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_stage AS SELECT ${columns} FROM ${table} LIMIT 0`);
+  }
 
   async function stage<T>(
     table: string,
