@@ -79,7 +79,7 @@ let n = 0;
 for (const f of workerData.files) for (const r of JSON.parse(gunzipSync(readFileSync(path.join(workerData.dir, f)))).Records) if (r.eventName) n++;
 parentPort.postMessage(n);\`;
 const counts = await Promise.all(Array.from({ length: threads }, (_, i) => new Promise((resolve, reject) => {
-  const w = new Worker(work, { eval: true, workerData: { dir, files: files.filter((_, j) => j % threads === i) } });
+  const w = new Worker(work, { eval: true, execArgv: [], workerData: { dir, files: files.filter((_, j) => j % threads === i) } });
   w.once('message', resolve);
   w.once('error', reject);
 })));
