@@ -97,6 +97,13 @@ export interface EventSummary {
   facets: Partial<Record<FacetField, FacetCount[]>>;
 }
 
+/** One bucket of a histogram: the events from `start` (epoch ms) up to the next bucket's start. */
+export interface HistogramBucket {
+  start: number;
+  count: number;
+  errors: number;
+}
+
 export interface AlertQuery {
   /** Alert ids (a unique prefix of one id works too, as in git). */
   ids?: string[];
@@ -146,6 +153,11 @@ export interface Store {
   searchEvents(query: EventQuery): Promise<StoredEvent[]>;
   /** Counts, time span and top values of the events a query matches (its limit is ignored). */
   summarizeEvents(query: EventQuery, facets: readonly FacetField[], top?: number): Promise<EventSummary>;
+  /**
+   * The events a query matches counted in `buckets` consecutive buckets of `bucketMs` from `start`
+   * (epoch ms), all of them returned, empty ones with zero counts. One pass over the events.
+   */
+  histogram(query: EventQuery, start: number, bucketMs: number, buckets: number): Promise<HistogramBucket[]>;
   /** Ledger rows by issued access key. */
   credentials(keys: readonly string[]): Promise<Map<string, StoredCredential>>;
   /** Ledger rows whose caller used one of these keys (the sessions they created). */

@@ -267,6 +267,29 @@ export function storeContract(
       expect(await ids({ before: { time: T0 + 1, eventId: '' }, eventNames: ['ListBuckets'] })).toEqual(all);
     });
 
+    it('counts events and errors per time bucket in one histogram, empty buckets included', async () => {
+      await seed();
+      // e1 at T0, e2 at T0+60s, e3 (an error) at T0+120s; buckets of 60 s from T0-60s
+      const all = await store.histogram({}, T0 - 60_000, 60_000, 5);
+      expect(all).toEqual([
+        { start: T0 - 60_000, count: 0, errors: 0 },
+        { start: T0, count: 1, errors: 0 },
+        { start: T0 + 60_000, count: 1, errors: 0 },
+        { start: T0 + 120_000, count: 1, errors: 1 },
+        { start: T0 + 180_000, count: 0, errors: 0 },
+      ]);
+      // filters apply; the query's own time bounds narrow the buckets' span
+      expect((await store.histogram({ outcome: 'failure' }, T0, 60_000, 3)).map((b) => b.count)).toEqual([
+        0, 0, 1,
+      ]);
+      expect((await store.histogram({ until: T0 + 60_000 }, T0, 60_000, 3)).map((b) => b.count)).toEqual([
+        1, 1, 0,
+      ]);
+      // a bucket ends 1 ms before the next begins; events past the last bucket are not counted
+      expect((await store.histogram({}, T0 + 1, 60_000, 2)).map((b) => b.count)).toEqual([1, 1]);
+      expect(await store.histogram({}, T0, 60_000, 0)).toEqual([]);
+    });
+
     it('pages through copies of one event id in two accounts without skipping either', async () => {
       await store.appendBatch({
         objects: [objectRecord('o1', { records: 3 })],
