@@ -13,6 +13,7 @@ import type {
 } from '../port.js';
 import { StoreError } from '../port.js';
 import { alertFunctions, appendMatch, INSERT_MATCHES } from './alerts.js';
+import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
 import { appendEvent, rowToEvent } from './columns.js';
 import { appendCredential, CREDENTIAL_SELECT, rowToCredential } from './credentials.js';
@@ -353,6 +354,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   return {
     ...alertFunctions(conn, now),
     ...outboxFunctions(conn),
+    ...operationFunctions(conn),
     storedObjects,
     appendBatch,
     searchEvents,
