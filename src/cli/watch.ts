@@ -32,6 +32,7 @@ import { list, namedLists, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS 
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
+import { periodicRetention, RETAIN_HELP, retainOf } from './prune.js';
 
 export const WATCH_HELP = `Usage: trailwatch watch <source…> [options]
        trailwatch watch --sqs QUEUE_URL [options]
@@ -52,6 +53,8 @@ batch in progress is finished, so a restart continues where it stopped.
   --metrics-port P       serve Prometheus metrics at http://HOST:P/metrics (off unless given)
   --metrics-host H       address for the metrics (default 127.0.0.1); any other address needs
                          --metrics-token T (default $TRAILWATCH_TOKEN), sent as Authorization: Bearer T
+${RETAIN_HELP}
+                         (first when collecting starts, then at most hourly)
   --accounts ID,…  --regions R,…
   --profile P, --region R, --endpoint-url URL
   --rules DIR, --list NAME=V,…, --session-name-policy P, --config PATH, --db PATH
@@ -68,6 +71,7 @@ const OPTIONS = {
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
   'metrics-token': { type: 'string' },
+  retain: { type: 'string' },
   accounts: { type: 'string', multiple: true },
   regions: { type: 'string', multiple: true },
   profile: { type: 'string' },
@@ -96,6 +100,8 @@ interface Running {
   aws: { profile?: string; region?: string; endpointUrl?: string };
   options: Pick<IngestOptions, 'detection' | 'afterBatch' | 'metrics'>;
   signal: AbortSignal;
+  /** Retention, when configured: prunes if an hour has passed since it last did. */
+  prune: () => Promise<void>;
 }
 
 async function consumeQueue(r: Running, url: string, dbPath: string): Promise<void> {
@@ -110,6 +116,7 @@ async function consumeQueue(r: Running, url: string, dbPath: string): Promise<vo
   io.err(`consuming ${url} (Ctrl-C stops)\n`);
   try {
     while (!r.signal.aborted) {
+      await r.prune();
       const s = await consumeOnce(r.store, queue, {
         ...r.options,
         resolve: (o) => s3Object(s3, o.bucket, o.key, o.etag, o.size),
@@ -164,6 +171,7 @@ async function pollSources(
       intervalMs,
       signal: r.signal,
       ...r.options,
+      afterCycle: r.prune,
       onCycle: (s, cycle) => {
         if (cycle === 1)
           io.err(`first poll: ${s.objectsListed} objects listed, ${s.objectsSkipped} already stored\n`);
@@ -201,6 +209,7 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
     mergeLists(config.lists, namedLists(values.list)),
   );
   const metricsAt = metricsAddress(values, io.env);
+  const retainMs = retainOf(values.retain, config);
   const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
   const store = await openStore(dbPath, io.now);
   const metrics = createPipelineMetrics();
@@ -217,12 +226,14 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
   signal?.addEventListener('abort', stop, { once: true });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const retention = periodicRetention(store, retainMs, metrics, io);
   const running: Running = {
     store,
     io,
     values,
     aws,
     signal: abort.signal,
+    prune: async () => void (await retention?.run()),
     options: {
       detection: {
         rules,

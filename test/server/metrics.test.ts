@@ -161,13 +161,13 @@ describe('/metrics', () => {
 });
 
 describe('watch --metrics-port', () => {
-  it('serves metrics while it collects, and refuses a public address without a token', async () => {
+  it('serves metrics while it collects (and prunes with --retain), and refuses a public address without a token', async () => {
     const trail = writeTrail('watched', [record({ eventID: 'w-1', eventTime: '2024-05-01T12:00:00Z' })]);
     const { io, log } = logIo(dir, NOW);
     const db = path.join(dir, 'watch.duckdb');
     const abort = new AbortController();
     const running = runWatch(
-      [trail, '--interval', '1s', '--db', db, '--metrics-port', '0'],
+      [trail, '--interval', '1s', '--db', db, '--metrics-port', '0', '--retain', '400d'],
       io,
       abort.signal,
     );
@@ -184,6 +184,7 @@ describe('watch --metrics-port', () => {
     }
     abort.abort();
     expect(await running).toBe(0);
+    expect(log()).toContain('retention: deleted 0 events before 2023-03-28T12:30:00.000Z');
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect(p && sampleValue(p, 'trailwatch_events_ingested_total')).toBe(1);
     expect(p && sampleValue(p, 'trailwatch_stored_events')).toBe(1);
