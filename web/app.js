@@ -309,6 +309,8 @@ async function renderEvents(view, params) {
       exportLink(filters, 'csv', 'CSV'),
       ', ',
       exportLink(filters, 'jsonl', 'JSON lines'),
+      ', ',
+      exportLink(filters, 'ocsf', 'OCSF'),
     ),
   );
   const table = el(

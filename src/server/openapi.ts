@@ -204,13 +204,15 @@ export function openApiDocument(): object {
       },
       '/api/events/export': {
         get: {
-          summary: 'Download the events a search matches as CSV or JSON lines, newest first',
+          summary: 'Download the events a search matches as CSV, JSON lines or OCSF JSON lines, newest first',
           operationId: 'exportEvents',
           parameters: [
             ...EVENT_FILTERS.filter((f) => f.name !== 'limit'),
-            q('format', 'csv (default; cells that start a formula get a leading apostrophe) or jsonl', {
-              enum: ['csv', 'jsonl'],
-            }),
+            q(
+              'format',
+              'csv (default; cells that start a formula get a leading apostrophe), jsonl, or ocsf (one OCSF 1.1 object per line: API Activity 6003, Authentication 3002, Account Change 3001)',
+              { enum: ['csv', 'jsonl', 'ocsf'] },
+            ),
             q('limit', 'At most this many events (default 10000)', {
               type: 'integer',
               minimum: 1,
