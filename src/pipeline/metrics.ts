@@ -2,6 +2,7 @@
 import type { CloudTrailEvent } from '../domain/event.js';
 import type { AppendResult, ObjectRecord } from '../domain/ingest.js';
 import { SEVERITIES } from '../domain/rule.js';
+import type { IntegrityProblemKind } from '../integrity/verify.js';
 import { formatExposition } from '../metrics/exposition.js';
 import {
   createRegistry,
@@ -27,6 +28,18 @@ export const QUARANTINE_REASONS = [
 const OBJECT_KINDS = ['events', 'insights', 'digest', 'empty', 'invalid'] as const;
 const ALERT_STATUSES = ['open', 'acknowledged', 'resolved', 'suppressed'] as const;
 const OUTBOX_STATUSES = ['pending', 'delivered', 'dead'] as const;
+/** The integrity problem kinds, and files that could not be read. */
+const DIGEST_PROBLEMS = [
+  'missing',
+  'modified',
+  'unlisted',
+  'chain-broken',
+  'previous-missing',
+  'gap',
+  'signature-invalid',
+  'signature-unverified',
+  'unreadable',
+] as const satisfies readonly (IntegrityProblemKind | 'unreadable')[];
 
 /** Seconds from a minute to a month: CloudTrail delivers within ~5-15 minutes; backfills are older. */
 const DELAY_BUCKETS = [60, 300, 600, 900, 1800, 3600, 3 * 3600, 12 * 3600, 86_400, 7 * 86_400, 30 * 86_400];
@@ -101,6 +114,7 @@ export function createPipelineMetrics(registry: Registry = createRegistry()): Pi
       'trailwatch_digest_verification_failures_total',
       'Problems found by digest verification run in this process, by kind.',
       ['kind'],
+      each('kind', DIGEST_PROBLEMS),
     ),
     pruned: c('trailwatch_events_pruned_total', 'Events deleted by retention in this process.'),
   };
