@@ -252,6 +252,31 @@ export function openApiDocument(): object {
           responses: ok('Alerts', { alerts: arr, count: { type: 'integer' } }),
         },
       },
+      '/api/alerts/export': {
+        get: {
+          summary: 'Download the alerts a listing matches as JSON lines or OCSF Detection Findings (2004)',
+          operationId: 'exportAlerts',
+          parameters: [
+            q(
+              'format',
+              'jsonl (default; as GET /api/alerts lists them) or ocsf (one OCSF 1.1 Detection Finding per line)',
+              {
+                enum: ['jsonl', 'ocsf'],
+              },
+            ),
+            q('status', 'Statuses, comma-separated (default open,acknowledged,resolved)'),
+            q('minSeverity', 'Lowest severity', { enum: [...SEVERITIES] }),
+            q('rule', 'Rule ids'),
+            q('limit', 'At most this many (default 100)', { type: 'integer', minimum: 1, maximum: 1000 }),
+          ],
+          responses: {
+            '200': {
+              description: 'An attachment (Content-Disposition)',
+              content: { 'application/x-ndjson': { schema: str } },
+            },
+          },
+        },
+      },
       '/api/alerts/{id}': {
         get: {
           summary: 'One alert, its history and its first events',

@@ -98,7 +98,7 @@ describe('OCSF export', () => {
     expect((await cli(['alerts', '--format', 'xml', '--db', db], { now: NOW, cwd: dir })).code).toBe(2);
   });
 
-  it('the explorer export downloads OCSF JSON lines for the filtered events', async () => {
+  it('the API downloads events and alerts as OCSF JSON lines', async () => {
     const store = await openStore(db, () => NOW);
     const { rules } = await loadRuleSet(undefined, dir);
     const server = await startServer({ store, rules, port: 0, now: () => NOW });
@@ -114,6 +114,21 @@ describe('OCSF export', () => {
         activity_name: 'Create',
         metadata: { uid: 'create-1' },
       });
+      const alerts = await fetch(
+        `${server.url}/api/alerts/export?format=ocsf&rule=cloudtrail-logging-stopped`,
+      );
+      expect(alerts.headers.get('content-disposition')).toMatch(/trailwatch-alerts-.*\.ocsf\.jsonl"$/);
+      const [finding] = lines(await alerts.text());
+      expect(finding).toMatchObject({
+        class_uid: 2004,
+        finding_info: { related_events: [{ uid: 'stop-1' }] },
+      });
+      const plain = await fetch(`${server.url}/api/alerts/export?rule=cloudtrail-logging-stopped`);
+      expect(lines(await plain.text())[0]).toMatchObject({
+        ruleId: 'cloudtrail-logging-stopped',
+        eventIds: ['stop-1'],
+      });
+      expect((await fetch(`${server.url}/api/alerts/export?format=xml`)).status).toBe(400);
     } finally {
       await server.close();
       await store.close();
