@@ -496,6 +496,21 @@ export function storeContract(
       expect(await store.pruneEventsBefore(cutoff)).toEqual({ events: 0, credentials: 0, objectsEmptied: 0 });
     });
 
+    it('prunes beside a concurrent triage change without either disturbing the other', async () => {
+      await seed();
+      await store.saveAlerts([alertOf('t1', 'medium', ['e2'], T0)], [], []);
+      const [pruned, acked] = await Promise.all([
+        store.pruneEventsBefore(T0),
+        store.changeAlert('t1', { at: T0, actor: 't', action: 'acknowledge', status: 'acknowledged' }),
+      ]);
+      expect(pruned.events).toBe(1);
+      expect(acked?.status).toBe('acknowledged');
+      expect(await ids({ limit: 10 })).toEqual(['e3', 'e2', 'e1']);
+      expect((await store.alerts({ statuses: ['acknowledged'], limit: 10 })).map((a) => a.id)).toEqual([
+        't1',
+      ]);
+    });
+
     it('keeps everything across a reopen', async () => {
       await seed();
       await store.close();

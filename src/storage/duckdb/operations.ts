@@ -25,7 +25,12 @@ const PRUNABLE_CREDENTIALS = `
     AND access_key_id NOT IN (
       SELECT actor_access_key_id FROM events WHERE actor_access_key_id IS NOT NULL AND event_time >= $1)`;
 
-export function operationFunctions(conn: DuckDBConnection) {
+/**
+ * `maintenance` is a connection of its own: DuckDB isolates transactions per connection, so a prune
+ * running beside the server's requests (serve --retain) neither sees nor joins their transactions;
+ * a write conflict fails the prune, which the next run repeats.
+ */
+export function operationFunctions(conn: DuckDBConnection, maintenance: DuckDBConnection) {
   async function operationalCounts(): Promise<OperationalCounts> {
     const q = await conn.runAndReadAll('SELECT reason, count(*) AS n FROM quarantine GROUP BY 1');
     const a = await conn.runAndReadAll('SELECT severity, status, count(*) AS n FROM alerts GROUP BY 1, 2');
@@ -45,17 +50,17 @@ export function operationFunctions(conn: DuckDBConnection) {
 
   async function pruneEventsBefore(before: number, options: { dryRun?: boolean } = {}): Promise<PruneResult> {
     const cutoff = ts(before);
-    await conn.run('BEGIN TRANSACTION');
+    await maintenance.run('BEGIN TRANSACTION');
     try {
       // Objects whose every stored event is older than the cutoff, found before their events go.
-      await conn.run(
+      await maintenance.run(
         `CREATE OR REPLACE TEMP TABLE prune_objects AS
          SELECT object_id FROM events GROUP BY object_id HAVING max(event_time) < $1`,
         [cutoff],
       );
-      const events = await conn.run('DELETE FROM events WHERE event_time < $1', [cutoff]);
-      const credentials = await conn.run(PRUNABLE_CREDENTIALS, [cutoff]);
-      const emptied = await conn.run(
+      const events = await maintenance.run('DELETE FROM events WHERE event_time < $1', [cutoff]);
+      const credentials = await maintenance.run(PRUNABLE_CREDENTIALS, [cutoff]);
+      const emptied = await maintenance.run(
         `UPDATE objects SET content = ''::BLOB
          WHERE object_id IN (SELECT object_id FROM temp.prune_objects) AND octet_length(content) > 0`,
       );
@@ -64,12 +69,14 @@ export function operationFunctions(conn: DuckDBConnection) {
         credentials: Number(credentials.rowsChanged),
         objectsEmptied: Number(emptied.rowsChanged),
       };
-      await conn.run(options.dryRun ? 'ROLLBACK' : 'COMMIT');
-      // Freed blocks are reused by later inserts (DuckDB files do not shrink).
-      if (!options.dryRun && result.events) await conn.run('CHECKPOINT');
+      await maintenance.run(options.dryRun ? 'ROLLBACK' : 'COMMIT');
+      // Freed blocks are reused by later inserts (DuckDB files do not shrink). A checkpoint refused
+      // because another connection is writing is no failure: DuckDB checkpoints by itself later.
+      if (!options.dryRun && result.events) await maintenance.run('CHECKPOINT').catch(() => undefined);
       return result;
     } catch (err) {
-      await conn.run('ROLLBACK');
+      // After a failed COMMIT there is no transaction left to roll back; the first error is the one to report.
+      await maintenance.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
   }

@@ -103,11 +103,13 @@ function toStoreError(path: string, err: unknown): StoreError {
 
 export async function openDuckDbStore(path: string, now: () => number = Date.now): Promise<Store> {
   let conn: DuckDBConnection;
+  let maintenance: DuckDBConnection;
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
     conn = await instance.connect();
     await migrate(conn);
+    maintenance = await instance.connect();
   } catch (err) {
     throw toStoreError(path, err);
   }
@@ -346,6 +348,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   }
 
   async function close(): Promise<void> {
+    maintenance.closeSync();
     conn.closeSync();
     instance.closeSync();
     await Promise.resolve();
@@ -354,7 +357,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   return {
     ...alertFunctions(conn, now),
     ...outboxFunctions(conn),
-    ...operationFunctions(conn),
+    ...operationFunctions(conn, maintenance),
     storedObjects,
     appendBatch,
     searchEvents,
