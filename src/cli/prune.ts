@@ -26,6 +26,7 @@ history and triage), rule matches (the state of threshold, new-value and sequenc
 quarantine, the outbox, every object checkpoint (so the next poll of the bucket does not bring the
 pruned events back), and the credential-ledger rows kept events still need for attribution. The
 stored content of objects whose events are all pruned is dropped (their raw records are gone).
+
 ${RETAIN_HELP}
   --dry-run              count what would be deleted; change nothing
   --format text|json
