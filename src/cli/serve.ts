@@ -1,6 +1,6 @@
 // `trailwatch serve`: the HTTP JSON API and web UI over the store, until interrupted.
 import { loadConfig } from '../config/load.js';
-import { openStore, resolveDbPath } from '../app.js';
+import { openStore, resolveDbPath, trailwatchVersion } from '../app.js';
 import { createPipelineMetrics } from '../pipeline/metrics.js';
 import { PRUNE_EVERY_MS } from '../pipeline/retention.js';
 import { ServerConfigError, startServer } from '../server/index.js';
@@ -49,7 +49,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
   const retainMs = retainOf(values.retain, config);
   const rules = await loadDetection(undefined, io);
   const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
-  const metrics = createPipelineMetrics();
+  const metrics = createPipelineMetrics({ version: trailwatchVersion() });
   let server;
   try {
     server = await startServer({ store, rules, host, port, token, now: io.now, metrics });

@@ -12,6 +12,7 @@ import {
   openStore,
   resolveDbPath,
   s3Object,
+  trailwatchVersion,
 } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import type { CompiledRule } from '../domain/rule.js';
@@ -212,7 +213,7 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
   const retainMs = retainOf(values.retain, config);
   const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
   const store = await openStore(dbPath, io.now);
-  const metrics = createPipelineMetrics();
+  const metrics = createPipelineMetrics({ version: trailwatchVersion() });
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
   try {
     if (metricsAt) metricsServer = await serveWatchMetrics(metricsAt, store, metrics, io);

@@ -47,6 +47,8 @@ const DELAY_BUCKETS = [60, 300, 600, 900, 1800, 3600, 3 * 3600, 12 * 3600, 86_40
 /** The instruments the pipeline increments; one set per process. */
 export interface PipelineMetrics {
   registry: Registry;
+  /** Trailwatch's version, exposed as trailwatch_build_info{version}. */
+  version: string | null;
   objects: Counter;
   readErrors: Counter;
   events: Counter;
@@ -63,10 +65,12 @@ export interface PipelineMetrics {
 
 const each = <K extends string>(label: string, values: readonly K[]) => values.map((v) => ({ [label]: v }));
 
-export function createPipelineMetrics(registry: Registry = createRegistry()): PipelineMetrics {
+export function createPipelineMetrics(options: { version?: string } = {}): PipelineMetrics {
+  const registry = createRegistry();
   const c = registry.counter.bind(registry);
   return {
     registry,
+    version: options.version ?? null,
     objects: c(
       'trailwatch_objects_processed_total',
       'Source objects read and stored by this process, by what they turned out to be.',
@@ -210,5 +214,12 @@ export async function storeFamilies(store: Store, now: number): Promise<Family[]
 
 /** The /metrics body: this process's counters, then the store's gauges. */
 export async function renderMetrics(store: Store, metrics: PipelineMetrics, now: number): Promise<string> {
-  return formatExposition([...metrics.registry.families(), ...(await storeFamilies(store, now))]);
+  const info = metrics.version
+    ? [
+        gauge('trailwatch_build_info', 'Always 1; the version of Trailwatch serving these metrics.', [
+          { labels: { version: metrics.version }, value: 1 },
+        ]),
+      ]
+    : [];
+  return formatExposition([...info, ...metrics.registry.families(), ...(await storeFamilies(store, now))]);
 }

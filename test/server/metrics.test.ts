@@ -1,5 +1,5 @@
 // /metrics scraped over HTTP from a real server and a real store while data is ingested, quarantined and alerted on.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,6 +188,10 @@ describe('watch --metrics-port', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect(p && sampleValue(p, 'trailwatch_events_ingested_total')).toBe(1);
     expect(p && sampleValue(p, 'trailwatch_stored_events')).toBe(1);
+    const { version } = JSON.parse(
+      readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8'),
+    ) as { version: string };
+    expect(p && sampleValue(p, 'trailwatch_build_info', { version })).toBe(1);
     await expect(
       runWatch([trail, '--db', db, '--metrics-port', '0', '--metrics-host', '0.0.0.0'], io),
     ).rejects.toThrow(/need a token/);
