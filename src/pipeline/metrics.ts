@@ -61,6 +61,7 @@ export interface PipelineMetrics {
   notifications: Counter;
   digestFailures: Counter;
   pruned: Counter;
+  queueMessages: Counter;
 }
 
 const each = <K extends string>(label: string, values: readonly K[]) => values.map((v) => ({ [label]: v }));
@@ -121,6 +122,12 @@ export function createPipelineMetrics(options: { version?: string } = {}): Pipel
       each('kind', DIGEST_PROBLEMS),
     ),
     pruned: c('trailwatch_events_pruned_total', 'Events deleted by retention in this process.'),
+    queueMessages: c(
+      'trailwatch_queue_messages_total',
+      'Notification messages handled by watch --sqs: removed after their objects were stored (or a test event), left for a retry, dead-lettered.',
+      ['outcome'],
+      each('outcome', ['removed', 'retried', 'dead-lettered']),
+    ),
   };
 }
 
@@ -146,6 +153,16 @@ export function recordBatch(m: PipelineMetrics, b: BatchOutcome): void {
   m.ruleMatches.inc({}, b.matches);
   for (const [severity, n] of Object.entries(b.evaluation?.bySeverity ?? {}))
     m.alertsWritten.inc({ severity }, n);
+}
+
+/** One round of consuming the queue: dead-lettered messages are removed too, counted apart. */
+export function recordConsume(
+  m: PipelineMetrics | undefined,
+  s: { removed: number; retried: number; deadLettered: number },
+): void {
+  m?.queueMessages.inc({ outcome: 'removed' }, s.removed - s.deadLettered);
+  m?.queueMessages.inc({ outcome: 'retried' }, s.retried);
+  m?.queueMessages.inc({ outcome: 'dead-lettered' }, s.deadLettered);
 }
 
 export function recordDispatch(m: PipelineMetrics | undefined, s: DispatchSummary): void {
