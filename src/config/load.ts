@@ -48,8 +48,8 @@ export const DESTINATION_FIELDS = DESTINATION_TYPES;
 
 function durationMs(v: Json | undefined): number | null {
   if (typeof v === 'number') return v * 1000;
-  const m = typeof v === 'string' ? /^(\d+)\s*([smhd])$/.exec(v.trim()) : null;
-  const unit: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 };
+  const m = typeof v === 'string' ? /^(\d+)\s*([smhdw])$/.exec(v.trim()) : null;
+  const unit: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
   return m ? Number(m[1]) * (unit[m[2] ?? 's'] ?? 1e3) : null;
 }
 

@@ -95,6 +95,9 @@ describe('retention', () => {
     const byConfig = await run(['prune', '--dry-run', '--format', 'json']);
     expect(byConfig.code).toBe(0);
     expect(JSON.parse(byConfig.out)).toMatchObject({ events: 0, cutoff: at(NOW - DAY) });
+    writeFileSync(path.join(dir, 'trailwatch.yml'), 'retain: 2w\n');
+    const weeks = await run(['prune', '--dry-run', '--format', 'json']);
+    expect(JSON.parse(weeks.out)).toMatchObject({ cutoff: at(NOW - 14 * DAY) });
     writeFileSync(path.join(dir, 'trailwatch.yml'), 'retain: 3h\n');
     const badConfig = await run(['prune']);
     expect(badConfig.code).toBe(2);
