@@ -1,6 +1,7 @@
 // The metrics Trailwatch exposes: counters of what this process did, and gauges read from the store.
 import type { CloudTrailEvent } from '../domain/event.js';
-import type { AppendResult, ObjectRecord } from '../domain/ingest.js';
+import { ALERT_STATUSES, type OutboxItem } from '../domain/alert.js';
+import type { AppendResult, ObjectKind, ObjectRecord, QuarantineReason } from '../domain/ingest.js';
 import { SEVERITIES } from '../domain/rule.js';
 import type { IntegrityProblemKind } from '../integrity/verify.js';
 import { formatExposition } from '../metrics/exposition.js';
@@ -15,7 +16,8 @@ import type { Store } from '../storage/port.js';
 import type { DispatchSummary } from './dispatch.js';
 import type { EvaluationSummary } from './evaluate.js';
 
-export const QUARANTINE_REASONS = [
+/** Every value is listed so each series exists (at 0) from the first scrape. */
+const QUARANTINE_REASONS = [
   'not-json',
   'not-cloudtrail',
   'truncated',
@@ -24,10 +26,15 @@ export const QUARANTINE_REASONS = [
   'missing-event-time',
   'bad-event-time',
   'conflicting-event-id',
-] as const;
-const OBJECT_KINDS = ['events', 'insights', 'digest', 'empty', 'invalid'] as const;
-const ALERT_STATUSES = ['open', 'acknowledged', 'resolved', 'suppressed'] as const;
-const OUTBOX_STATUSES = ['pending', 'delivered', 'dead'] as const;
+] as const satisfies readonly QuarantineReason[];
+const OBJECT_KINDS = [
+  'events',
+  'insights',
+  'digest',
+  'empty',
+  'invalid',
+] as const satisfies readonly ObjectKind[];
+const OUTBOX_STATUSES = ['pending', 'delivered', 'dead'] as const satisfies readonly OutboxItem['status'][];
 /** The integrity problem kinds, and files that could not be read. */
 const DIGEST_PROBLEMS = [
   'missing',
