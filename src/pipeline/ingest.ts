@@ -161,7 +161,9 @@ export async function ingest(
     summary.duplicates += result.duplicates;
     const batchQuarantine: Partial<Record<QuarantineReason, number>> = {};
     for (const q of quarantine) batchQuarantine[q.reason] = (batchQuarantine[q.reason] ?? 0) + 1;
-    if (result.conflicts) batchQuarantine['conflicting-event-id'] = result.conflicts;
+    if (result.conflicts)
+      batchQuarantine['conflicting-event-id'] =
+        (batchQuarantine['conflicting-event-id'] ?? 0) + result.conflicts;
     for (const [reason, n] of Object.entries(batchQuarantine) as [QuarantineReason, number][])
       summary.quarantined[reason] = (summary.quarantined[reason] ?? 0) + n;
     if (options.metrics)
