@@ -1,6 +1,7 @@
 // /metrics scraped over HTTP from a real server and a real store while data is ingested, quarantined and alerted on.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRuleSet, openStore } from '../../src/app.js';
@@ -195,5 +196,19 @@ describe('watch --metrics-port', () => {
     await expect(
       runWatch([trail, '--db', db, '--metrics-port', '0', '--metrics-host', '0.0.0.0'], io),
     ).rejects.toThrow(/need a token/);
+    // A port in use is a usage error, and the store it opened first is closed again (not left locked).
+    const port = Number(new URL(open.url).port);
+    await expect(runWatch([trail, '--db', db, '--metrics-port', String(port)], io)).rejects.toThrow(
+      `--metrics-port ${port} is in use`,
+    );
+    const bin = path.resolve(import.meta.dirname, '../../bin/trailwatch');
+    const other = spawnSync(process.execPath, [bin, 'search', '--db', db, '--limit', '1'], {
+      encoding: 'utf8',
+    });
+    expect(other.stderr).not.toContain('in use');
+    expect(other.status).toBe(0);
+    await expect(runWatch([trail, '--db', db, '--metrics-port', 'http'], io)).rejects.toThrow(
+      '--metrics-port http: expected a port number',
+    );
   });
 });
