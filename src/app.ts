@@ -1,4 +1,5 @@
 // Composition root: turns configuration into concrete adapters. The only place that picks implementations.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config/types.js';
@@ -53,6 +54,14 @@ export function createSources(args: readonly string[], options: SourceOptions): 
   }
   if (local.length) sources.push(createLocalSource(local, options.filter));
   return sources;
+}
+
+/** Trailwatch's version, from the package.json beside `src/` and `dist/`. */
+export function trailwatchVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 /** The built-in rule pack, shipped beside `src/` and `dist/`. */

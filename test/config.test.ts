@@ -103,6 +103,7 @@ describe('configuration file', () => {
     expect(Object.keys(schema.properties).sort()).toEqual([
       'lists',
       'notifications',
+      'retain',
       'rules',
       'secretsFile',
       'sessionNamePolicy',

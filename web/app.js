@@ -309,6 +309,8 @@ async function renderEvents(view, params) {
       exportLink(filters, 'csv', 'CSV'),
       ', ',
       exportLink(filters, 'jsonl', 'JSON lines'),
+      ', ',
+      exportLink(filters, 'ocsf', 'OCSF'),
     ),
   );
   const table = el(
@@ -479,8 +481,8 @@ function histogramChart(h) {
 }
 
 /** A download link; with a token the file is fetched with it, since a plain link cannot send headers. */
-function exportLink(filters, format, text) {
-  const href = '/api/events/export?' + filters + (String(filters) ? '&' : '') + 'format=' + format;
+function exportLink(filters, format, text, path = '/api/events/export') {
+  const href = path + '?' + filters + (String(filters) ? '&' : '') + 'format=' + format;
   return el(
     'a',
     {
@@ -657,6 +659,14 @@ async function renderAlerts(view, params) {
   view.append(
     el('h2', {}, 'Alerts'),
     form,
+    el(
+      'p',
+      { class: 'muted' },
+      alerts.length + ' alerts — export ',
+      exportLink(query, 'jsonl', 'JSON lines', '/api/alerts/export'),
+      ', ',
+      exportLink(query, 'ocsf', 'OCSF', '/api/alerts/export'),
+    ),
     el(
       'table',
       { id: 'alerts-table' },

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { loadRuleSet, openStore, resolveDbPath } from '../app.js';
 import { ALERT_STATUSES } from '../domain/alert.js';
 import { SEVERITIES } from '../domain/rule.js';
+import { alertToOcsf } from '../export/ocsf-alert.js';
 import { alertToJson, listAlerts, type AlertView } from '../pipeline/alerts-view.js';
 import type { AlertQuery, Store } from '../storage/port.js';
 import { list, oneOf, parse, positiveInt, STORE_OPTIONS, time } from './args.js';
@@ -26,7 +27,7 @@ Listing options:
   --origin NAME|ID       only alerts whose identity resolves to this origin
   --since T, --until T   2h, 7d, 2024-05-01, ISO time
   --limit N              at most N alerts (default 100), most recent first
-  --format table|jsonl|csv
+  --format table|jsonl|csv|ocsf   (ocsf: one OCSF 1.1 Detection Finding, class 2004, per line)
   --rules DIR            rule files for metadata (default: the built-in pack)
   --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
 `;
@@ -95,8 +96,13 @@ const CSV_HEADER = [
   'sourceIp',
 ];
 
-export function printAlerts(alerts: readonly AlertView[], format: 'table' | 'jsonl' | 'csv', io: Io): void {
+export function printAlerts(
+  alerts: readonly AlertView[],
+  format: 'table' | 'jsonl' | 'csv' | 'ocsf',
+  io: Io,
+): void {
   if (format === 'jsonl') for (const a of alerts) io.out(JSON.stringify(alertToJson(a)) + '\n');
+  else if (format === 'ocsf') for (const a of alerts) io.out(JSON.stringify(alertToOcsf(a)) + '\n');
   else if (format === 'csv') {
     io.out(csvLine(CSV_HEADER) + '\n');
     for (const a of alerts)
@@ -135,7 +141,7 @@ export function printAlerts(alerts: readonly AlertView[], format: 'table' | 'jso
 
 export async function queryAndPrint(store: Store, v: FilterValues, io: Io, cwd: string): Promise<number> {
   const format =
-    oneOf(v.format as string | undefined, '--format', ['table', 'jsonl', 'csv'] as const) ?? 'table';
+    oneOf(v.format as string | undefined, '--format', ['table', 'jsonl', 'csv', 'ocsf'] as const) ?? 'table';
   const query = alertQueryOf(v, io.now());
   const { rules } = await loadRuleSet(list(v.rules), cwd, { includeDisabled: true });
   const alerts = await listAlerts(store, rules, query);

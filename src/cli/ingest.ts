@@ -12,6 +12,7 @@ import {
 import { dispatchDue } from '../pipeline/dispatch.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { ingest, quarantinedTotal, type IngestSummary } from '../pipeline/ingest.js';
+import { applyRetention, describeRetention } from '../pipeline/retention.js';
 import type { Store } from '../storage/port.js';
 import {
   list,
@@ -26,6 +27,7 @@ import {
 import { EXIT, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
+import { RETAIN_HELP, retainOf } from './prune.js';
 
 export const INGEST_HELP = `Usage: trailwatch ingest <source…> [options]
 
@@ -46,6 +48,8 @@ Options:
   --session-name-policy caller|email|pattern:<regex>
   --report               list every quarantined record and file with its reason
   --format text|json     summary format (default text)
+${RETAIN_HELP}
+                         (applied after the ingest, to what was just read too)
 `;
 
 const OPTIONS = {
@@ -65,6 +69,7 @@ const OPTIONS = {
   'no-rules': { type: 'boolean' },
   'session-name-policy': { type: 'string' },
   format: { type: 'string' },
+  retain: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -138,6 +143,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
   };
   const sources = createSources(positionals, { filter, aws, stdin: io.stdin });
   const config = loadConfig(values.config, io.env, io.cwd);
+  const retainMs = retainOf(values.retain, config);
   const policy = sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);
   const lists = mergeLists(config.lists, namedLists(values.list));
   const notify = { routes: config.routes, uiBaseUrl: config.uiBaseUrl };
@@ -168,8 +174,10 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
         : {}),
     });
     progress.done();
-    if (format === 'json') io.out(JSON.stringify(summary) + '\n');
-    else io.out(formatSummary(summary));
+    // Pruned after the ingest, so nothing older than the cutoff survives the run, even if just read.
+    const retention = retainMs === null ? null : await applyRetention(store, { retainMs, now: io.now });
+    if (format === 'json') io.out(JSON.stringify(retention ? { ...summary, retention } : summary) + '\n');
+    else io.out(formatSummary(summary) + (retention ? describeRetention(retention) + '\n' : ''));
     if (values.report) await printReport(store, io);
     else if (quarantinedTotal(summary) > 0 && format === 'text')
       io.out('(run with --report to see every quarantined record with its reason)\n');

@@ -9,6 +9,7 @@ import { processIo, type Io } from './io.js';
 import { runAlerts } from './alerts.js';
 import { runHunt } from './hunt.js';
 import { runNotify } from './notify.js';
+import { runPrune } from './prune.js';
 import { runRules } from './rules.js';
 import { runSearch } from './search.js';
 import { runServe } from './serve.js';
@@ -32,6 +33,7 @@ Commands:
   notify <action>    test a destination, dispatch the outbox, show pending and dead notifications
   rules <action>     list, validate and test detection rules (built-in pack and your own, Sigma too)
   who <identity>     who is really behind a key, ARN, user or session: origin, role chains, activity
+  prune --retain D   delete events older than D (alerts, matches and checkpoints are kept)
   serve              HTTP JSON API and web UI over the store (127.0.0.1:8080 by default)
   demo               generate a demo organisation's trail and ingest it
 
@@ -49,6 +51,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   alerts: runAlerts,
   suppress: runSuppress,
   notify: runNotify,
+  prune: runPrune,
   watch: runWatch,
   verify: runVerify,
   demo: runDemo,

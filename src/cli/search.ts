@@ -2,6 +2,7 @@
 import { loadConfig } from '../config/load.js';
 import { openStore, resolveDbPath } from '../app.js';
 import { eventToJson } from '../domain/event-json.js';
+import { eventToOcsf } from '../export/ocsf-event.js';
 import { attachIdentity } from '../pipeline/identity.js';
 import { attachRaw } from '../pipeline/raw.js';
 import type { EventQuery } from '../storage/port.js';
@@ -24,7 +25,9 @@ Filters (repeat a flag or separate values with commas for "any of"; different fl
   --since T, --until T   2h, 30m, 7d, 2024-05-01, 2024-05-01T12:00:00Z
   --text TEXT            case-insensitive text anywhere in the record
   --limit N              at most N events (default 100)
-  --format table|jsonl|csv   (jsonl: one normalized event per line, raw record under "raw")
+  --format table|jsonl|csv|ocsf   (jsonl: one normalized event per line, raw record under "raw";
+                         ocsf: one OCSF 1.1 object per line — API Activity 6003, Authentication 3002,
+                         Account Change 3001)
   --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
 `;
 
@@ -96,7 +99,7 @@ export async function runSearch(argv: string[], io: Io): Promise<number> {
     io.out(SEARCH_HELP);
     return EXIT.ok;
   }
-  const format = oneOf(values.format, '--format', ['table', 'jsonl', 'csv'] as const) ?? 'table';
+  const format = oneOf(values.format, '--format', ['table', 'jsonl', 'csv', 'ocsf'] as const) ?? 'table';
   const query = queryOf(values, io.now());
   const policy = sessionNamePolicy(values['session-name-policy']);
   const store = await openStore(
@@ -105,8 +108,9 @@ export async function runSearch(argv: string[], io: Io): Promise<number> {
   );
   try {
     const found = await attachIdentity(store, await store.searchEvents(query), policy);
-    if (format === 'jsonl') {
-      for (const e of await attachRaw(store, found)) io.out(JSON.stringify(eventToJson(e)) + '\n');
+    if (format === 'jsonl' || format === 'ocsf') {
+      const toJson = format === 'jsonl' ? eventToJson : eventToOcsf;
+      for (const e of await attachRaw(store, found)) io.out(JSON.stringify(toJson(e)) + '\n');
     } else if (format === 'csv') {
       io.out(csvLine(CSV_HEADER) + '\n');
       for (const e of found) io.out(eventCsvRow(e) + '\n');

@@ -12,11 +12,19 @@ import {
   openStore,
   resolveDbPath,
   s3Object,
+  trailwatchVersion,
 } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { consumeOnce } from '../pipeline/consume.js';
 import { dispatchDue } from '../pipeline/dispatch.js';
+import {
+  createPipelineMetrics,
+  recordDispatch,
+  renderMetrics,
+  type PipelineMetrics,
+} from '../pipeline/metrics.js';
+import { startMetricsServer } from '../server/metrics.js';
 import { quarantinedTotal, type IngestOptions } from '../pipeline/ingest.js';
 import { watch } from '../pipeline/watch.js';
 import { parseDuration } from '../rules/duration.js';
@@ -25,6 +33,7 @@ import { list, namedLists, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS 
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
+import { periodicRetention, RETAIN_HELP, retainOf } from './prune.js';
 
 export const WATCH_HELP = `Usage: trailwatch watch <source…> [options]
        trailwatch watch --sqs QUEUE_URL [options]
@@ -42,6 +51,11 @@ batch in progress is finished, so a restart continues where it stopped.
                          failing --max-receives times (default 5), or no notification at all, is
                          written to --dead-letter FILE (default <store>.dead-letters.jsonl) and deleted
   --wait S               long-poll wait in seconds for --sqs (default 20)
+  --metrics-port P       serve Prometheus metrics at http://HOST:P/metrics (off unless given)
+  --metrics-host H       address for the metrics (default 127.0.0.1); any other address needs
+                         --metrics-token T (default $TRAILWATCH_TOKEN), sent as Authorization: Bearer T
+${RETAIN_HELP}
+                         (first when collecting starts, then at most hourly)
   --accounts ID,…  --regions R,…
   --profile P, --region R, --endpoint-url URL
   --rules DIR, --list NAME=V,…, --session-name-policy P, --config PATH, --db PATH
@@ -55,6 +69,10 @@ const OPTIONS = {
   wait: { type: 'string' },
   'max-receives': { type: 'string' },
   'dead-letter': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  'metrics-token': { type: 'string' },
+  retain: { type: 'string' },
   accounts: { type: 'string', multiple: true },
   regions: { type: 'string', multiple: true },
   profile: { type: 'string' },
@@ -81,8 +99,10 @@ interface Running {
   io: Io;
   values: Values;
   aws: { profile?: string; region?: string; endpointUrl?: string };
-  options: Pick<IngestOptions, 'detection' | 'afterBatch'>;
+  options: Pick<IngestOptions, 'detection' | 'afterBatch' | 'metrics'>;
   signal: AbortSignal;
+  /** Retention, when configured: prunes if an hour has passed since it last did. */
+  prune: () => Promise<void>;
 }
 
 async function consumeQueue(r: Running, url: string, dbPath: string): Promise<void> {
@@ -97,6 +117,7 @@ async function consumeQueue(r: Running, url: string, dbPath: string): Promise<vo
   io.err(`consuming ${url} (Ctrl-C stops)\n`);
   try {
     while (!r.signal.aborted) {
+      await r.prune();
       const s = await consumeOnce(r.store, queue, {
         ...r.options,
         resolve: (o) => s3Object(s3, o.bucket, o.key, o.etag, o.size),
@@ -151,6 +172,7 @@ async function pollSources(
       intervalMs,
       signal: r.signal,
       ...r.options,
+      afterCycle: r.prune,
       onCycle: (s, cycle) => {
         if (cycle === 1)
           io.err(`first poll: ${s.objectsListed} objects listed, ${s.objectsSkipped} already stored\n`);
@@ -187,20 +209,32 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
     io,
     mergeLists(config.lists, namedLists(values.list)),
   );
+  const metricsAt = metricsAddress(values, io.env);
+  const retainMs = retainOf(values.retain, config);
   const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
   const store = await openStore(dbPath, io.now);
+  const metrics = createPipelineMetrics({ version: trailwatchVersion() });
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
+  try {
+    if (metricsAt) metricsServer = await serveWatchMetrics(metricsAt, store, metrics, io);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const sinks = createSinks(config, io);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   signal?.addEventListener('abort', stop, { once: true });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const retention = periodicRetention(store, retainMs, metrics, io);
   const running: Running = {
     store,
     io,
     values,
     aws,
     signal: abort.signal,
+    prune: async () => void (await retention?.run()),
     options: {
       detection: {
         rules,
@@ -208,8 +242,12 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
         now: io.now,
         notify: { routes: config.routes, uiBaseUrl: config.uiBaseUrl },
       },
+      metrics,
       ...(sinks.size
-        ? { afterBatch: async () => void (await dispatchDue(store, sinks, config.retry, io.now)) }
+        ? {
+            afterBatch: async () =>
+              recordDispatch(metrics, await dispatchDue(store, sinks, config.retry, io.now)),
+          }
         : {}),
     },
   };
@@ -223,6 +261,49 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
     await closeSinks(sinks);
+    await metricsServer?.close();
     await store.close();
+  }
+}
+
+interface MetricsAddress {
+  host: string;
+  port: number;
+  token: string | undefined;
+}
+
+/** `--metrics-port` turns the endpoint on; a non-loopback `--metrics-host` needs a token. */
+function metricsAddress(values: Values, env: Record<string, string | undefined>): MetricsAddress | null {
+  const port = values['metrics-port'];
+  if (port === undefined) {
+    if (values['metrics-host'] !== undefined)
+      throw new UsageError('--metrics-host needs --metrics-port, e.g. --metrics-port 9464');
+    return null;
+  }
+  const n = Number(port);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--metrics-port ${port}: expected a port number, e.g. --metrics-port 9464`);
+  const host = values['metrics-host'] ?? '127.0.0.1';
+  const token = values['metrics-token'] ?? env.TRAILWATCH_TOKEN;
+  if (!token && !['127.0.0.1', 'localhost', '::1'].includes(host))
+    throw new UsageError(
+      `metrics on ${host} need a token: --metrics-token T or TRAILWATCH_TOKEN (scrape with Authorization: Bearer T)`,
+    );
+  return { host, port: n, token: token || undefined };
+}
+
+async function serveWatchMetrics(at: MetricsAddress, store: Store, metrics: PipelineMetrics, io: Io) {
+  try {
+    const server = await startMetricsServer({
+      ...at,
+      render: () => renderMetrics(store, metrics, io.now()),
+      logError: (err) => io.err(`metrics: internal error: ${(err as Error).stack ?? String(err)}\n`),
+    });
+    io.err(`metrics at ${server.url}\n`);
+    return server;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new UsageError(`--metrics-port ${at.port} is in use; choose another`);
+    throw err;
   }
 }

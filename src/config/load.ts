@@ -29,7 +29,7 @@ export class ConfigError extends Error {
   }
 }
 
-const TOP = ['store', 'rules', 'lists', 'sessionNamePolicy', 'ui', 'notifications', 'secretsFile'];
+const TOP = ['store', 'rules', 'lists', 'sessionNamePolicy', 'ui', 'notifications', 'secretsFile', 'retain'];
 const DESTINATION_TYPES: Record<string, { required: string[]; optional: string[] }> = {
   console: { required: [], optional: [] },
   jsonl: { required: ['path'], optional: [] },
@@ -48,8 +48,8 @@ export const DESTINATION_FIELDS = DESTINATION_TYPES;
 
 function durationMs(v: Json | undefined): number | null {
   if (typeof v === 'number') return v * 1000;
-  const m = typeof v === 'string' ? /^(\d+)\s*([smhd])$/.exec(v.trim()) : null;
-  const unit: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 };
+  const m = typeof v === 'string' ? /^(\d+)\s*([smhdw])$/.exec(v.trim()) : null;
+  const unit: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
   return m ? Number(m[1]) * (unit[m[2] ?? 's'] ?? 1e3) : null;
 }
 
@@ -123,6 +123,12 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
     else
       for (const [name, values] of Object.entries(value.lists))
         config.lists.set(name, stringList(values) ?? []);
+  }
+  if (value.retain !== undefined) {
+    const ms = durationMs(value.retain);
+    if (ms === null || ms < 86_400_000)
+      issue(['retain'], "'retain' is a duration of at least a day, e.g. retain: 400d");
+    else config.retainMs = ms;
   }
   if (value.sessionNamePolicy !== undefined) config.sessionNamePolicy = jsonText(value.sessionNamePolicy);
   if (isJsonObject(value.ui) && typeof value.ui.baseUrl === 'string')

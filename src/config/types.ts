@@ -20,6 +20,8 @@ export interface Config {
   destinations: DestinationEntry[];
   routes: RouteConfig[];
   retry: RetryConfig;
+  /** Retention: events older than now minus this (ms) are deleted; null keeps everything. */
+  retainMs: number | null;
 }
 
 export const DEFAULT_RETRY: RetryConfig = { maxAttempts: 8, initialDelayMs: 30_000, maxDelayMs: 3_600_000 };
@@ -35,5 +37,6 @@ export function emptyConfig(): Config {
     destinations: [],
     routes: [],
     retry: DEFAULT_RETRY,
+    retainMs: null,
   };
 }

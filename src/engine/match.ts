@@ -49,12 +49,8 @@ export function matchEvent(
   event: CloudTrailEvent,
   origin: Origin,
 ): MatchRow[] {
-  const name = (event.eventName ?? '').toLowerCase();
-  const source = (event.eventSource ?? '').toLowerCase();
-  const candidates = index.byName.get(name);
   const rows: MatchRow[] = [];
   const consider = (rule: CompiledRule): void => {
-    if (rule.eventSources && !rule.eventSources.has(source)) return;
     const steps = rule.type === 'sequence' ? rule.steps(view) : rule.matches(view) ? [null] : [];
     for (const step of steps) {
       const group = rule.type === 'sequence' ? rule.groupKeyForSequence(view) : rule.groupKey(view);
@@ -78,7 +74,15 @@ export function matchEvent(
       });
     }
   };
-  if (candidates) for (const rule of candidates) consider(rule);
-  for (const rule of index.anyName) consider(rule);
+  for (const rule of candidateRules(index, event)) consider(rule);
   return rows;
+}
+
+/** The rules whose selection an event is tested against: by its name, then its source. */
+export function candidateRules(index: RuleIndex, event: CloudTrailEvent): CompiledRule[] {
+  const name = (event.eventName ?? '').toLowerCase();
+  const source = (event.eventSource ?? '').toLowerCase();
+  return [...(index.byName.get(name) ?? []), ...index.anyName].filter(
+    (rule) => !rule.eventSources || rule.eventSources.has(source),
+  );
 }

@@ -3,6 +3,7 @@ import { parseAnnouncement, type AnnouncedObject } from '../sources/notification
 import type { NotificationQueue, QueueMessage, Source, SourceObject } from '../sources/port.js';
 import type { Store } from '../storage/port.js';
 import { ingest, type IngestOptions, type IngestSummary } from './ingest.js';
+import { recordConsume } from './metrics.js';
 
 export interface ConsumeOptions extends IngestOptions {
   /** Turns an announced object into one the pipeline can read (S3 HEAD for its ETag when needed). */
@@ -85,5 +86,6 @@ export async function consumeOnce(
   }
   if (done.length) await queue.remove(done);
   summary.removed = done.length;
+  recordConsume(options.metrics, summary);
   return summary;
 }

@@ -4,7 +4,7 @@ import type { RouteConfig } from '../domain/notification.js';
 import { destinationsFor, outboxItem } from '../engine/route.js';
 import type { Notification } from '../sinks/port.js';
 import { alertToJson, type AlertView } from './alerts-view.js';
-import type { CompiledRule } from '../domain/rule.js';
+import type { CompiledRule, Severity } from '../domain/rule.js';
 import { evaluateSequence, evaluateSummary } from '../engine/evaluate.js';
 import { compileSuppression, suppressionFor } from '../engine/suppress.js';
 import type { Store } from '../storage/port.js';
@@ -12,6 +12,8 @@ import type { Store } from '../storage/port.js';
 export interface EvaluationSummary {
   keys: number;
   alerts: number;
+  /** Alerts written or updated, by severity. */
+  bySeverity: Partial<Record<Severity, number>>;
 }
 
 const KEYS_PER_ROUND = 5000;
@@ -86,7 +88,7 @@ export async function evaluatePending(
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
   const suppressions = (await store.suppressions()).map((s) => ({ s, test: compileSuppression(s) }));
   const suppress = (a: Alert): Alert => ({ ...a, suppressedBy: suppressionFor(a, suppressions, now) });
-  const summary = { keys: 0, alerts: 0 };
+  const summary: EvaluationSummary = { keys: 0, alerts: 0, bySeverity: {} };
   const dataStart = await store.dataStart();
   for (;;) {
     const pending = await store.pendingAlertKeys(KEYS_PER_ROUND);
@@ -120,5 +122,6 @@ export async function evaluatePending(
     );
     summary.keys += pending.length;
     summary.alerts += alerts.length;
+    for (const a of alerts) summary.bySeverity[a.severity] = (summary.bySeverity[a.severity] ?? 0) + 1;
   }
 }

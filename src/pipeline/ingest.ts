@@ -5,14 +5,15 @@ import type { MatchRow } from '../domain/alert.js';
 import type { JsonObject } from '../domain/json.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { detect } from '../engine/detect.js';
-import { buildIndex } from '../engine/match.js';
+import { buildIndex, candidateRules } from '../engine/match.js';
 import { keysToLookUp } from '../identity/enrich.js';
 import { planLedger } from '../identity/ledger.js';
 import type { SessionNamePolicy } from '../identity/session-name.js';
-import { evaluatePending, type NotifySettings } from './evaluate.js';
+import { evaluatePending, type EvaluationSummary, type NotifySettings } from './evaluate.js';
 import type { Source, SourceObject } from '../sources/port.js';
 import type { Store } from '../storage/port.js';
 import { mapBounded } from './bounded.js';
+import { recordBatch, type PipelineMetrics } from './metrics.js';
 import { prepareObject } from './prepare-object.js';
 
 export interface IngestProgress {
@@ -41,6 +42,10 @@ export interface IngestOptions {
   };
   /** Runs after each stored batch (e.g. to dispatch the notifications it created). */
   afterBatch?: () => Promise<void>;
+  /** Counters of this process (for /metrics), incremented as batches are stored. */
+  metrics?: PipelineMetrics;
+  /** The clock for delivery delays (defaults to the detection clock, then the system clock). */
+  now?: () => number;
 }
 
 export interface IngestSummary {
@@ -142,22 +147,37 @@ export async function ingest(
     });
     summary.credentials += ledger.rows.length;
     summary.matches += matches.length;
-    if (options.detection)
-      summary.alerts += (
-        await evaluatePending(
-          store,
-          options.detection.rules,
-          (options.detection.now ?? Date.now)(),
-          options.detection.notify,
-        )
-      ).alerts;
-    await options.afterBatch?.();
+    let evaluation: EvaluationSummary | null = null;
+    if (options.detection) {
+      evaluation = await evaluatePending(
+        store,
+        options.detection.rules,
+        (options.detection.now ?? Date.now)(),
+        options.detection.notify,
+      );
+      summary.alerts += evaluation.alerts;
+    }
     summary.eventsStored += result.stored;
     summary.duplicates += result.duplicates;
-    for (const q of quarantine) summary.quarantined[q.reason] = (summary.quarantined[q.reason] ?? 0) + 1;
+    const batchQuarantine: Partial<Record<QuarantineReason, number>> = {};
+    for (const q of quarantine) batchQuarantine[q.reason] = (batchQuarantine[q.reason] ?? 0) + 1;
     if (result.conflicts)
-      summary.quarantined['conflicting-event-id'] =
-        (summary.quarantined['conflicting-event-id'] ?? 0) + result.conflicts;
+      batchQuarantine['conflicting-event-id'] =
+        (batchQuarantine['conflicting-event-id'] ?? 0) + result.conflicts;
+    for (const [reason, n] of Object.entries(batchQuarantine) as [QuarantineReason, number][])
+      summary.quarantined[reason] = (summary.quarantined[reason] ?? 0) + n;
+    if (options.metrics)
+      recordBatch(options.metrics, {
+        objects,
+        events,
+        result,
+        quarantined: batchQuarantine,
+        evaluations: index ? events.reduce((n, e) => n + candidateRules(index, e).length, 0) : 0,
+        matches: matches.length,
+        evaluation,
+        now: (options.now ?? options.detection?.now ?? Date.now)(),
+      });
+    await options.afterBatch?.();
     progress.eventsStored = summary.eventsStored;
     objects = [];
     events = [];
@@ -172,6 +192,7 @@ export async function ingest(
     progress.objectsDone++;
     if (!result.ok) {
       summary.readErrors.push({ uri: source.uri, message: (result.error as Error).message });
+      options.metrics?.readErrors.inc();
     } else {
       const prepared = prepareObject(source, result.value.bytes);
       summary.objectsRead++;

@@ -5,12 +5,15 @@ import { parseDigest, sha256Hex, type Digest } from '../integrity/digest.js';
 import { layoutPath, verifyTrail, type IntegrityReport } from '../integrity/verify.js';
 import { isGzip } from '../parse/decode.js';
 import type { Source } from '../sources/port.js';
+import type { PipelineMetrics } from './metrics.js';
 
 export interface VerifyInput {
   source: Source;
   keys: readonly KeyObject[];
   /** The hex signature of a digest (S3 object metadata, or a `.signature` file beside it offline). */
   signatureOf: (key: string) => Promise<string | null>;
+  /** Counts every problem found (for /metrics in a long-running process). */
+  metrics?: PipelineMetrics;
 }
 
 export async function verifySource(input: VerifyInput): Promise<IntegrityReport & { unreadable: string[] }> {
@@ -34,5 +37,8 @@ export async function verifySource(input: VerifyInput): Promise<IntegrityReport 
       else unreadable.push(`${o.uri}: not a digest file`);
     } else logFiles.set(layoutPath(o.key), sha256Hex(text));
   }
-  return { ...verifyTrail(digests, logFiles, input.keys), unreadable };
+  const report = verifyTrail(digests, logFiles, input.keys);
+  for (const p of report.problems) input.metrics?.digestFailures.inc({ kind: p.kind });
+  input.metrics?.digestFailures.inc({ kind: 'unreadable' }, unreadable.length);
+  return { ...report, unreadable };
 }

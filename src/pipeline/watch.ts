@@ -8,6 +8,8 @@ export interface WatchOptions extends Omit<IngestOptions, 'signal'> {
   /** Stops after the current batch (what was stored stays stored and checkpointed). */
   signal: AbortSignal;
   onCycle?: (summary: IngestSummary, cycle: number) => void;
+  /** Runs after every cycle's ingest (e.g. retention). */
+  afterCycle?: () => Promise<void>;
   /** Waits between cycles; injected so tests need not sleep. */
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function watch(store: Store, sources: () => Source[], options: Watc
     cycle++;
     const summary = await ingest(store, sources(), { ...options, signal: options.signal });
     options.onCycle?.(summary, cycle);
+    await options.afterCycle?.();
     if (options.signal.aborted) break;
     await wait(options.intervalMs, options.signal);
   }

@@ -4,9 +4,10 @@ import { eventToJson } from '../domain/event-json.js';
 import { alertToJson, listAlerts, type AlertView } from '../pipeline/alerts-view.js';
 import { attachIdentity } from '../pipeline/identity.js';
 import type { JsonObject } from '../domain/json.js';
-import type { RequestContext } from './context.js';
+import { alertToOcsf } from '../export/ocsf-alert.js';
+import type { FileResult, RequestContext } from './context.js';
 import { badRequest, notFound } from './http-error.js';
-import { alertQueryOf } from './params.js';
+import { alertQueryOf, oneOfParam } from './params.js';
 import { planTriage, type TriageAction } from './triage.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -34,6 +35,20 @@ async function findAlert({ store, rules, params }: RequestContext): Promise<Aler
 export async function getAlerts(ctx: RequestContext): Promise<unknown> {
   const alerts = await listAlerts(ctx.store, ctx.rules, alertQueryOf(ctx.query));
   return { alerts: alerts.map(toJson), count: alerts.length };
+}
+
+/** GET /api/alerts/export: the alerts a listing matches as JSON lines, or as OCSF Detection Findings. */
+export async function exportAlerts(ctx: RequestContext): Promise<FileResult> {
+  const format = oneOfParam(ctx.query, 'format', ['jsonl', 'ocsf'] as const) ?? 'jsonl';
+  const alerts = await listAlerts(ctx.store, ctx.rules, alertQueryOf(ctx.query));
+  const stamp = new Date(ctx.now()).toISOString().replace(/[:.]/g, '-');
+  const serialize = format === 'ocsf' ? alertToOcsf : toJson;
+  return {
+    kind: 'file',
+    type: 'application/x-ndjson; charset=utf-8',
+    filename: `trailwatch-alerts-${stamp}${format === 'ocsf' ? '.ocsf' : ''}.jsonl`,
+    body: alerts.map((a) => JSON.stringify(serialize(a)) + '\n').join(''),
+  };
 }
 
 export async function getAlert(ctx: RequestContext): Promise<unknown> {

@@ -1,5 +1,6 @@
 // GET /api/events/facets, /histogram and /export: the event explorer's counts, time chart and downloads.
 import { eventToJson } from '../domain/event-json.js';
+import { eventToOcsf } from '../export/ocsf-event.js';
 import { attachIdentity } from '../pipeline/identity.js';
 import type { FacetField } from '../storage/port.js';
 import type { FileResult, RequestContext } from './context.js';
@@ -51,18 +52,20 @@ export async function getHistogram({ store, query, now }: RequestContext): Promi
 }
 
 export async function exportEvents({ store, query, now }: RequestContext): Promise<FileResult> {
-  const format = oneOfParam(query, 'format', ['csv', 'jsonl'] as const) ?? 'csv';
+  const format = oneOfParam(query, 'format', ['csv', 'jsonl', 'ocsf'] as const) ?? 'csv';
   const q = eventQueryOf(query, now(), MAX_EXPORT);
   if (query.get('limit') === null) q.limit = 10_000;
   const events = await attachIdentity(store, await store.searchEvents(q));
   const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
-  if (format === 'jsonl')
+  if (format === 'jsonl' || format === 'ocsf') {
+    const toJson = format === 'jsonl' ? eventToJson : eventToOcsf;
     return {
       kind: 'file',
       type: 'application/x-ndjson; charset=utf-8',
-      filename: `trailwatch-events-${stamp}.jsonl`,
-      body: events.map((e) => JSON.stringify(eventToJson(e)) + '\n').join(''),
+      filename: `trailwatch-events-${stamp}${format === 'ocsf' ? '.ocsf' : ''}.jsonl`,
+      body: events.map((e) => JSON.stringify(toJson(e)) + '\n').join(''),
     };
+  }
   return {
     kind: 'file',
     type: 'text/csv; charset=utf-8',

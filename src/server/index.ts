@@ -2,9 +2,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CompiledRule } from '../domain/rule.js';
+import { createPipelineMetrics, renderMetrics, type PipelineMetrics } from '../pipeline/metrics.js';
 import type { Store } from '../storage/port.js';
 import { isFileResult, type Deps } from './context.js';
 import { badRequest, HttpError } from './http-error.js';
+import { METRICS_PATH, serveMetrics } from './metrics.js';
 import { matchRoute } from './routes.js';
 import {
   checkHost,
@@ -29,6 +31,8 @@ export interface ServerOptions {
   now?: () => number;
   /** Where bugs are reported (the response carries no stack). */
   logError?: (err: unknown) => void;
+  /** This process's counters for /metrics (a fresh, zeroed set when the process ingests nothing). */
+  metrics?: PipelineMetrics;
 }
 
 export interface RunningServer {
@@ -81,10 +85,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logError =
     options.logError ?? ((err: unknown) => console.error('trailwatch serve: internal error', err));
   let origins = new Set<string>();
+  const metrics = options.metrics ?? createPipelineMetrics();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     checkHost(req, origins, token !== undefined);
+    if (url.pathname === METRICS_PATH)
+      return serveMetrics(req, res, token, () => renderMetrics(deps.store, metrics, deps.now()));
     if (!url.pathname.startsWith('/api/')) {
       const file = req.method === 'GET' || req.method === 'HEAD' ? await staticFile(url.pathname) : null;
       if (!file) throw new HttpError(404, `not found: ${url.pathname}`);

@@ -204,13 +204,15 @@ export function openApiDocument(): object {
       },
       '/api/events/export': {
         get: {
-          summary: 'Download the events a search matches as CSV or JSON lines, newest first',
+          summary: 'Download the events a search matches as CSV, JSON lines or OCSF JSON lines, newest first',
           operationId: 'exportEvents',
           parameters: [
             ...EVENT_FILTERS.filter((f) => f.name !== 'limit'),
-            q('format', 'csv (default; cells that start a formula get a leading apostrophe) or jsonl', {
-              enum: ['csv', 'jsonl'],
-            }),
+            q(
+              'format',
+              'csv (default; cells that start a formula get a leading apostrophe), jsonl, or ocsf (one OCSF 1.1 object per line: API Activity 6003, Authentication 3002, Account Change 3001)',
+              { enum: ['csv', 'jsonl', 'ocsf'] },
+            ),
             q('limit', 'At most this many events (default 10000)', {
               type: 'integer',
               minimum: 1,
@@ -248,6 +250,31 @@ export function openApiDocument(): object {
             q('limit', 'At most this many (default 100)', { type: 'integer', minimum: 1, maximum: 1000 }),
           ],
           responses: ok('Alerts', { alerts: arr, count: { type: 'integer' } }),
+        },
+      },
+      '/api/alerts/export': {
+        get: {
+          summary: 'Download the alerts a listing matches as JSON lines or OCSF Detection Findings (2004)',
+          operationId: 'exportAlerts',
+          parameters: [
+            q(
+              'format',
+              'jsonl (default; as GET /api/alerts lists them) or ocsf (one OCSF 1.1 Detection Finding per line)',
+              {
+                enum: ['jsonl', 'ocsf'],
+              },
+            ),
+            q('status', 'Statuses, comma-separated (default open,acknowledged,resolved)'),
+            q('minSeverity', 'Lowest severity', { enum: [...SEVERITIES] }),
+            q('rule', 'Rule ids'),
+            q('limit', 'At most this many (default 100)', { type: 'integer', minimum: 1, maximum: 1000 }),
+          ],
+          responses: {
+            '200': {
+              description: 'An attachment (Content-Disposition)',
+              content: { 'application/x-ndjson': { schema: str } },
+            },
+          },
         },
       },
       '/api/alerts/{id}': {

@@ -1,5 +1,5 @@
 // The API's route table; the OpenAPI document and its test are checked against the same paths.
-import { changeAlert, getAlert, getAlerts } from './api-alerts.js';
+import { changeAlert, exportAlerts, getAlert, getAlerts } from './api-alerts.js';
 import { getEvent, searchEvents } from './api-events.js';
 import { exportEvents, getFacets, getHistogram } from './api-explore.js';
 import { getRules, getWho } from './api-identity.js';
@@ -19,6 +19,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/events/export', handler: exportEvents },
   { method: 'GET', path: '/api/events/{eventId}', handler: getEvent },
   { method: 'GET', path: '/api/alerts', handler: getAlerts },
+  // Before /api/alerts/{id}, which would otherwise take 'export' as an alert id.
+  { method: 'GET', path: '/api/alerts/export', handler: exportAlerts },
   { method: 'GET', path: '/api/alerts/{id}', handler: getAlert },
   ...TRIAGE_ACTIONS.map((action): Route => ({
     method: 'POST',

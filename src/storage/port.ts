@@ -145,6 +145,32 @@ export interface StoreStats {
   oldestEventTime: number | null;
 }
 
+/** Counts of stored operational state, for metrics (all small: grouped by a handful of values). */
+export interface OperationalCounts {
+  /** Quarantine entries (records and whole files) by reason. */
+  quarantineByReason: Record<string, number>;
+  /** Alerts by severity and status (only the combinations that exist). */
+  alerts: { severity: Severity; status: string; count: number }[];
+  /** Outbox notifications by status. */
+  outboxByStatus: Partial<Record<OutboxItem['status'], number>>;
+}
+
+/** What pruning removed (or, on a dry run, would remove). */
+export interface PruneResult {
+  /** Events whose eventTime is before the cutoff. */
+  events: number;
+  /**
+   * Ledger rows of temporary credentials that expired before the cutoff, unless a kept event used
+   * the key or a kept row descends from it. Rows without expiry (access keys) are always kept.
+   */
+  credentials: number;
+  /**
+   * Source objects all of whose stored events were pruned: their stored content is dropped (it only
+   * served those events' raw records), their checkpoint row is kept so they are never read again.
+   */
+  objectsEmptied: number;
+}
+
 export interface Store {
   /** The identities among `identities` whose objects are already stored (the checkpoints). */
   storedObjects(identities: readonly string[]): Promise<Set<string>>;
@@ -216,6 +242,15 @@ export interface Store {
   stats(): Promise<StoreStats>;
   /** Per recipient account, its newest event and its last ingest, by account. */
   freshness(): Promise<AccountFreshness[]>;
+  /** Quarantine by reason, alerts by severity and status, outbox by status (for /metrics). */
+  operationalCounts(): Promise<OperationalCounts>;
+  /**
+   * Retention: deletes events with eventTime < `before` (epoch ms) in bulk, with the ledger rows and
+   * object contents only they needed (see PruneResult). Alerts, their history, rule matches (the state
+   * of stateful rules), quarantine, outbox and object checkpoints are kept. Atomic. With `dryRun`,
+   * returns the same counts and changes nothing.
+   */
+  pruneEventsBefore(before: number, options?: { dryRun?: boolean }): Promise<PruneResult>;
   close(): Promise<void>;
 }
 

@@ -27,3 +27,18 @@ export async function cli(
   const code = await main(argv, io);
   return { code, out, err };
 }
+
+/** An Io whose output and errors go to one log (for long-running commands such as watch). */
+export function logIo(cwd: string, now: number): { io: Io; log: () => string } {
+  let log = '';
+  const io: Io = {
+    out: (t) => void (log += t),
+    err: (t) => void (log += t),
+    stdin: Readable.from([]),
+    env: {},
+    isTty: false,
+    now: () => now,
+    cwd,
+  };
+  return { io, log: () => log };
+}

@@ -89,6 +89,9 @@ describe.skipIf(!hasChromium)('web UI', () => {
   it('acknowledges an alert through the UI', async () => {
     await page.goto(`${server.url}/#/alerts?status=open`);
     await ready('alerts');
+    expect(await page.getAttribute('a.export[data-format="ocsf"]', 'href')).toBe(
+      '/api/alerts/export?status=open&limit=500&format=ocsf',
+    );
     const row = page.locator('#alerts-table tbody tr').first();
     const id = (await row.getAttribute('data-id')) ?? '';
     await row.click();
@@ -108,6 +111,9 @@ describe.skipIf(!hasChromium)('web UI', () => {
     await ready('overview');
     await page.goto(`${server.url}/#/alerts?status=open`);
     await ready('alerts');
+    expect(await page.getAttribute('a.export[data-format="ocsf"]', 'href')).toBe(
+      '/api/alerts/export?status=open&limit=500&format=ocsf',
+    );
     const row = page.locator('#alerts-table tbody tr').first();
     const id = (await row.getAttribute('data-id')) ?? '';
     await row.click();
@@ -289,12 +295,18 @@ describe.skipIf(!hasChromium)('web UI', () => {
     expect(new Set(after)).toEqual(new Set([value]));
     expect(await page.inputValue('input[name="region"]')).toBe(value);
     expect(await page.getAttribute('a.export[data-format="csv"]', 'href')).toContain(`region=${value}`);
+    expect(await page.getAttribute('a.export[data-format="ocsf"]', 'href')).toBe(
+      `/api/events/export?region=${value}&format=ocsf`,
+    );
     expect(errors).toEqual([]);
   });
 
   it('suppresses similar alerts from the alert detail', async () => {
     await page.goto(`${server.url}/#/alerts?status=open`);
     await ready('alerts');
+    expect(await page.getAttribute('a.export[data-format="ocsf"]', 'href')).toBe(
+      '/api/alerts/export?status=open&limit=500&format=ocsf',
+    );
     const row = page.locator('#alerts-table tbody tr').first();
     const id = (await row.getAttribute('data-id')) ?? '';
     await row.click();

@@ -1,10 +1,74 @@
 // The Store contract: every backend runs this suite (DuckDB now, ClickHouse later).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Alert, MatchRow } from '../../src/domain/alert.js';
+import type { JsonObject } from '../../src/domain/json.js';
+import { planLedger } from '../../src/identity/ledger.js';
 import type { Store } from '../../src/storage/port.js';
 import { event, objectRecord } from '../helpers/records.js';
 
 const T0 = Date.parse('2024-05-01T12:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+const DAY = 86_400_000;
+const ORIGIN = {
+  type: 'IAMUser' as const,
+  id: 'arn:aws:iam::111122223333:user/alice',
+  name: 'alice',
+  accountId: '111122223333',
+};
+const ALICE = {
+  type: 'IAMUser',
+  principalId: 'AIDAALICE',
+  arn: ORIGIN.id,
+  accountId: '111122223333',
+  accessKeyId: 'AKIAALICE',
+  userName: 'alice',
+};
+
+/** An AssumeRole at `at` by the identity using `callerKey`, issuing `issued` valid until `expires`. */
+function assumeRole(id: string, at: number, caller: JsonObject, issued: string, expires: number): JsonObject {
+  return {
+    eventID: id,
+    eventTime: iso(at),
+    eventSource: 'sts.amazonaws.com',
+    eventName: 'AssumeRole',
+    userIdentity: caller,
+    requestParameters: { roleArn: 'arn:aws:iam::111122223333:role/Ops', roleSessionName: issued },
+    responseElements: {
+      credentials: { accessKeyId: issued, sessionToken: 't', expiration: new Date(expires).toISOString() },
+      assumedRoleUser: {
+        arn: `arn:aws:sts::111122223333:assumed-role/Ops/${issued}`,
+        assumedRoleId: 'AROAOPS:x',
+      },
+    },
+  };
+}
+const session = (key: string): JsonObject => ({
+  type: 'AssumedRole',
+  principalId: `AROAOPS:${key}`,
+  arn: `arn:aws:sts::111122223333:assumed-role/Ops/${key}`,
+  accountId: '111122223333',
+  accessKeyId: key,
+});
+
+function alertOf(id: string, severity: Alert['severity'], eventIds: string[], at: number): Alert {
+  return {
+    id,
+    ruleId: 'test-rule',
+    alertKey: `key-${id}`,
+    title: `alert ${id}`,
+    severity,
+    groupKey: 'g',
+    firstSeen: at,
+    lastSeen: at,
+    count: eventIds.length,
+    eventIds,
+    account: '111122223333',
+    region: 'us-east-1',
+    sourceIp: null,
+    actorArn: ORIGIN.id,
+    origin: ORIGIN,
+  };
+}
 
 export function storeContract(
   name: string,
@@ -327,6 +391,169 @@ export function storeContract(
       expect(await store.freshness()).toEqual([
         { account: '111122223333', newestEvent: T0 + 60_000, lastIngest: T0 + 7_200_000 },
         { account: '444455556666', newestEvent: T0 + 120_000, lastIngest: T0 + 3_600_000 },
+      ]);
+    });
+
+    it('counts quarantine by reason, alerts by severity and status, outbox by status', async () => {
+      expect(await store.operationalCounts()).toEqual({
+        quarantineByReason: {},
+        alerts: [],
+        outboxByStatus: {},
+      });
+      await store.appendBatch({
+        objects: [objectRecord('q1', { kind: 'invalid' })],
+        events: [],
+        quarantine: [
+          { objectId: 'q1', index: null, reason: 'not-json', detail: 'x', sample: null },
+          { objectId: 'q1', index: 1, reason: 'missing-event-time', detail: 'x', sample: null },
+          { objectId: 'q1', index: 2, reason: 'missing-event-time', detail: 'x', sample: null },
+        ],
+        credentials: [],
+        matches: [],
+      });
+      const item = (id: string, alertId: string) => ({
+        id,
+        alertId,
+        destination: 'd',
+        kind: 'new' as const,
+        payload: '{}',
+        status: 'pending' as const,
+        attempts: 0,
+        nextAttemptAt: T0,
+        lastError: null,
+        createdAt: T0,
+        deliveredAt: null,
+      });
+      await store.saveAlerts(
+        [
+          alertOf('a1', 'high', ['e1'], T0),
+          alertOf('a2', 'high', ['e2'], T0),
+          alertOf('a3', 'low', ['e3'], T0),
+        ],
+        [],
+        [],
+        [item('n1', 'a1'), item('n2', 'a2')],
+      );
+      await store.changeAlert('a2', { at: T0, actor: 't', action: 'acknowledge', status: 'acknowledged' });
+      await store.recordDelivery('n1', {
+        status: 'dead',
+        attempts: 8,
+        nextAttemptAt: T0,
+        error: 'x',
+        at: T0,
+      });
+      const counts = await store.operationalCounts();
+      expect(counts.quarantineByReason).toEqual({ 'not-json': 1, 'missing-event-time': 2 });
+      expect(
+        [...counts.alerts].sort((a, b) => (a.severity + a.status).localeCompare(b.severity + b.status)),
+      ).toEqual([
+        { severity: 'high', status: 'acknowledged', count: 1 },
+        { severity: 'high', status: 'open', count: 1 },
+        { severity: 'low', status: 'open', count: 1 },
+      ]);
+      expect(counts.outboxByStatus).toEqual({ pending: 1, dead: 1 });
+    });
+
+    it('prunes events before a time in bulk, keeping alerts, needed ledger rows and checkpoints', async () => {
+      const cutoff = T0 - 400 * DAY;
+      const old = T0 - 500 * DAY;
+      const edge = cutoff - 30 * 60_000;
+      const records: [string, JsonObject[]][] = [
+        [
+          'old',
+          [
+            // alice mints ASIAOLD (expired long before the cutoff) and uses it.
+            assumeRole('old-1', old, ALICE, 'ASIAOLD', old + 3_600_000),
+            { eventID: 'old-2', eventTime: iso(old + 60_000), userIdentity: session('ASIAOLD') },
+            // ASIAPARENT expires before the cutoff, but the session it minted (ASIACHILD) lives past it.
+            assumeRole('old-3', edge, ALICE, 'ASIAPARENT', cutoff - 60_000),
+            assumeRole('old-4', edge + 60_000, session('ASIAPARENT'), 'ASIACHILD', cutoff + 3_600_000),
+          ],
+        ],
+        [
+          'mixed',
+          [
+            { eventID: 'mixed-old', eventTime: iso(T0 - 450 * DAY) },
+            { eventID: 'mixed-new', eventTime: iso(cutoff + 60_000), userIdentity: session('ASIACHILD') },
+          ],
+        ],
+        [
+          'new',
+          [
+            assumeRole('new-1', T0, ALICE, 'ASIANEW', T0 + 3_600_000),
+            { eventID: 'new-2', eventTime: iso(T0) },
+          ],
+        ],
+      ];
+      for (const [objectId, recs] of records) {
+        const events = recs.map((r, i) => event(r, objectId, i));
+        const ledger = await planLedger(events, store);
+        await store.appendBatch({
+          objects: [objectRecord(objectId, { identity: `test://${objectId}`, records: recs.length })],
+          events,
+          quarantine: [],
+          credentials: ledger.rows,
+          matches: [],
+        });
+      }
+      const match: MatchRow = {
+        ruleId: 'test-rule',
+        alertKey: 'key-old-alert',
+        eventId: 'old-1',
+        recipientAccountId: '111122223333',
+        eventTime: old,
+        groupKey: 'g',
+        value: null,
+        step: null,
+        title: 'old alert',
+        severity: 'high',
+        region: null,
+        sourceIp: null,
+        actorArn: ORIGIN.id,
+        origin: ORIGIN,
+      };
+      await store.appendBatch({ objects: [], events: [], quarantine: [], credentials: [], matches: [match] });
+      await store.saveAlerts([alertOf('old-alert', 'high', ['old-1', 'old-2'], old)], ['key-old-alert'], []);
+      const before = await store.stats();
+      const keys = ['ASIAOLD', 'ASIAPARENT', 'ASIACHILD', 'ASIANEW'];
+
+      const dry = await store.pruneEventsBefore(cutoff, { dryRun: true });
+      expect(dry).toEqual({ events: 5, credentials: 1, objectsEmptied: 1 });
+      expect(await store.stats()).toEqual(before);
+      expect([...(await store.credentials(keys)).keys()].sort()).toEqual([...keys].sort());
+
+      expect(await store.pruneEventsBefore(cutoff)).toEqual(dry);
+      expect(await ids({ limit: 100 })).toEqual(['new-2', 'new-1', 'mixed-new']);
+      expect([...(await store.credentials(keys)).keys()].sort()).toEqual([
+        'ASIACHILD',
+        'ASIANEW',
+        'ASIAPARENT',
+      ]);
+      // Checkpoints stay, so the old object is never read again; only its content (raw records) is gone.
+      expect(await store.storedObjects(['test://old', 'test://mixed'])).toEqual(
+        new Set(['test://old', 'test://mixed']),
+      );
+      const contents = await store.objectContents(['old', 'mixed']);
+      expect(contents.get('old')?.content.length).toBe(0);
+      expect(contents.get('mixed')?.content.length).toBeGreaterThan(0);
+      const [kept] = await store.alerts({ ids: ['old-alert'], statuses: ['open'] });
+      expect(kept?.eventIds).toEqual(['old-1', 'old-2']);
+      expect((await store.keySummaries(['key-old-alert'])).get('key-old-alert')?.count).toBe(1);
+      expect(await store.pruneEventsBefore(cutoff)).toEqual({ events: 0, credentials: 0, objectsEmptied: 0 });
+    });
+
+    it('prunes beside a concurrent triage change without either disturbing the other', async () => {
+      await seed();
+      await store.saveAlerts([alertOf('t1', 'medium', ['e2'], T0)], [], []);
+      const [pruned, acked] = await Promise.all([
+        store.pruneEventsBefore(T0),
+        store.changeAlert('t1', { at: T0, actor: 't', action: 'acknowledge', status: 'acknowledged' }),
+      ]);
+      expect(pruned.events).toBe(1);
+      expect(acked?.status).toBe('acknowledged');
+      expect(await ids({ limit: 10 })).toEqual(['e3', 'e2', 'e1']);
+      expect((await store.alerts({ statuses: ['acknowledged'], limit: 10 })).map((a) => a.id)).toEqual([
+        't1',
       ]);
     });
 

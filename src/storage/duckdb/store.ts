@@ -14,6 +14,7 @@ import type {
 } from '../port.js';
 import { StoreError } from '../port.js';
 import { alertFunctions, appendMatch, INSERT_MATCHES } from './alerts.js';
+import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
 import { appendEvent, rowToEvent, SEARCH_TEXT } from './columns.js';
 import { appendCredential, CREDENTIAL_SELECT, rowToCredential } from './credentials.js';
@@ -103,11 +104,13 @@ function toStoreError(path: string, err: unknown): StoreError {
 
 export async function openDuckDbStore(path: string, now: () => number = Date.now): Promise<Store> {
   let conn: DuckDBConnection;
+  let maintenance: DuckDBConnection;
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
     conn = await instance.connect();
     await migrate(conn);
+    maintenance = await instance.connect();
   } catch (err) {
     throw toStoreError(path, err);
   }
@@ -382,6 +385,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   }
 
   async function close(): Promise<void> {
+    maintenance.closeSync();
     conn.closeSync();
     instance.closeSync();
     await Promise.resolve();
@@ -390,6 +394,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   return {
     ...alertFunctions(conn, now),
     ...outboxFunctions(conn),
+    ...operationFunctions(conn, maintenance),
     storedObjects,
     appendBatch,
     searchEvents,

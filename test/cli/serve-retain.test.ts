@@ -1,0 +1,72 @@
+// The built CLI: `serve --retain` prunes at start, shows it in /metrics, and stops cleanly on SIGTERM.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { parseExposition, sampleValue } from '../helpers/exposition.js';
+import { cli } from '../helpers/cli.js';
+import { record } from '../helpers/records.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(ROOT, 'bin', 'trailwatch');
+const dir = mkdtempSync(path.join(tmpdir(), 'tw-serve-retain-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const DAY = 86_400_000;
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+it('serve --retain prunes when it starts and counts it in /metrics', async () => {
+  expect(existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')), 'build first: npm run build').toBe(true);
+  const now = Date.now();
+  const trail = path.join(dir, 'trail');
+  mkdirSync(trail);
+  writeFileSync(
+    path.join(trail, 'part.json'),
+    JSON.stringify({
+      Records: [
+        record({ eventID: 'ancient', eventTime: new Date(now - 500 * DAY).toISOString() }),
+        record({ eventID: 'recent', eventTime: new Date(now - 60_000).toISOString() }),
+      ],
+    }),
+  );
+  const db = path.join(dir, 'store.duckdb');
+  expect((await cli(['ingest', trail, '--db', db, '--no-rules'], { now, cwd: dir })).code).toBe(0);
+
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--db', db, '--port', String(port), '--retain', '400d'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let log = '';
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const started = Date.now();
+    while (!/retention: deleted/.test(log) && Date.now() - started < 30_000)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(log).toContain('retention: deleted 1 events before');
+    const p = parseExposition(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    expect(sampleValue(p, 'trailwatch_events_pruned_total')).toBe(1);
+    expect(sampleValue(p, 'trailwatch_stored_events')).toBe(1);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+});
