@@ -29,9 +29,10 @@ import type { Io } from './io.js';
 export const WATCH_HELP = `Usage: trailwatch watch <source…> [options]
        trailwatch watch --sqs QUEUE_URL [options]
 
-Polls the sources (s3://bucket[/prefix] or local directories) — or consumes an SQS queue — stores
-every new object, evaluates the rules and dispatches notifications, until SIGINT or SIGTERM; the
-batch in progress is finished, so a restart continues where it stopped.
+Polls the sources (s3://bucket[/prefix], cloudtrail://REGION event history, or local directories)
+— or consumes an SQS queue — stores every new object, evaluates the rules and dispatches
+notifications, until SIGINT or SIGTERM; the batch in progress is finished, so a restart continues
+where it stopped.
 
   --interval D           time between polls (default 60s)
   --lookback D           for S3: list the delivery days of this period before now (default 2d),
@@ -146,6 +147,7 @@ async function pollSources(
         },
         aws: r.aws,
         stdin: io.stdin,
+        now: io.now,
       }),
     {
       intervalMs,
