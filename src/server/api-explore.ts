@@ -10,6 +10,7 @@ export const EXPLORER_FACETS: FacetField[] = [
   'eventName',
   'eventSource',
   'identityType',
+  'eventCategory',
   'recipientAccountId',
   'awsRegion',
   'sourceIpAddress',

@@ -52,6 +52,7 @@ export function storeContract(
               eventID: 'e3',
               eventTime: iso(T0 + 120_000),
               eventName: 'GetObject',
+              eventCategory: 'Data',
               awsRegion: 'eu-west-1',
               recipientAccountId: '444455556666',
               sourceIPAddress: '203.0.113.9',
@@ -109,6 +110,8 @@ export function storeContract(
       expect(await ids({ outcome: 'failure' })).toEqual(['e3']);
       expect(await ids({ outcome: 'success' })).toEqual(['e2', 'e1', 'e4']);
       expect(await ids({ identityTypes: ['iamuser'] })).toEqual(['e2']);
+      expect(await ids({ eventCategories: ['data'] })).toEqual(['e3']);
+      expect(await ids({ eventCategories: ['Insight'] })).toEqual([]);
       expect(await ids({ since: T0, until: T0 + 60_000 })).toEqual(['e2', 'e1']);
       expect(await ids({ eventNames: ['ListBuckets', 'GetObject'], regions: ['us-east-1'] })).toEqual(['e1']);
       expect(await ids({ limit: 2 })).toEqual(['e3', 'e2']);
@@ -127,6 +130,11 @@ export function storeContract(
         { value: 'AccessDenied', count: 1 },
       ]);
       expect(all.facets.eventSource).toHaveLength(2);
+      const categories = await store.summarizeEvents({}, ['eventCategory']);
+      expect(categories.facets.eventCategory).toEqual([
+        { value: 'Management', count: 3 },
+        { value: 'Data', count: 1 },
+      ]);
       const none = await store.summarizeEvents({ eventNames: ['Nothing'] }, ['awsRegion']);
       expect(none).toEqual({
         count: 0,
