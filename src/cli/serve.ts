@@ -2,18 +2,26 @@
 import { loadConfig } from '../config/load.js';
 import { openStore, resolveDbPath } from '../app.js';
 import { ServerConfigError, startServer } from '../server/index.js';
+import type { Store } from '../storage/port.js';
 import { parse, positiveInt, STORE_OPTIONS } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
+import { prepareWatch, WATCH_OPTIONS, type PreparedWatch } from './watch.js';
 
 export const SERVE_HELP = `Usage: trailwatch serve [--db PATH] [--host H] [--port P] [--token T] [--config PATH]
+       trailwatch serve --watch <source…> [watch options]
+       trailwatch serve --watch --sqs QUEUE_URL [watch options]
 
 Serves a JSON API under /api (described at /api/openapi.json) and a web UI at / over the store.
   --host H     address to listen on (default 127.0.0.1); any other address needs --token
   --port P     port (default 8080)
   --token T    require Authorization: Bearer T on every API request (default $TRAILWATCH_TOKEN);
                open the UI as http://HOST:PORT/#token=T
+  --watch      also run the watcher in this process, over the same store: the sources (s3://…,
+               cloudtrail://REGION, directories) or --sqs QUEUE_URL, with the options of
+               trailwatch watch (--interval, --lookback, --rules, …; see trailwatch watch --help).
+               SIGINT or SIGTERM finishes the watcher's batch, then stops both.
 `;
 
 const OPTIONS = {
@@ -21,15 +29,25 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
+  watch: { type: 'boolean' },
+  ...WATCH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export async function runServe(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, OPTIONS);
+  const { values, positionals } = parse(argv, OPTIONS);
   if (values.help) {
     io.out(SERVE_HELP);
     return EXIT.ok;
   }
+  if (!values.watch && (positionals.length || values.sqs))
+    throw new UsageError(
+      `serve takes sources only with --watch, e.g. trailwatch serve --watch ${positionals[0] ?? 's3://org-trail'}`,
+    );
+  if (values.watch && !positionals.length && !values.sqs)
+    throw new UsageError(
+      'serve --watch needs a source or --sqs QUEUE_URL, e.g. trailwatch serve --watch ./logs',
+    );
   const port = positiveInt(values.port, '--port') ?? 8080;
   const token = values.token ?? io.env.TRAILWATCH_TOKEN;
   const host = values.host ?? '127.0.0.1';
@@ -39,24 +57,49 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       `listening on ${host} needs an access token: --token T or TRAILWATCH_TOKEN (the UI then opens at /#token=T)`,
     );
   const config = loadConfig(values.config, io.env, io.cwd);
-  const rules = await loadDetection(undefined, io);
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
-  let server;
+  const watcher = values.watch ? await prepareWatch(values, positionals, io, config) : null;
+  const rules = watcher?.rules ?? (await loadDetection(undefined, io));
+  const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
   try {
-    server = await startServer({ store, rules, host, port, token, now: io.now });
-  } catch (err) {
-    await store.close();
-    if (err instanceof ServerConfigError) throw new UsageError(err.message);
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-      throw new UsageError(`port ${port} is in use; choose another with --port`);
-    throw err;
+    // DuckDB admits one writer per file: the server and the watcher share this one store.
+    const store = await openStore(dbPath, io.now);
+    try {
+      let server;
+      try {
+        server = await startServer({ store, rules, host, port, token, now: io.now });
+      } catch (err) {
+        if (err instanceof ServerConfigError) throw new UsageError(err.message);
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+          throw new UsageError(`port ${port} is in use; choose another with --port`);
+        throw err;
+      }
+      io.err(`trailwatch serve: listening on ${server.url}/ (Ctrl-C stops)\n`);
+      try {
+        await untilStopped(watcher, store, dbPath);
+      } finally {
+        await server.close();
+      }
+      if (watcher) io.err('stopped; everything read so far is stored\n');
+    } finally {
+      await store.close();
+    }
+    return EXIT.ok;
+  } finally {
+    await watcher?.close();
   }
-  io.err(`trailwatch serve: listening on ${server.url}/ (Ctrl-C stops)\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await server.close();
-  await store.close();
-  return EXIT.ok;
+}
+
+/** Until SIGINT or SIGTERM; with a watcher, until it has finished its batch after one (or failed). */
+async function untilStopped(watcher: PreparedWatch | null, store: Store, dbPath: string): Promise<void> {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    if (watcher) await watcher.run(store, dbPath, abort.signal);
+    else await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve()));
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
 }

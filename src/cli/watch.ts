@@ -14,6 +14,7 @@ import {
   s3Object,
 } from '../app.js';
 import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { consumeOnce } from '../pipeline/consume.js';
 import { dispatchDue } from '../pipeline/dispatch.js';
@@ -48,8 +49,8 @@ where it stopped.
   --rules DIR, --list NAME=V,…, --session-name-policy P, --config PATH, --db PATH
 `;
 
-const OPTIONS = {
-  ...STORE_OPTIONS,
+/** The watcher's own options; `serve --watch` takes them too. */
+export const WATCH_OPTIONS = {
   interval: { type: 'string' },
   lookback: { type: 'string' },
   sqs: { type: 'string' },
@@ -64,10 +65,11 @@ const OPTIONS = {
   rules: { type: 'string', multiple: true },
   list: { type: 'string', multiple: true },
   'session-name-policy': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+const OPTIONS = { ...STORE_OPTIONS, ...WATCH_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+
+export type WatchValues = ReturnType<typeof parse<typeof WATCH_OPTIONS>>['values'];
 
 function duration(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -80,7 +82,7 @@ function duration(value: string | undefined, flag: string, fallback: number): nu
 interface Running {
   store: Store;
   io: Io;
-  values: Values;
+  values: WatchValues;
   aws: { profile?: string; region?: string; endpointUrl?: string };
   options: Pick<IngestOptions, 'detection' | 'afterBatch'>;
   signal: AbortSignal;
@@ -166,19 +168,21 @@ async function pollSources(
   );
 }
 
-export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
-  const { values, positionals } = parse(argv, OPTIONS);
-  if (values.help) {
-    io.out(WATCH_HELP);
-    return EXIT.ok;
-  }
-  if (!positionals.length && !values.sqs)
-    throw new UsageError(
-      `watch needs a source or --sqs QUEUE_URL, e.g. trailwatch watch s3://org-trail\n\n${WATCH_HELP}`,
-    );
+/** A watcher ready to run: its flags checked, its rules loaded and its sinks made, before the store opens. */
+export interface PreparedWatch {
+  run(store: Store, dbPath: string, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+  rules: CompiledRule[];
+}
+
+export async function prepareWatch(
+  values: WatchValues,
+  positionals: string[],
+  io: Io,
+  config: Config,
+): Promise<PreparedWatch> {
   const intervalMs = duration(values.interval, '--interval', 60_000);
   const lookbackMs = duration(values.lookback, '--lookback', 2 * 86_400_000);
-  const config = loadConfig(values.config, io.env, io.cwd);
   const aws = {
     ...(values.profile !== undefined && { profile: values.profile }),
     ...(values.region !== undefined && { region: values.region }),
@@ -189,42 +193,67 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
     io,
     mergeLists(config.lists, namedLists(values.list)),
   );
-  const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
-  const store = await openStore(dbPath, io.now);
+  const policy = sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);
   const sinks = createSinks(config, io);
+  return {
+    rules,
+    close: () => closeSinks(sinks),
+    async run(store, dbPath, signal) {
+      const running: Running = {
+        store,
+        io,
+        values,
+        aws,
+        signal,
+        options: {
+          detection: {
+            rules,
+            policy,
+            now: io.now,
+            notify: { routes: config.routes, uiBaseUrl: config.uiBaseUrl },
+          },
+          ...(sinks.size
+            ? { afterBatch: async () => void (await dispatchDue(store, sinks, config.retry, io.now)) }
+            : {}),
+        },
+      };
+      io.err(`${rules.length} rules\n`);
+      if (values.sqs) await consumeQueue(running, values.sqs, dbPath);
+      else await pollSources(running, positionals, intervalMs, lookbackMs);
+    },
+  };
+}
+
+export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(argv, OPTIONS);
+  if (values.help) {
+    io.out(WATCH_HELP);
+    return EXIT.ok;
+  }
+  if (!positionals.length && !values.sqs)
+    throw new UsageError(
+      `watch needs a source or --sqs QUEUE_URL, e.g. trailwatch watch s3://org-trail\n\n${WATCH_HELP}`,
+    );
+  const config = loadConfig(values.config, io.env, io.cwd);
+  const watcher = await prepareWatch(values, positionals, io, config);
+  const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   signal?.addEventListener('abort', stop, { once: true });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const running: Running = {
-    store,
-    io,
-    values,
-    aws,
-    signal: abort.signal,
-    options: {
-      detection: {
-        rules,
-        policy: sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined),
-        now: io.now,
-        notify: { routes: config.routes, uiBaseUrl: config.uiBaseUrl },
-      },
-      ...(sinks.size
-        ? { afterBatch: async () => void (await dispatchDue(store, sinks, config.retry, io.now)) }
-        : {}),
-    },
-  };
   try {
-    io.err(`${rules.length} rules\n`);
-    if (values.sqs) await consumeQueue(running, values.sqs, dbPath);
-    else await pollSources(running, positionals, intervalMs, lookbackMs);
+    const store = await openStore(dbPath, io.now);
+    try {
+      await watcher.run(store, dbPath, abort.signal);
+    } finally {
+      await store.close();
+    }
     io.err('stopped; everything read so far is stored\n');
     return EXIT.ok;
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
-    await closeSinks(sinks);
-    await store.close();
+    await watcher.close();
   }
 }

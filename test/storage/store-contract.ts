@@ -173,6 +173,43 @@ export function storeContract(
       expect((await ids({})).sort()).toEqual(['e1', 'e1', 'e2', 'e3', 'e4', 'e5']);
     });
 
+    it('serves callers at the same time, each write its own transaction (serve --watch shares a store)', async () => {
+      const batch = (o: string, n: number) => ({
+        objects: [objectRecord(o)],
+        events: Array.from({ length: n }, (_, i) =>
+          event({ eventID: `${o}-${i}`, eventTime: iso(T0 + i) }, o, i),
+        ),
+        quarantine: [],
+        credentials: [],
+        matches: [],
+      });
+      const outbox = (id: string) => ({
+        id,
+        alertId: 'a1',
+        destination: 'hook',
+        kind: 'new' as const,
+        payload: '{}',
+        status: 'pending' as const,
+        attempts: 0,
+        nextAttemptAt: T0,
+        lastError: null,
+        createdAt: T0,
+        deliveredAt: null,
+      });
+      const results = await Promise.all([
+        store.appendBatch(batch('c1', 2000)),
+        store.enqueue([outbox('n1')]),
+        store.searchEvents({ limit: 5 }),
+        store.appendBatch(batch('c2', 2000)),
+        store.enqueue([outbox('n2')]),
+        store.summarizeEvents({}, ['eventName']),
+      ]);
+      expect(results[0]).toMatchObject({ stored: 2000 });
+      expect(results[3]).toMatchObject({ stored: 2000 });
+      expect((await store.stats()).events).toBe(4000);
+      expect((await store.dueNotifications(T0, 10)).map((n) => n.id).sort()).toEqual(['n1', 'n2']);
+    });
+
     it('quarantines a record that reuses a stored event id with other content', async () => {
       await seed();
       const result = await store.appendBatch({
