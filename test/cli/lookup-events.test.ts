@@ -3,7 +3,11 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Io } from '../../src/cli/io.js';
+import { runWatch } from '../../src/cli/watch.js';
+import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import type { JsonObject } from '../../src/domain/json.js';
 import { cli } from '../helpers/cli.js';
 import {
@@ -151,7 +155,7 @@ describe('ingest cloudtrail://region', () => {
     expect(r.out).toContain(`LookupEvents CloudTrailEvent of event ${broken.eventId} is not JSON`);
   });
 
-  it('reads the window still filling again, storing only what is new', async () => {
+  it('reads the windows still filling again when something new arrived, storing only what is new', async () => {
     server = await startCloudTrailServer(history(3, NOW - 2 * HOUR, NOW - 5 * 60_000));
     const first = await ingestHistory('cloudtrail://eu-west-1?since=2h', 'open.duckdb', [
       '--format',
@@ -159,6 +163,14 @@ describe('ingest cloudtrail://region', () => {
       '--no-rules',
     ]);
     expect(summaryOf(first.out)).toMatchObject({ objectsListed: 2, eventsStored: 3 });
+    // Nothing new: the probe says so, and no window is read again.
+    const idle = await ingestHistory('cloudtrail://eu-west-1?since=2h', 'open.duckdb', [
+      '--format',
+      'json',
+      '--no-rules',
+    ]);
+    expect(summaryOf(idle.out)).toMatchObject({ objectsSkipped: 2, objectsRead: 0 });
+    expect(idle.requests).toHaveLength(1);
     server.events.push(...history(1, NOW + 60_000, NOW + 90_000));
     const later = NOW + 2 * 60_000;
     const again = await ingestHistory(
@@ -169,6 +181,83 @@ describe('ingest cloudtrail://region', () => {
     );
     expect(summaryOf(again.out)).toMatchObject({ objectsSkipped: 1, objectsRead: 2, eventsStored: 1 });
   });
+
+  it('takes the endpoint from AWS_ENDPOINT_URL_CLOUDTRAIL, as the SDK does', async () => {
+    server = await startCloudTrailServer(history(3, NOW - 3 * HOUR, NOW - 2 * HOUR));
+    process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = server.endpointUrl;
+    try {
+      const r = await cli(
+        ['ingest', 'cloudtrail://us-east-1?since=3h&until=2h', '--db', path.join(dir, 'env.duckdb')],
+        { now: NOW },
+      );
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain('3 events stored');
+      expect(server.requests.length).toBeGreaterThan(0);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_CLOUDTRAIL;
+    }
+  });
+
+  it('is watched: events that appear in the history while watch runs are stored and detected', async () => {
+    server = await startCloudTrailServer(history(2, NOW - 50 * 60_000, NOW - 40 * 60_000));
+    const db = path.join(dir, 'watch.duckdb');
+    const started = Date.now();
+    let log = '';
+    const io: Io = {
+      out: (t) => void (log += t),
+      err: (t) => void (log += t),
+      stdin: Readable.from([]),
+      env: {},
+      isTty: false,
+      // A clock that moves: a window still filling is read again only once a newer event appears.
+      now: () => NOW + (Date.now() - started),
+      cwd: dir,
+    };
+    const abort = new AbortController();
+    const running = runWatch(
+      [
+        'cloudtrail://us-east-1?since=2h',
+        '--endpoint-url',
+        server.endpointUrl,
+        '--interval',
+        '1s',
+        '--db',
+        db,
+      ],
+      io,
+      abort.signal,
+    );
+    const until = async (pattern: RegExp): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (!pattern.test(log)) {
+        if (Date.now() > deadline) throw new Error(`watch never logged ${String(pattern)}:\n${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until(/ 2 events,/);
+    const stop = record({
+      eventID: 'watched-stop-1',
+      eventTime: new Date(NOW - 60_000).toISOString(),
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'StopLogging',
+      readOnly: false,
+      recipientAccountId: ACCOUNT,
+    });
+    server.events.push(historyEvent(stop));
+    await until(/ 1 events, 1 alerts written/);
+    abort.abort();
+    expect(await running).toBe(0);
+    expect(log).toContain('stopped; everything read so far is stored');
+    const store = await openDuckDbStore(db);
+    try {
+      expect((await store.stats()).events).toBe(3);
+      expect((await store.alerts({ limit: 10 })).map((a) => a.ruleId)).toContain(
+        'cloudtrail-logging-stopped',
+      );
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 
   it('says what a history URL looks like when given a wrong one', async () => {
     server = await startCloudTrailServer();

@@ -73,20 +73,22 @@ export function createCloudTrailSource(options: CloudTrailSourceOptions): Source
 
   return {
     async *list() {
-      // The newest event names the account, so two accounts' histories in one store never share a checkpoint.
       const windows = windowsOf(since, until, windowMs);
       if (!windows.length) return;
+      // One request for the newest event: it names the account (two accounts' histories in one store
+      // never share a checkpoint), and tells whether anything arrived since the last run.
       const probe = await lookup((windows[0] as [number, number])[0], until, 1);
-      const first = probe.Events?.[0];
-      if (!first) return;
-      const account = accountOf(first) ?? 'unknown-account';
+      const newest = probe.Events?.[0];
+      if (!newest) return;
+      const account = accountOf(newest) ?? 'unknown-account';
       const now = options.now();
       for (const [start, end] of windows) {
         const range = `${iso(start)}/${iso(end)}`;
-        // A window still filling is read again by every run; dedup drops what an earlier run stored.
+        // A window still filling is read again when a newer event has appeared (dedup drops what was
+        // stored already); once settled it is read in full one last time under its final identity.
         const isFinal = end <= now - SETTLE_MS;
         const object: SourceObject = {
-          identity: `cloudtrail://${account}/${region}/${range}${isFinal ? '' : `@${iso(now)}`}`,
+          identity: `cloudtrail://${account}/${region}/${range}${isFinal ? '' : `@${newest.EventId ?? iso(now)}`}`,
           uri: `cloudtrail://${region}?since=${iso(start)}&until=${iso(end)}`,
           key: `cloudtrail/${account}/${region}/${range}`,
           size: null,
