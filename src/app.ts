@@ -83,6 +83,7 @@ function createHistorySource(url: string, options: SourceOptions): Source {
     since,
     until,
     windowMs,
+    isInsights: location.category === 'insight',
     now: options.now ?? Date.now,
   });
 }

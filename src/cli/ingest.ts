@@ -31,7 +31,8 @@ export const INGEST_HELP = `Usage: trailwatch ingest <source…> [options]
 
 Sources: files, directories (recursive), glob patterns ('logs/**/*.json.gz'), - for stdin,
 s3://bucket[/prefix] (CloudTrail key layout aware, pruned by the filters below), and
-cloudtrail://REGION[?since=T&until=T&window=1h] (the account's 90-day event history, LookupEvents).
+cloudtrail://REGION[?since=T&until=T&window=1h&category=insight] (the account's 90-day event
+history through LookupEvents; category=insight reads its Insights events).
 
 Options:
   --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)

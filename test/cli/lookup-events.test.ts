@@ -19,6 +19,7 @@ import {
 } from '../helpers/cloudtrail-server.js';
 import { record } from '../helpers/records.js';
 import { TEST_CREDENTIALS } from '../helpers/s3-server.js';
+import { insightRecords } from '../server/fixture.js';
 
 const NOW = Date.parse('2024-05-02T00:00:00Z');
 const HOUR = 3_600_000;
@@ -180,6 +181,30 @@ describe('ingest cloudtrail://region', () => {
       later,
     );
     expect(summaryOf(again.out)).toMatchObject({ objectsSkipped: 1, objectsRead: 2, eventsStored: 1 });
+  });
+
+  it('reads the Insights events of the history with category=insight', async () => {
+    const insights = insightRecords().map((r, i) =>
+      historyEvent({ ...r, eventTime: new Date(NOW - 3 * HOUR + i * 60_000).toISOString() }),
+    );
+    server = await startCloudTrailServer([...history(4, NOW - 3 * HOUR, NOW - 2 * HOUR), ...insights]);
+    const db = 'insights.duckdb';
+    const r = await ingestHistory('cloudtrail://us-east-1?since=3h&until=2h&category=insight', db, [
+      '--format',
+      'json',
+    ]);
+    expect(summaryOf(r.out)).toMatchObject({ eventsStored: 2 });
+    expect(r.requests.every((q) => q.eventCategory === 'insight')).toBe(true);
+    const found = await cli(['search', '--db', path.join(dir, db), '--event-category', 'insight'], {
+      now: NOW,
+    });
+    expect(found.out).toContain('ApiCallRateInsight Start');
+    // The management events are another checkpoint: reading them later takes them all.
+    const management = await ingestHistory('cloudtrail://us-east-1?since=3h&until=2h', db, [
+      '--format',
+      'json',
+    ]);
+    expect(summaryOf(management.out)).toMatchObject({ objectsSkipped: 0, eventsStored: 4 });
   });
 
   it('takes the endpoint from AWS_ENDPOINT_URL_CLOUDTRAIL, as the SDK does', async () => {

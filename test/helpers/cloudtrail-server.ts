@@ -16,6 +16,7 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 export interface HistoryEvent {
   eventId: string;
   eventName: string;
+  isInsight: boolean;
   /** Epoch milliseconds. */
   time: number;
   cloudTrailEvent: string;
@@ -28,6 +29,8 @@ export interface LookupRequest {
   endTime: number | null;
   maxResults: number | null;
   nextToken: string | null;
+  /** `insight`, or null for management events. */
+  eventCategory: string | null;
   isThrottled: boolean;
 }
 
@@ -46,6 +49,7 @@ export function historyEvent(record: JsonObject): HistoryEvent {
   return {
     eventId: record.eventID as string,
     eventName: record.eventName as string,
+    isInsight: record.eventCategory === 'Insight',
     time: Date.parse(record.eventTime as string),
     cloudTrailEvent: JSON.stringify(record),
   };
@@ -111,6 +115,7 @@ export async function startCloudTrailServer(events: HistoryEvent[] = []): Promis
       endTime: seconds(input.EndTime),
       maxResults: typeof input.MaxResults === 'number' ? input.MaxResults : null,
       nextToken: typeof input.NextToken === 'string' ? input.NextToken : null,
+      eventCategory: typeof input.EventCategory === 'string' ? input.EventCategory : null,
       isThrottled: false,
     };
     state.requests.push(request);
@@ -127,7 +132,10 @@ export async function startCloudTrailServer(events: HistoryEvent[] = []): Promis
     const end = request.endTime ?? Infinity;
     if (start > end) return fail(res, 400, 'InvalidTimeRangeException', 'StartTime must be before EndTime');
     // A token is only good for the same parameters, as AWS documents.
-    const params = `${start}/${end}/${max}`;
+    if (request.eventCategory !== null && request.eventCategory !== 'insight')
+      return fail(res, 400, 'ValidationException', `EventCategory must be insight`);
+    const isInsight = request.eventCategory === 'insight';
+    const params = `${start}/${end}/${max}/${request.eventCategory ?? ''}`;
     let offset = 0;
     if (request.nextToken !== null) {
       const [tokenParams, tokenOffset] = Buffer.from(request.nextToken, 'base64url').toString().split('#');
@@ -135,8 +143,9 @@ export async function startCloudTrailServer(events: HistoryEvent[] = []): Promis
         return fail(res, 400, 'InvalidNextTokenException', 'token does not match the request parameters');
       offset = Number(tokenOffset);
     }
+    // Without EventCategory the history returns management events; with it, Insights events only.
     const matching = state.events
-      .filter((e) => e.time >= start && e.time <= end)
+      .filter((e) => e.time >= start && e.time <= end && e.isInsight === isInsight)
       .sort((a, b) => b.time - a.time || a.eventId.localeCompare(b.eventId));
     const page = matching.slice(offset, offset + max);
     const next = offset + max < matching.length ? offset + max : null;

@@ -118,6 +118,7 @@ describe.skipIf(!hasChromium)('web UI', () => {
     const xss: unknown = await page.evaluate('typeof window.__xss');
     expect(xss).toBe('undefined');
     expect(errors).toEqual([]);
+    await page.locator('#event-detail').screenshot({ path: path.join(SHOTS, 'insight.png') });
   });
 
   it('acknowledges an alert through the UI', async () => {

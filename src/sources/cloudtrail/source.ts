@@ -13,6 +13,8 @@ export interface CloudTrailSourceOptions {
   until: number;
   /** Window length: one source object (and one checkpoint) per window. */
   windowMs: number;
+  /** The Insights events of the history instead of its management events. */
+  isInsights?: boolean;
   now: () => number;
   /** Requests a second; the API allows 2 per account and region. */
   perSecond?: number;
@@ -51,6 +53,7 @@ export function createCloudTrailSource(options: CloudTrailSourceOptions): Source
       StartTime: new Date(start),
       EndTime: new Date(end),
       MaxResults: max,
+      ...(options.isInsights ? { EventCategory: 'insight' as const } : {}),
       ...(token === undefined ? {} : { NextToken: token }),
     });
     try {
@@ -83,13 +86,13 @@ export function createCloudTrailSource(options: CloudTrailSourceOptions): Source
       const account = accountOf(newest) ?? 'unknown-account';
       const now = options.now();
       for (const [start, end] of windows) {
-        const range = `${iso(start)}/${iso(end)}`;
+        const range = `${options.isInsights ? 'insight/' : ''}${iso(start)}/${iso(end)}`;
         // A window still filling is read again when a newer event has appeared (dedup drops what was
         // stored already); once settled it is read in full one last time under its final identity.
         const isFinal = end <= now - SETTLE_MS;
         const object: SourceObject = {
           identity: `cloudtrail://${account}/${region}/${range}${isFinal ? '' : `@${newest.EventId ?? iso(now)}`}`,
-          uri: `cloudtrail://${region}?since=${iso(start)}&until=${iso(end)}`,
+          uri: `cloudtrail://${region}?since=${iso(start)}&until=${iso(end)}${options.isInsights ? '&category=insight' : ''}`,
           key: `cloudtrail/${account}/${region}/${range}`,
           size: null,
           read: () => readWindow(start, end),

@@ -7,11 +7,13 @@ export interface CloudTrailLocation {
   since?: string;
   until?: string;
   window?: string;
+  /** `insight` reads the Insights events of the history instead of its management events. */
+  category?: string;
 }
 
 const EXAMPLE = 'cloudtrail://us-east-1?since=7d';
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
-const PARAMS = new Set(['since', 'until', 'window']);
+const PARAMS = new Set(['since', 'until', 'window', 'category']);
 
 export function isCloudTrailUrl(url: string): boolean {
   return url.startsWith('cloudtrail://');
@@ -30,9 +32,13 @@ export function parseCloudTrailUrl(url: string): CloudTrailLocation {
   for (const [name, value] of new URLSearchParams(query)) {
     if (!PARAMS.has(name))
       throw new SourceError(
-        `Unknown parameter "${name}" in "${url}": expected since, until or window, e.g. ${EXAMPLE}&until=1d`,
+        `Unknown parameter "${name}" in "${url}": expected since, until, window or category, e.g. ${EXAMPLE}&until=1d`,
       );
-    location[name as 'since' | 'until' | 'window'] = value;
+    location[name as 'since' | 'until' | 'window' | 'category'] = value;
   }
+  if (location.category !== undefined && !['management', 'insight'].includes(location.category))
+    throw new SourceError(
+      `category=${location.category} in "${url}": expected management (the default) or insight, e.g. ${EXAMPLE}&category=insight`,
+    );
   return location;
 }
