@@ -40,9 +40,14 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     io.out(SERVE_HELP);
     return EXIT.ok;
   }
-  if (!values.watch && (positionals.length || values.sqs))
+  const watchOnly = Object.keys(WATCH_OPTIONS).find((name) => name in values);
+  if (!values.watch && watchOnly)
     throw new UsageError(
-      `serve takes sources only with --watch, e.g. trailwatch serve --watch ${positionals[0] ?? 's3://org-trail'}`,
+      `--${watchOnly} is a watch option: add --watch, e.g. trailwatch serve --watch ./logs`,
+    );
+  if (!values.watch && positionals.length)
+    throw new UsageError(
+      `serve takes sources only with --watch, e.g. trailwatch serve --watch ${positionals[0]}`,
     );
   if (values.watch && !positionals.length && !values.sqs)
     throw new UsageError(

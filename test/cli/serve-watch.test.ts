@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
+import { cli } from '../helpers/cli.js';
 import { record } from '../helpers/records.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -112,3 +113,12 @@ it('serves the events and alerts of a file dropped into the watched folder, and 
     await store.close();
   }
 }, 60_000);
+
+it('refuses watch options and sources without --watch, and --watch without a source', async () => {
+  const noWatch = await cli(['serve', '--interval', '1s']);
+  expect([noWatch.code, noWatch.err]).toEqual([2, expect.stringContaining('--interval is a watch option')]);
+  const source = await cli(['serve', './logs']);
+  expect(source.err).toContain('serve takes sources only with --watch');
+  const empty = await cli(['serve', '--watch']);
+  expect(empty.err).toContain('serve --watch needs a source or --sqs QUEUE_URL');
+});
