@@ -15,8 +15,10 @@ import { createSqsQueue } from './sources/sqs/queue.js';
 import {
   createCloudTrailClient,
   createCloudTrailSource,
+  historyLimiter,
   isCloudTrailUrl,
   parseCloudTrailUrl,
+  type RateLimiter,
 } from './sources/cloudtrail/index.js';
 import { parseTimeArg } from './parse/time.js';
 import { parseDuration } from './rules/duration.js';
@@ -54,7 +56,11 @@ const HOUR_MS = 3_600_000;
  * The event history of one region (`cloudtrail://region?since=…&until=…&window=…`); the URL's times win over
  * the command's `--since/--until`, and the range is clipped to the 90 days the history holds.
  */
-function createHistorySource(url: string, options: SourceOptions): Source {
+function createHistorySource(
+  url: string,
+  options: SourceOptions,
+  limiters: Map<string, RateLimiter>,
+): Source {
   const location = parseCloudTrailUrl(url);
   const now = (options.now ?? Date.now)();
   const at = (text: string | undefined, name: string): number | undefined => {
@@ -72,6 +78,10 @@ function createHistorySource(url: string, options: SourceOptions): Source {
   const since = Math.max(now - HISTORY_MS, at(location.since, 'since') ?? options.filter.since ?? 0);
   const until = Math.min(now, at(location.until, 'until') ?? options.filter.until ?? now);
   const { profile, endpointUrl } = options.aws;
+  // The limit is per account and region: URLs of one region (management and Insights) share a bucket.
+  const limiterKey = `${profile ?? ''}|${endpointUrl ?? ''}|${location.region}`;
+  const limiter = limiters.get(limiterKey) ?? historyLimiter();
+  limiters.set(limiterKey, limiter);
   const client = createCloudTrailClient({
     region: location.region,
     ...(profile === undefined ? {} : { profile }),
@@ -84,6 +94,7 @@ function createHistorySource(url: string, options: SourceOptions): Source {
     until,
     windowMs,
     isInsights: location.category === 'insight',
+    limiter,
     now: options.now ?? Date.now,
   });
 }
@@ -95,9 +106,10 @@ function createHistorySource(url: string, options: SourceOptions): Source {
 export function createSources(args: readonly string[], options: SourceOptions): Source[] {
   const sources: Source[] = [];
   const local: string[] = [];
+  const limiters = new Map<string, RateLimiter>();
   for (const arg of args) {
     if (isCloudTrailUrl(arg)) {
-      sources.push(createHistorySource(arg, options));
+      sources.push(createHistorySource(arg, options, limiters));
     } else if (arg.startsWith('s3://')) {
       const client = createS3Client(options.aws);
       sources.push(createS3Source({ client, url: arg, filter: options.filter }));

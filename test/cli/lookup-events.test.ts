@@ -207,6 +207,30 @@ describe('ingest cloudtrail://region', () => {
     expect(summaryOf(management.out)).toMatchObject({ objectsSkipped: 0, eventsStored: 4 });
   });
 
+  it('keeps two URLs of one region within the one limit they share', async () => {
+    const insights = insightRecords().map((r, i) =>
+      historyEvent({ ...r, eventTime: new Date(NOW - 3 * HOUR + i * 60_000).toISOString() }),
+    );
+    server = await startCloudTrailServer([...history(60, NOW - 3 * HOUR, NOW - HOUR), ...insights]);
+    const r = await cli(
+      [
+        'ingest',
+        'cloudtrail://us-east-1?since=3h&until=1h',
+        'cloudtrail://us-east-1?since=3h&until=1h&category=insight',
+        '--endpoint-url',
+        server.endpointUrl,
+        '--db',
+        path.join(dir, 'both.duckdb'),
+        '--format',
+        'json',
+      ],
+      { now: NOW },
+    );
+    expect(summaryOf(r.out)).toMatchObject({ eventsStored: 62 });
+    expect(server.requests.filter((q) => q.isThrottled)).toEqual([]);
+    expect(busiestWindow(server.requests, 1000)).toBeLessThanOrEqual(2);
+  });
+
   it('takes the endpoint from AWS_ENDPOINT_URL_CLOUDTRAIL, as the SDK does', async () => {
     server = await startCloudTrailServer(history(3, NOW - 3 * HOUR, NOW - 2 * HOUR));
     process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = server.endpointUrl;

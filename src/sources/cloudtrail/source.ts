@@ -3,7 +3,15 @@
 import { LookupEventsCommand, type CloudTrailClient, type Event } from '@aws-sdk/client-cloudtrail';
 import type { Source, SourceObject } from '../port.js';
 import { toSourceError } from './errors.js';
-import { DEFAULT_RETRY, realClock, sendLimited, tokenBucket, type Clock, type RetryOptions } from './rate.js';
+import {
+  DEFAULT_RETRY,
+  realClock,
+  sendLimited,
+  tokenBucket,
+  type Clock,
+  type RateLimiter,
+  type RetryOptions,
+} from './rate.js';
 
 export interface CloudTrailSourceOptions {
   client: CloudTrailClient;
@@ -16,8 +24,8 @@ export interface CloudTrailSourceOptions {
   /** The Insights events of the history instead of its management events. */
   isInsights?: boolean;
   now: () => number;
-  /** Requests a second; the API allows 2 per account and region. */
-  perSecond?: number;
+  /** Paces the requests; sources of one account and region must share one. Default: a bucket of its own. */
+  limiter?: RateLimiter;
   retry?: RetryOptions;
   clock?: Clock;
 }
@@ -27,6 +35,11 @@ export const DEFAULT_RATE = 1.9;
 /** Event history shows an event within minutes; a window ending earlier than this is taken as final. */
 export const SETTLE_MS = 15 * 60_000;
 const PAGE_SIZE = 50;
+
+/** A token bucket at the history's pace, one request at a time. */
+export function historyLimiter(clock: Clock = realClock): RateLimiter {
+  return tokenBucket(DEFAULT_RATE, 1, clock);
+}
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
@@ -47,7 +60,7 @@ export function windowsOf(since: number, until: number, windowMs: number): [numb
 export function createCloudTrailSource(options: CloudTrailSourceOptions): Source {
   const { client, region, since, until, windowMs } = options;
   const clock = options.clock ?? realClock;
-  const limiter = tokenBucket(options.perSecond ?? DEFAULT_RATE, 1, clock);
+  const limiter = options.limiter ?? historyLimiter(clock);
   const lookup = async (start: number, end: number, max: number, token?: string) => {
     const command = new LookupEventsCommand({
       StartTime: new Date(start),
