@@ -9,10 +9,20 @@ import { createSink, type DestinationConfig } from './sinks/create.js';
 import { SinkError, type Sink } from './sinks/port.js';
 import { ConfigError, type ConfigIssue } from './config/load.js';
 import { createLocalSource, createStdinSource } from './sources/local/files.js';
-import type { ListingFilter, NotificationQueue, Source } from './sources/port.js';
+import { SourceError, type ListingFilter, type NotificationQueue, type Source } from './sources/port.js';
 import { createS3Client, createS3Source } from './sources/s3/index.js';
 import { s3Object } from './sources/s3/object.js';
 import { createSqsQueue } from './sources/sqs/queue.js';
+import {
+  createCloudTrailClient,
+  createCloudTrailSource,
+  historyLimiter,
+  isCloudTrailUrl,
+  parseCloudTrailUrl,
+  type RateLimiter,
+} from './sources/cloudtrail/index.js';
+import { parseTimeArg } from './parse/time.js';
+import { parseDuration } from './rules/duration.js';
 import { openDuckDbStore } from './storage/duckdb/store.js';
 import type { Store } from './storage/port.js';
 
@@ -36,14 +46,72 @@ export interface SourceOptions {
   filter: ListingFilter;
   aws: { profile?: string; region?: string; endpointUrl?: string };
   stdin: NodeJS.ReadableStream;
+  now?: () => number;
 }
 
-/** One source per argument: `s3://…` is S3, `-` is standard input, anything else is local paths. */
+/** How far back CloudTrail's event history goes. */
+export const HISTORY_MS = 90 * 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The event history of one region (`cloudtrail://region?since=…&until=…&window=…`); the URL's times win over
+ * the command's `--since/--until`, and the range is clipped to the 90 days the history holds.
+ */
+function createHistorySource(
+  url: string,
+  options: SourceOptions,
+  limiters: Map<string, RateLimiter>,
+): Source {
+  const location = parseCloudTrailUrl(url);
+  const now = (options.now ?? Date.now)();
+  const at = (text: string | undefined, name: string): number | undefined => {
+    if (text === undefined) return undefined;
+    const ms = parseTimeArg(text, now);
+    if (ms === null)
+      throw new SourceError(`${name}=${text} in "${url}": expected a time such as 2h, 7d or 2024-05-01`);
+    return ms;
+  };
+  const windowMs = location.window === undefined ? HOUR_MS : parseDuration(location.window);
+  if (windowMs === null || windowMs < 60_000)
+    throw new SourceError(
+      `window=${location.window} in "${url}": expected a duration of 1m or more, e.g. 1h`,
+    );
+  const since = Math.max(now - HISTORY_MS, at(location.since, 'since') ?? options.filter.since ?? 0);
+  const until = Math.min(now, at(location.until, 'until') ?? options.filter.until ?? now);
+  const { profile, endpointUrl } = options.aws;
+  // The limit is per account and region: URLs of one region (management and Insights) share a bucket.
+  const limiterKey = `${profile ?? ''}|${endpointUrl ?? ''}|${location.region}`;
+  const limiter = limiters.get(limiterKey) ?? historyLimiter();
+  limiters.set(limiterKey, limiter);
+  const client = createCloudTrailClient({
+    region: location.region,
+    ...(profile === undefined ? {} : { profile }),
+    ...(endpointUrl === undefined ? {} : { endpointUrl }),
+  });
+  return createCloudTrailSource({
+    client,
+    region: location.region,
+    since,
+    until,
+    windowMs,
+    isInsights: location.category === 'insight',
+    limiter,
+    now: options.now ?? Date.now,
+  });
+}
+
+/**
+ * One source per argument: `s3://…` is S3, `cloudtrail://region` the event history, `-` is standard input,
+ * anything else is local paths.
+ */
 export function createSources(args: readonly string[], options: SourceOptions): Source[] {
   const sources: Source[] = [];
   const local: string[] = [];
+  const limiters = new Map<string, RateLimiter>();
   for (const arg of args) {
-    if (arg.startsWith('s3://')) {
+    if (isCloudTrailUrl(arg)) {
+      sources.push(createHistorySource(arg, options, limiters));
+    } else if (arg.startsWith('s3://')) {
       const client = createS3Client(options.aws);
       sources.push(createS3Source({ client, url: arg, filter: options.filter }));
     } else if (arg === '-') {

@@ -224,6 +224,7 @@ const EVENT_FIELDS = [
   ['eventName', 'Event name'],
   ['eventSource', 'Source'],
   ['identityType', 'Identity type'],
+  ['eventCategory', 'Category'],
   ['user', 'User'],
   ['origin', 'Origin'],
   ['sourceIp', 'Source IP'],
@@ -291,8 +292,13 @@ async function renderEvents(view, params) {
       'tr',
       { class: 'clickable', onclick: () => showEvent(detail, e.eventId, e.recipientAccountId) },
       el('td', {}, fmtTime(e.eventTime)),
-      el('td', {}, e.eventName || '-'),
-      el('td', {}, identityText(e.actor)),
+      el(
+        'td',
+        {},
+        e.eventCategory === 'Insight' ? [el('span', { class: 'badge insight' }, 'Insight'), ' '] : null,
+        e.eventName || '-',
+      ),
+      el('td', {}, e.eventCategory === 'Insight' ? '-' : identityText(e.actor)),
       el('td', {}, e.sourceIpAddress || '-'),
       el('td', {}, e.awsRegion || '-'),
       el('td', {}, e.recipientAccountId),
@@ -357,6 +363,7 @@ const FACETS = [
   ['eventName', 'eventName', 'Event name'],
   ['eventSource', 'eventSource', 'Event source'],
   ['identityType', 'identityType', 'Identity type'],
+  ['eventCategory', 'eventCategory', 'Category'],
   ['recipientAccountId', 'account', 'Account'],
   ['awsRegion', 'region', 'Region'],
   ['sourceIpAddress', 'sourceIp', 'Source IP'],
@@ -517,8 +524,7 @@ async function showEvent(detail, eventId, account) {
   const { event: e } = await api(
     '/api/events/' + encodeURIComponent(eventId) + '?' + new URLSearchParams({ account }),
   );
-  const a = e.actor;
-  const chain = (a.chain || []).map((h) =>
+  const chain = (e.actor.chain || []).map((h) =>
     el(
       'li',
       {},
@@ -533,59 +539,131 @@ async function showEvent(detail, eventId, account) {
     el(
       'div',
       { class: 'detail' },
-      el('h2', {}, (e.eventName || '?') + ' ', el('span', { class: 'muted' }, e.eventId)),
+      el(
+        'h2',
+        {},
+        e.insight ? [el('span', { class: 'badge insight' }, 'Insight'), ' '] : null,
+        (e.eventName || '?') + ' ',
+        el('span', { class: 'muted' }, e.eventId),
+      ),
       relatedLinks(e),
-      el('h3', {}, 'Who'),
-      el(
-        'p',
-        {},
-        'Acting: ' +
-          (a.arn || a.userName || a.type || '?') +
-          (a.accessKeyId ? ' (key ' + a.accessKeyId + ')' : ''),
-      ),
-      a.origin
-        ? el(
-            'p',
-            {},
-            'Origin: ' +
-              a.origin.name +
-              ' [' +
-              a.origin.type +
-              ' ' +
-              a.origin.id +
-              '] — ' +
-              a.resolvedBy +
-              ', ' +
-              a.confidence +
-              ' confidence',
-          )
-        : null,
-      chain.length ? el('ol', { class: 'chain' }, chain) : null,
-      el('p', {}, 'From ' + (e.sourceIpAddress || '?') + ' with ' + (e.userAgent || '?')),
-      el('h3', {}, 'What'),
-      el(
-        'p',
-        {},
-        (e.eventSource || '?') +
-          ' ' +
-          (e.eventName || '?') +
-          ' in ' +
-          (e.awsRegion || '?') +
-          ', account ' +
-          e.recipientAccountId +
-          ' at ' +
-          fmtTime(e.eventTime),
-      ),
-      json(e.requestParameters),
-      el('h3', {}, 'Result'),
-      e.errorCode
-        ? el('p', { class: 'failure' }, e.errorCode + ': ' + (e.errorMessage || ''))
-        : json(e.responseElements),
+      e.insight ? insightSection(e) : whoWhatResult(e, chain),
       el('h3', {}, 'Raw record'),
       el('pre', { id: 'raw' }, JSON.stringify(e.raw || null, null, 2)),
     ),
   );
   detail.scrollIntoView();
+}
+
+/** An API call's who, what and result. */
+function whoWhatResult(e, chain) {
+  const a = e.actor;
+  return [
+    el('h3', {}, 'Who'),
+    el(
+      'p',
+      {},
+      'Acting: ' +
+        (a.arn || a.userName || a.type || '?') +
+        (a.accessKeyId ? ' (key ' + a.accessKeyId + ')' : ''),
+    ),
+    a.origin
+      ? el(
+          'p',
+          {},
+          'Origin: ' +
+            a.origin.name +
+            ' [' +
+            a.origin.type +
+            ' ' +
+            a.origin.id +
+            '] — ' +
+            a.resolvedBy +
+            ', ' +
+            a.confidence +
+            ' confidence',
+        )
+      : null,
+    chain.length ? el('ol', { class: 'chain' }, chain) : null,
+    el('p', {}, 'From ' + (e.sourceIpAddress || '?') + ' with ' + (e.userAgent || '?')),
+    el('h3', {}, 'What'),
+    el(
+      'p',
+      {},
+      (e.eventSource || '?') +
+        ' ' +
+        (e.eventName || '?') +
+        ' in ' +
+        (e.awsRegion || '?') +
+        ', account ' +
+        e.recipientAccountId +
+        ' at ' +
+        fmtTime(e.eventTime),
+    ),
+    json(e.requestParameters),
+    el('h3', {}, 'Result'),
+    e.errorCode
+      ? el('p', { class: 'failure' }, e.errorCode + ': ' + (e.errorMessage || ''))
+      : json(e.responseElements),
+  ];
+}
+
+const perMinute = (n) => (typeof n === 'number' ? Math.round(n * 100) / 100 + '/min' : '?');
+
+/** A CloudTrail Insights event: what rate moved, against which baseline, and who contributed to it. */
+function insightSection(e) {
+  const i = e.insight;
+  const minutes = (n) => (typeof n === 'number' ? n + ' min' : '?');
+  const rows = i.attributions.flatMap((a) =>
+    [...a.insight.map((v) => ['insight', v]), ...a.baseline.map((v) => ['baseline', v])].map(([period, v]) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, a.attribute),
+        el('td', {}, period),
+        el('td', {}, v.value),
+        el('td', {}, perMinute(v.average)),
+      ),
+    ),
+  );
+  return [
+    el('h3', {}, 'Insight'),
+    el(
+      'dl',
+      { id: 'insight', class: 'insight-details' },
+      [
+        ['State', i.state || '?'],
+        ['Type', i.insightType || '?'],
+        ['API', (i.eventSource || '?') + ' ' + (i.eventName || '?')],
+        i.errorCode ? ['Error code', i.errorCode] : null,
+        ['Insight average', perMinute(i.insightAverage) + ' over ' + minutes(i.insightDuration)],
+        ['Baseline average', perMinute(i.baselineAverage) + ' over ' + minutes(i.baselineDuration)],
+        [
+          'Region',
+          (e.awsRegion || '?') + ', account ' + e.recipientAccountId + ' at ' + fmtTime(e.eventTime),
+        ],
+      ]
+        .filter(Boolean)
+        .flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]),
+    ),
+    el('h3', {}, 'Attributions'),
+    rows.length
+      ? el(
+          'table',
+          { id: 'insight-attributions' },
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ['Attribute', 'Period', 'Value', 'Average'].map((h) => el('th', {}, h)),
+            ),
+          ),
+          el('tbody', {}, rows),
+        )
+      : el('p', { class: 'muted' }, 'none'),
+  ];
 }
 
 /** Links to the events of the same request, session (access key) and cross-account event. */

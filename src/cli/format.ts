@@ -1,5 +1,6 @@
 // Output for people (tables) and programs (jsonl, csv safe against formula injection).
 import type { StoredEvent } from '../domain/event.js';
+import { describeInsight, insightOf } from '../domain/insight.js';
 
 export { csvCell, csvLine, EVENT_CSV_HEADER as CSV_HEADER, eventCsvRow } from '../domain/event-csv.js';
 
@@ -12,6 +13,9 @@ export function actingLabel(e: StoredEvent): string {
 
 /** Who did it: the acting identity, preceded by the origin behind it when that is someone else. */
 export function identityLabel(e: StoredEvent): string {
+  // An Insights event has no caller; what it reports takes the column.
+  const insight = insightOf(e.raw);
+  if (insight) return describeInsight(insight);
   const acting = actingLabel(e);
   const r = e.resolution;
   if (!r || r.chain.length === 0) return acting;
@@ -60,7 +64,11 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
 
 export const EVENT_COLUMNS: readonly Column<StoredEvent>[] = [
   { title: 'TIME', width: 20, value: (e) => isoTime(e.eventTime) },
-  { title: 'EVENT', width: 30, value: (e) => e.eventName ?? '-' },
+  {
+    title: 'EVENT',
+    width: 30,
+    value: (e) => `${e.eventCategory === 'Insight' ? 'INSIGHT ' : ''}${e.eventName ?? '-'}`,
+  },
   { title: 'SOURCE', width: 22, value: (e) => (e.eventSource ?? '-').replace('.amazonaws.com', '') },
   { title: 'IDENTITY (ORIGIN → ACTING)', width: 48, value: identityLabel },
   { title: 'SOURCE IP', width: 16, value: (e) => e.sourceIpAddress ?? '-' },

@@ -52,7 +52,7 @@ export async function runHunt(argv: string[], io: Io): Promise<number> {
     ...(values.region !== undefined && { region: values.region }),
     ...(values['endpoint-url'] !== undefined && { endpointUrl: values['endpoint-url'] }),
   };
-  const sources = createSources(positionals, { filter: {}, aws, stdin: io.stdin });
+  const sources = createSources(positionals, { filter: {}, aws, stdin: io.stdin, now: io.now });
   const rules = await loadDetection(list(values.rules), io, namedLists(values.list));
   const tmp = values.keep ? null : mkdtempSync(path.join(tmpdir(), 'trailwatch-hunt-'));
   const dbPath = values.keep ? path.resolve(io.cwd, values.keep) : path.join(tmp ?? '', 'hunt.duckdb');

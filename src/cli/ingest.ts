@@ -32,14 +32,16 @@ import { RETAIN_HELP, retainOf } from './prune.js';
 export const INGEST_HELP = `Usage: trailwatch ingest <source…> [options]
 
 Sources: files, directories (recursive), glob patterns ('logs/**/*.json.gz'), - for stdin,
-and s3://bucket[/prefix] (CloudTrail key layout aware, pruned by the filters below).
+s3://bucket[/prefix] (CloudTrail key layout aware, pruned by the filters below), and
+cloudtrail://REGION[?since=T&until=T&window=1h&category=insight] (the account's 90-day event
+history through LookupEvents; category=insight reads its Insights events).
 
 Options:
   --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
   --since T, --until T   only log files delivered for this time range (2h, 7d, 2024-05-01, ISO time)
   --accounts ID,…        only these accounts (CloudTrail key layout)
   --regions R,…          only these regions (CloudTrail key layout)
-  --profile P, --region R, --endpoint-url URL   AWS access for s3:// sources
+  --profile P, --region R, --endpoint-url URL   AWS access for s3:// and cloudtrail:// sources
   --concurrency N        objects read in parallel (default 8)
   --batch-size N         events per store transaction (default 20000)
   --rules DIR            rule files or directories to evaluate (default: the built-in pack;
@@ -141,7 +143,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
     ...(values.region !== undefined && { region: values.region }),
     ...(values['endpoint-url'] !== undefined && { endpointUrl: values['endpoint-url'] }),
   };
-  const sources = createSources(positionals, { filter, aws, stdin: io.stdin });
+  const sources = createSources(positionals, { filter, aws, stdin: io.stdin, now: io.now });
   const config = loadConfig(values.config, io.env, io.cwd);
   const retainMs = retainOf(values.retain, config);
   const policy = sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);

@@ -20,6 +20,7 @@ Filters (repeat a flag or separate values with commas for "any of"; different fl
   --read-only true|false --account ID            --region REGION
   --source-ip IP         --error-code CODE       --outcome success|failure
   --identity-type TYPE   (IAMUser, AssumedRole, Root, AWSService, …)
+  --event-category C     Management, Data, Insight (CloudTrail Insights), NetworkActivity
   --origin NAME|ARN      the identity really behind it: its own events and every role session it led to
   --session-name-policy caller|email|pattern:<regex>   how AssumeRole session names are checked (default caller)
   --since T, --until T   2h, 30m, 7d, 2024-05-01, 2024-05-01T12:00:00Z
@@ -47,6 +48,7 @@ const OPTIONS = {
   'error-code': { type: 'string', multiple: true },
   outcome: { type: 'string' },
   'identity-type': { type: 'string', multiple: true },
+  'event-category': { type: 'string', multiple: true },
   origin: { type: 'string', multiple: true },
   'session-name-policy': { type: 'string' },
   since: { type: 'string' },
@@ -74,6 +76,7 @@ function queryOf(v: Values, now: number): EventQuery {
     ['sourceIps', v['source-ip']],
     ['errorCodes', v['error-code']],
     ['identityTypes', v['identity-type']],
+    ['eventCategories', v['event-category']],
     ['origins', v.origin],
   ];
   for (const [key, value] of lists) {
@@ -115,7 +118,9 @@ export async function runSearch(argv: string[], io: Io): Promise<number> {
       io.out(csvLine(CSV_HEADER) + '\n');
       for (const e of found) io.out(eventCsvRow(e) + '\n');
     } else {
-      io.out(table(found, EVENT_COLUMNS) + '\n');
+      // Insights events show what they report, which only their raw record holds.
+      const rows = found.some((e) => e.eventCategory === 'Insight') ? await attachRaw(store, found) : found;
+      io.out(table(rows, EVENT_COLUMNS) + '\n');
       io.err(
         `${found.length} event${found.length === 1 ? '' : 's'}${found.length === query.limit ? ' (limit reached; use --limit)' : ''}\n`,
       );

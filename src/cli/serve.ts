@@ -1,16 +1,20 @@
 // `trailwatch serve`: the HTTP JSON API and web UI over the store, until interrupted.
 import { loadConfig } from '../config/load.js';
 import { openStore, resolveDbPath, trailwatchVersion } from '../app.js';
-import { createPipelineMetrics } from '../pipeline/metrics.js';
+import { createPipelineMetrics, type PipelineMetrics } from '../pipeline/metrics.js';
 import { PRUNE_EVERY_MS } from '../pipeline/retention.js';
 import { ServerConfigError, startServer } from '../server/index.js';
+import type { Store } from '../storage/port.js';
 import { parse, positiveInt, STORE_OPTIONS } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
 import { periodicRetention, RETAIN_HELP, retainOf } from './prune.js';
+import { prepareWatch, WATCH_OPTIONS, type PreparedWatch } from './watch.js';
 
 export const SERVE_HELP = `Usage: trailwatch serve [--db PATH] [--host H] [--port P] [--token T] [--config PATH] [--retain D]
+       trailwatch serve --watch <source…> [watch options]
+       trailwatch serve --watch --sqs QUEUE_URL [watch options]
 
 Serves a JSON API under /api (described at /api/openapi.json), a web UI at / and Prometheus
 metrics at /metrics (same token rules as the API) over the store.
@@ -20,6 +24,11 @@ metrics at /metrics (same token rules as the API) over the store.
                open the UI as http://HOST:PORT/#token=T
 ${RETAIN_HELP}
                          (pruned at start, then hourly)
+  --watch      also run the watcher in this process, over the same store: the sources (s3://…,
+               cloudtrail://REGION, directories) or --sqs QUEUE_URL, with the options of
+               trailwatch watch (--interval, --lookback, --rules, …; see trailwatch watch --help).
+               SIGINT or SIGTERM finishes the watcher's batch, then stops both. Its counters
+               appear in this server's /metrics.
 `;
 
 const OPTIONS = {
@@ -27,16 +36,30 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
-  retain: { type: 'string' },
+  watch: { type: 'boolean' },
+  ...WATCH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export async function runServe(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, OPTIONS);
+  const { values, positionals } = parse(argv, OPTIONS);
   if (values.help) {
     io.out(SERVE_HELP);
     return EXIT.ok;
   }
+  const watchOnly = Object.keys(WATCH_OPTIONS).find((name) => name in values);
+  if (!values.watch && watchOnly)
+    throw new UsageError(
+      `--${watchOnly} is a watch option: add --watch, e.g. trailwatch serve --watch ./logs`,
+    );
+  if (!values.watch && positionals.length)
+    throw new UsageError(
+      `serve takes sources only with --watch, e.g. trailwatch serve --watch ${positionals[0]}`,
+    );
+  if (values.watch && !positionals.length && !values.sqs)
+    throw new UsageError(
+      'serve --watch needs a source or --sqs QUEUE_URL, e.g. trailwatch serve --watch ./logs',
+    );
   const port = positiveInt(values.port, '--port') ?? 8080;
   const token = values.token ?? io.env.TRAILWATCH_TOKEN;
   const host = values.host ?? '127.0.0.1';
@@ -47,32 +70,63 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     );
   const config = loadConfig(values.config, io.env, io.cwd);
   const retainMs = retainOf(values.retain, config);
-  const rules = await loadDetection(undefined, io);
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
-  const metrics = createPipelineMetrics({ version: trailwatchVersion() });
-  let server;
+  const watcher = values.watch ? await prepareWatch(values, positionals, io, config) : null;
+  const rules = watcher?.rules ?? (await loadDetection(undefined, io));
+  const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
   try {
-    server = await startServer({ store, rules, host, port, token, now: io.now, metrics });
-  } catch (err) {
-    await store.close();
-    if (err instanceof ServerConfigError) throw new UsageError(err.message);
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-      throw new UsageError(`port ${port} is in use; choose another with --port`);
-    throw err;
+    // DuckDB admits one writer per file: the server and the watcher share this one store.
+    const store = await openStore(dbPath, io.now);
+    try {
+      const metrics = createPipelineMetrics({ version: trailwatchVersion() });
+      let server;
+      try {
+        server = await startServer({ store, rules, host, port, token, now: io.now, metrics });
+      } catch (err) {
+        if (err instanceof ServerConfigError) throw new UsageError(err.message);
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+          throw new UsageError(`port ${port} is in use; choose another with --port`);
+        throw err;
+      }
+      io.err(`trailwatch serve: listening on ${server.url}/ (Ctrl-C stops)\n`);
+      // Retention runs on its own timer here (the watcher's turn is a no-op), whether or not it watches.
+      const retention = periodicRetention(store, retainMs, metrics, io);
+      const prune = (): void =>
+        void retention?.run().catch((err: unknown) => io.err(`retention failed: ${(err as Error).message}\n`));
+      prune();
+      const timer = retention ? setInterval(prune, PRUNE_EVERY_MS) : null;
+      timer?.unref();
+      try {
+        await untilStopped(watcher, store, dbPath, metrics);
+      } finally {
+        if (timer) clearInterval(timer);
+        await server.close();
+      }
+      if (watcher) io.err('stopped; everything read so far is stored\n');
+    } finally {
+      await store.close();
+    }
+    return EXIT.ok;
+  } finally {
+    await watcher?.close();
   }
-  io.err(`trailwatch serve: listening on ${server.url}/ (Ctrl-C stops)\n`);
-  const retention = periodicRetention(store, retainMs, metrics, io);
-  const prune = (): void =>
-    void retention?.run().catch((err: unknown) => io.err(`retention failed: ${(err as Error).message}\n`));
-  prune();
-  const timer = retention ? setInterval(prune, PRUNE_EVERY_MS) : null;
-  timer?.unref();
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  if (timer) clearInterval(timer);
-  await server.close();
-  await store.close();
-  return EXIT.ok;
+}
+
+/** Until SIGINT or SIGTERM; with a watcher, until it has finished its batch after one (or failed). */
+async function untilStopped(
+  watcher: PreparedWatch | null,
+  store: Store,
+  dbPath: string,
+  metrics: PipelineMetrics,
+): Promise<void> {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    if (watcher) await watcher.run(store, dbPath, abort.signal, metrics, () => Promise.resolve());
+    else await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve()));
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
 }

@@ -1,4 +1,4 @@
-// `trailwatch verify DIR`: checks log files against CloudTrail's digests — hashes, chain, signatures, gaps.
+// `trailwatch verify <DIR | s3://…>`: checks log files against CloudTrail's digests — hashes, chain, signatures, gaps.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSources } from '../app.js';
@@ -9,18 +9,24 @@ import { EXIT, UsageError } from './errors.js';
 import { printable } from './format.js';
 import type { Io } from './io.js';
 
-export const VERIFY_HELP = `Usage: trailwatch verify <DIR> [--public-key FILE]… [--format text|jsonl]
+export const VERIFY_HELP = `Usage: trailwatch verify <DIR | s3://bucket[/prefix]> [--public-key FILE]… [--format text|jsonl]
 
-Validates a copied trail (the AWSLogs/… layout, with CloudTrail-Digest/ folders): the SHA-256 of every
-log file against the digests, the backward chain of digests (previous hash and signature), the RSA
-signature of every digest with the given public keys (PEM or DER, as cloudtrail:ListPublicKeys
-returns them; matched by fingerprint; a digest's signature is read from a '<digest>.signature' file
-holding the hex of its x-amz-meta-signature), and reports missing, modified and unlisted files and
-gaps. Exit status 0 when everything verifies, 1 when a problem was found.
+Validates a trail (the AWSLogs/… layout, with CloudTrail-Digest/ folders), in its S3 bucket or copied
+to a folder: the SHA-256 of every log file against the digests, the backward chain of digests
+(previous hash and signature), the RSA signature of every digest with the given public keys (PEM or
+DER, as cloudtrail:ListPublicKeys returns them; matched by fingerprint), and reports missing,
+modified and unlisted files and gaps. A digest's signature is its S3 object metadata
+x-amz-meta-signature (and x-amz-meta-signature-algorithm); in a folder, a '<digest>.signature' file
+holding that hex. Exit status 0 when everything verifies, 1 when a problem was found.
+
+  --profile P, --region R, --endpoint-url URL   AWS access for s3:// (needs s3:ListBucket, s3:GetObject)
 `;
 
 const OPTIONS = {
   'public-key': { type: 'string', multiple: true },
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  'endpoint-url': { type: 'string' },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -32,11 +38,8 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const [target, ...extra] = positionals;
-  if (!target || extra.length) throw new UsageError(`verify needs one directory\n\n${VERIFY_HELP}`);
-  if (target.startsWith('s3://'))
-    throw new UsageError(
-      'verify reads a local copy for now: aws s3 sync the trail, with digest metadata, into a folder',
-    );
+  if (!target || extra.length)
+    throw new UsageError(`verify needs one directory or s3:// URL\n\n${VERIFY_HELP}`);
   const format = oneOf(values.format, '--format', ['text', 'jsonl'] as const) ?? 'text';
   const keys = (values['public-key'] ?? []).map((file) => {
     try {
@@ -45,13 +48,26 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--public-key ${file}: ${(err as Error).message}`);
     }
   });
-  const root = path.resolve(io.cwd, target);
-  const [source] = createSources([root], { filter: {}, aws: {}, stdin: io.stdin });
+  const isS3 = target.startsWith('s3://');
+  if (!isS3 && /^[a-z0-9]+:\/\//i.test(target))
+    throw new UsageError(`verify reads a folder or s3://bucket[/prefix], found ${target}`);
+  const aws = {
+    ...(values.profile !== undefined && { profile: values.profile }),
+    ...(values.region !== undefined && { region: values.region }),
+    ...(values['endpoint-url'] !== undefined && { endpointUrl: values['endpoint-url'] }),
+  };
+  // The same discovery as ingest: S3 finds the key layout's digest and log folders under any prefix.
+  const [source] = createSources([isS3 ? target : path.resolve(io.cwd, target)], {
+    filter: {},
+    aws,
+    stdin: io.stdin,
+  });
   if (!source) throw new UsageError(`nothing to read at ${target}`);
   const report = await verifySource({
     source,
     keys,
     signatureOf: (key) => {
+      if (isS3) return Promise.resolve(null);
       const file = `${key}.signature`;
       return Promise.resolve(existsSync(file) ? readFileSync(file, 'utf8').trim() : null);
     },

@@ -15,6 +15,7 @@ import {
   trailwatchVersion,
 } from '../app.js';
 import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { consumeOnce } from '../pipeline/consume.js';
 import { dispatchDue } from '../pipeline/dispatch.js';
@@ -38,9 +39,10 @@ import { periodicRetention, RETAIN_HELP, retainOf } from './prune.js';
 export const WATCH_HELP = `Usage: trailwatch watch <source…> [options]
        trailwatch watch --sqs QUEUE_URL [options]
 
-Polls the sources (s3://bucket[/prefix] or local directories) — or consumes an SQS queue — stores
-every new object, evaluates the rules and dispatches notifications, until SIGINT or SIGTERM; the
-batch in progress is finished, so a restart continues where it stopped.
+Polls the sources (s3://bucket[/prefix], cloudtrail://REGION event history, or local directories)
+— or consumes an SQS queue — stores every new object, evaluates the rules and dispatches
+notifications, until SIGINT or SIGTERM; the batch in progress is finished, so a restart continues
+where it stopped.
 
   --interval D           time between polls (default 60s)
   --lookback D           for S3: list the delivery days of this period before now (default 2d),
@@ -61,8 +63,8 @@ ${RETAIN_HELP}
   --rules DIR, --list NAME=V,…, --session-name-policy P, --config PATH, --db PATH
 `;
 
-const OPTIONS = {
-  ...STORE_OPTIONS,
+/** The watcher's own options; `serve --watch` takes them too. */
+export const WATCH_OPTIONS = {
   interval: { type: 'string' },
   lookback: { type: 'string' },
   sqs: { type: 'string' },
@@ -81,10 +83,11 @@ const OPTIONS = {
   rules: { type: 'string', multiple: true },
   list: { type: 'string', multiple: true },
   'session-name-policy': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+const OPTIONS = { ...STORE_OPTIONS, ...WATCH_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+
+export type WatchValues = ReturnType<typeof parse<typeof WATCH_OPTIONS>>['values'];
 
 function duration(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -97,7 +100,7 @@ function duration(value: string | undefined, flag: string, fallback: number): nu
 interface Running {
   store: Store;
   io: Io;
-  values: Values;
+  values: WatchValues;
   aws: { profile?: string; region?: string; endpointUrl?: string };
   options: Pick<IngestOptions, 'detection' | 'afterBatch' | 'metrics'>;
   signal: AbortSignal;
@@ -167,6 +170,7 @@ async function pollSources(
         },
         aws: r.aws,
         stdin: io.stdin,
+        now: io.now,
       }),
     {
       intervalMs,
@@ -186,19 +190,32 @@ async function pollSources(
   );
 }
 
-export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
-  const { values, positionals } = parse(argv, OPTIONS);
-  if (values.help) {
-    io.out(WATCH_HELP);
-    return EXIT.ok;
-  }
-  if (!positionals.length && !values.sqs)
-    throw new UsageError(
-      `watch needs a source or --sqs QUEUE_URL, e.g. trailwatch watch s3://org-trail\n\n${WATCH_HELP}`,
-    );
+/** A watcher ready to run: its flags checked, its rules loaded and its sinks made, before the store opens. */
+export interface PreparedWatch {
+  /** Collects until `signal`, counting into `metrics`; `prune` is retention's turn (between polls). */
+  run(
+    store: Store,
+    dbPath: string,
+    signal: AbortSignal,
+    metrics: PipelineMetrics,
+    prune: () => Promise<void>,
+  ): Promise<void>;
+  close(): Promise<void>;
+  rules: CompiledRule[];
+  /** --retain (or the configuration's retain), checked before the store opens. */
+  retainMs: number | null;
+  /** Where --metrics-port serves, when given. */
+  metricsAt: MetricsAddress | null;
+}
+
+export async function prepareWatch(
+  values: WatchValues,
+  positionals: string[],
+  io: Io,
+  config: Config,
+): Promise<PreparedWatch> {
   const intervalMs = duration(values.interval, '--interval', 60_000);
   const lookbackMs = duration(values.lookback, '--lookback', 2 * 86_400_000);
-  const config = loadConfig(values.config, io.env, io.cwd);
   const aws = {
     ...(values.profile !== undefined && { profile: values.profile }),
     ...(values.region !== undefined && { region: values.region }),
@@ -211,58 +228,80 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
   );
   const metricsAt = metricsAddress(values, io.env);
   const retainMs = retainOf(values.retain, config);
-  const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
-  const store = await openStore(dbPath, io.now);
-  const metrics = createPipelineMetrics({ version: trailwatchVersion() });
-  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
-  try {
-    if (metricsAt) metricsServer = await serveWatchMetrics(metricsAt, store, metrics, io);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const policy = sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);
   const sinks = createSinks(config, io);
+  return {
+    rules,
+    retainMs,
+    metricsAt,
+    close: () => closeSinks(sinks),
+    async run(store, dbPath, signal, metrics, prune) {
+      const running: Running = {
+        store,
+        io,
+        values,
+        aws,
+        signal,
+        prune,
+        options: {
+          detection: {
+            rules,
+            policy,
+            now: io.now,
+            notify: { routes: config.routes, uiBaseUrl: config.uiBaseUrl },
+          },
+          metrics,
+          ...(sinks.size
+            ? {
+                afterBatch: async () =>
+                  recordDispatch(metrics, await dispatchDue(store, sinks, config.retry, io.now)),
+              }
+            : {}),
+        },
+      };
+      io.err(`${rules.length} rules\n`);
+      if (values.sqs) await consumeQueue(running, values.sqs, dbPath);
+      else await pollSources(running, positionals, intervalMs, lookbackMs);
+    },
+  };
+}
+
+export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(argv, OPTIONS);
+  if (values.help) {
+    io.out(WATCH_HELP);
+    return EXIT.ok;
+  }
+  if (!positionals.length && !values.sqs)
+    throw new UsageError(
+      `watch needs a source or --sqs QUEUE_URL, e.g. trailwatch watch s3://org-trail\n\n${WATCH_HELP}`,
+    );
+  const config = loadConfig(values.config, io.env, io.cwd);
+  const watcher = await prepareWatch(values, positionals, io, config);
+  const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   signal?.addEventListener('abort', stop, { once: true });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const retention = periodicRetention(store, retainMs, metrics, io);
-  const running: Running = {
-    store,
-    io,
-    values,
-    aws,
-    signal: abort.signal,
-    prune: async () => void (await retention?.run()),
-    options: {
-      detection: {
-        rules,
-        policy: sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined),
-        now: io.now,
-        notify: { routes: config.routes, uiBaseUrl: config.uiBaseUrl },
-      },
-      metrics,
-      ...(sinks.size
-        ? {
-            afterBatch: async () =>
-              recordDispatch(metrics, await dispatchDue(store, sinks, config.retry, io.now)),
-          }
-        : {}),
-    },
-  };
   try {
-    io.err(`${rules.length} rules\n`);
-    if (values.sqs) await consumeQueue(running, values.sqs, dbPath);
-    else await pollSources(running, positionals, intervalMs, lookbackMs);
+    const store = await openStore(dbPath, io.now);
+    const metrics = createPipelineMetrics({ version: trailwatchVersion() });
+    let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
+    try {
+      if (watcher.metricsAt) metricsServer = await serveWatchMetrics(watcher.metricsAt, store, metrics, io);
+      const retention = periodicRetention(store, watcher.retainMs, metrics, io);
+      await watcher.run(store, dbPath, abort.signal, metrics, async () => void (await retention?.run()));
+    } finally {
+      await metricsServer?.close();
+      await store.close();
+    }
     io.err('stopped; everything read so far is stored\n');
     return EXIT.ok;
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
-    await closeSinks(sinks);
-    await metricsServer?.close();
-    await store.close();
+    await watcher.close();
   }
 }
 
@@ -273,7 +312,7 @@ interface MetricsAddress {
 }
 
 /** `--metrics-port` turns the endpoint on; a non-loopback `--metrics-host` needs a token. */
-function metricsAddress(values: Values, env: Record<string, string | undefined>): MetricsAddress | null {
+function metricsAddress(values: WatchValues, env: Record<string, string | undefined>): MetricsAddress | null {
   const port = values['metrics-port'];
   if (port === undefined) {
     if (values['metrics-host'] !== undefined)

@@ -25,7 +25,13 @@ export interface Digest {
   sha256: string;
   /** Hex signature from the object's `x-amz-meta-signature` (or a `.signature` file offline). */
   signature: string | null;
+  /** The object's `x-amz-meta-signature-algorithm`, and the digest's own `digestSignatureAlgorithm`. */
+  signatureAlgorithm: string | null;
+  digestSignatureAlgorithm: string | null;
 }
+
+/** The only algorithm CloudTrail signs digests with. */
+export const SIGNATURE_ALGORITHM = 'SHA256withRSA';
 
 export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -34,7 +40,12 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** Reads a digest from its uncompressed text; null when it is not one. */
-export function parseDigest(text: string, key: string, signature: string | null): Digest | null {
+export function parseDigest(
+  text: string,
+  key: string,
+  signature: string | null,
+  signatureAlgorithm: string | null = null,
+): Digest | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -61,6 +72,8 @@ export function parseDigest(text: string, key: string, signature: string | null)
     })),
     sha256: sha256Hex(text),
     signature: signature?.trim().toLowerCase() ?? null,
+    signatureAlgorithm: str(signatureAlgorithm),
+    digestSignatureAlgorithm: str(d.digestSignatureAlgorithm),
   };
 }
 

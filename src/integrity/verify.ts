@@ -1,6 +1,6 @@
 // Verifying a trail against its digests: file hashes, the backward chain, signatures and gaps. Pure.
 import type { KeyObject } from 'node:crypto';
-import { isSignatureValid, keyFingerprint, type Digest } from './digest.js';
+import { isSignatureValid, keyFingerprint, SIGNATURE_ALGORITHM, type Digest } from './digest.js';
 
 export type IntegrityProblemKind =
   | 'missing'
@@ -102,7 +102,24 @@ export function verifyTrail(
       }
     }
     const key = d.publicKeyFingerprint ? byFingerprint.get(d.publicKeyFingerprint) : undefined;
-    if (!d.signature)
+    const algorithm = d.signatureAlgorithm ?? d.digestSignatureAlgorithm;
+    if (
+      d.signatureAlgorithm &&
+      d.digestSignatureAlgorithm &&
+      d.signatureAlgorithm !== d.digestSignatureAlgorithm
+    )
+      problems.push({
+        kind: 'signature-invalid',
+        key: d.key,
+        detail: `the object's signature algorithm ${d.signatureAlgorithm} differs from the digest's ${d.digestSignatureAlgorithm}`,
+      });
+    else if (d.signature && algorithm && algorithm !== SIGNATURE_ALGORITHM)
+      problems.push({
+        kind: 'signature-unverified',
+        key: d.key,
+        detail: `signature algorithm ${algorithm} is not ${SIGNATURE_ALGORITHM}, the one CloudTrail uses`,
+      });
+    else if (!d.signature)
       problems.push({
         kind: 'signature-unverified',
         key: d.key,

@@ -2,7 +2,13 @@
 import { constants, gunzipSync } from 'node:zlib';
 import { isJsonObject, type Json, type JsonObject } from '../domain/json.js';
 import type { ObjectKind, QuarantineReason } from '../domain/ingest.js';
-import { isCloudTrailRecord, isCloudWatchLogsPayload, isDigest, unwrapRecord } from './records.js';
+import {
+  isCloudTrailRecord,
+  isCloudWatchLogsPayload,
+  isDigest,
+  isLookupEventsPage,
+  unwrapRecord,
+} from './records.js';
 import { salvageRecords } from './salvage.js';
 
 export interface DecodedRecord {
@@ -103,6 +109,10 @@ function addValue(out: Collector, value: Json): void {
       addLogEvents(out, value.logEvents as Json[]);
       return;
     }
+    if (isLookupEventsPage(value)) {
+      addLookupEvents(out, value.Events as Json[]);
+      return;
+    }
   }
   out.add(value);
 }
@@ -118,6 +128,28 @@ function addLogEvents(out: Collector, logEvents: Json[]): void {
       out.add(JSON.parse(message) as Json);
     } catch {
       out.problem(out.next++, 'not-json', 'CloudWatch Logs message is not JSON', sampleOf(message));
+    }
+  }
+}
+
+/** Each `CloudTrailEvent` string of a LookupEvents page is a record; one that is not JSON is quarantined. */
+function addLookupEvents(out: Collector, events: Json[]): void {
+  for (const item of events) {
+    const text = isJsonObject(item) ? item.CloudTrailEvent : undefined;
+    if (typeof text !== 'string') {
+      out.add(item);
+      continue;
+    }
+    try {
+      out.add(JSON.parse(text) as Json);
+    } catch (err) {
+      const id = isJsonObject(item) && typeof item.EventId === 'string' ? ` of event ${item.EventId}` : '';
+      out.problem(
+        out.next++,
+        'not-json',
+        `LookupEvents CloudTrailEvent${id} is not JSON: ${(err as Error).message}`,
+        sampleOf(text),
+      );
     }
   }
 }

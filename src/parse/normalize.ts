@@ -124,13 +124,16 @@ export function normalizeRecord(original: JsonObject, ctx: NormalizeContext): No
   for (const field of ['requestParameters', 'responseElements', 'additionalEventData', 'serviceEventDetails'])
     if (hasOmitted(record[field])) notes.push(`omitted:${field}`);
 
+  // An Insights record names the API it is about only inside insightDetails; searches by name find it there.
+  const insight = isJsonObject(record.insightDetails) ? record.insightDetails : null;
+  if (insight && !str(record.eventName) && str(insight.eventName)) notes.push('name-from-insight-details');
   const event: CloudTrailEvent = {
     eventId,
     recipientAccountId: recipient,
     eventTime: time.ms,
     eventVersion: str(record.eventVersion),
-    eventSource: str(record.eventSource),
-    eventName: str(record.eventName),
+    eventSource: str(record.eventSource) ?? str(insight?.eventSource),
+    eventName: str(record.eventName) ?? str(insight?.eventName),
     eventType: str(record.eventType),
     eventCategory: str(record.eventCategory),
     awsRegion: str(record.awsRegion),

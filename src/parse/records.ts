@@ -22,6 +22,17 @@ export function isCloudWatchLogsPayload(value: JsonObject): boolean {
   return typeof value.messageType === 'string' && Array.isArray(value.logEvents);
 }
 
+/**
+ * A `LookupEvents` response page (the API's, or `aws cloudtrail lookup-events` output): `Events[]` whose
+ * `CloudTrailEvent` is the record as a JSON string.
+ */
+export function isLookupEventsPage(value: JsonObject): boolean {
+  return (
+    Array.isArray(value.Events) &&
+    value.Events.some((e) => isJsonObject(e) && typeof e.CloudTrailEvent === 'string')
+  );
+}
+
 export function isDigest(value: JsonObject): boolean {
   return 'digestStartTime' in value && 'logFiles' in value;
 }

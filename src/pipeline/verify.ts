@@ -10,8 +10,11 @@ import type { PipelineMetrics } from './metrics.js';
 export interface VerifyInput {
   source: Source;
   keys: readonly KeyObject[];
-  /** The hex signature of a digest (S3 object metadata, or a `.signature` file beside it offline). */
-  signatureOf: (key: string) => Promise<string | null>;
+  /**
+   * The hex signature of a digest when its object has no metadata to carry one (a local copy: a
+   * `.signature` file beside it). S3 objects carry it as `x-amz-meta-signature`.
+   */
+  signatureOf?: (key: string) => Promise<string | null>;
   /** Counts every problem found (for /metrics in a long-running process). */
   metrics?: PipelineMetrics;
 }
@@ -32,7 +35,15 @@ export async function verifySource(input: VerifyInput): Promise<IntegrityReport 
       continue;
     }
     if (isDigest) {
-      const d = parseDigest(text.toString('utf8'), o.key, await input.signatureOf(o.key));
+      let metadata: Record<string, string> = {};
+      try {
+        metadata = (await o.metadata?.()) ?? {};
+      } catch (err) {
+        unreadable.push(`${o.uri}: ${(err as Error).message}`);
+        continue;
+      }
+      const signature = metadata.signature ?? (await input.signatureOf?.(o.key)) ?? null;
+      const d = parseDigest(text.toString('utf8'), o.key, signature, metadata['signature-algorithm'] ?? null);
       if (d) digests.push(d);
       else unreadable.push(`${o.uri}: not a digest file`);
     } else logFiles.set(layoutPath(o.key), sha256Hex(text));

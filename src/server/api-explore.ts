@@ -11,6 +11,7 @@ export const EXPLORER_FACETS: FacetField[] = [
   'eventName',
   'eventSource',
   'identityType',
+  'eventCategory',
   'recipientAccountId',
   'awsRegion',
   'sourceIpAddress',

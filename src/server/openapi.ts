@@ -52,6 +52,7 @@ const EVENT_FILTERS = [
   q('sourceIp', 'Source IP addresses'),
   q('errorCode', 'Error codes'),
   q('outcome', 'success (no error code) or failure', { enum: ['success', 'failure'] }),
+  q('eventCategory', 'Event categories: Management, Data, Insight, NetworkActivity'),
   q('origin', 'Resolved origin identity: ARN or name'),
   q('since', 'Start time: ISO 8601 or a duration back from now (2h, 7d)'),
   q('until', 'End time: ISO 8601 or a duration back from now'),
@@ -171,7 +172,7 @@ export function openApiDocument(): object {
             q('top', 'Values per facet (default 10)', { type: 'integer', minimum: 1, maximum: 100 }),
           ],
           responses: ok(
-            'Facets: eventName, eventSource, identityType, recipientAccountId, awsRegion, sourceIpAddress, errorCode; each a list of {value, count}',
+            'Facets: eventName, eventSource, identityType, eventCategory, recipientAccountId, awsRegion, sourceIpAddress, errorCode; each a list of {value, count}',
             { count: { type: 'integer' }, errors: { type: 'integer' }, facets: { type: 'object' } },
           ),
         },
@@ -233,7 +234,8 @@ export function openApiDocument(): object {
       },
       '/api/events/{eventId}': {
         get: {
-          summary: 'One event with its raw record and attribution',
+          summary:
+            'One event with its raw record and attribution; an Insights event also has insight (state, insightType, baseline and insight averages, attributions)',
           operationId: 'getEvent',
           parameters: [p('eventId', 'CloudTrail eventID'), q('account', 'Recipient account id')],
           responses: ok('The event', { event: { type: 'object' }, ambiguous: { type: 'boolean' } }),

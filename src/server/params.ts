@@ -62,6 +62,7 @@ const EVENT_LISTS: [string, keyof EventQuery][] = [
   ['errorCode', 'errorCodes'],
   ['origin', 'origins'],
   ['identityType', 'identityTypes'],
+  ['eventCategory', 'eventCategories'],
 ];
 
 /** The filters of a search; `maxLimit` is larger for exports. */

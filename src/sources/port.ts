@@ -11,6 +11,8 @@ export interface SourceObject {
   /** Size in bytes when known before reading. */
   size: number | null;
   read(): Promise<Buffer>;
+  /** User metadata (S3's `x-amz-meta-*`, names without the prefix, lowercase), where the source has any. */
+  metadata?(): Promise<Record<string, string>>;
 }
 
 export interface Source {

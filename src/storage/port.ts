@@ -36,6 +36,8 @@ export interface EventQuery {
   /** `failure`: any error code; `success`: none. */
   outcome?: 'success' | 'failure';
   identityTypes?: string[];
+  /** `Management`, `Data`, `Insight`, `NetworkActivity` (case-insensitive). */
+  eventCategories?: string[];
   /**
    * The resolved origin: an origin id (ARN) or name. Matches the identity's own events and every
    * event made with a key whose chain leads to it.
@@ -81,7 +83,8 @@ export type FacetField =
   | 'errorCode'
   | 'accessKeyId'
   | 'userAgent'
-  | 'identityType';
+  | 'identityType'
+  | 'eventCategory';
 
 export interface FacetCount {
   value: string | null;

@@ -1,71 +1,16 @@
 // trailwatch verify on a trail whose digests, chain and RSA signatures the test makes itself.
-import { generateKeyPairSync, sign } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyFingerprint, parseDigest, sha256Hex, signingString } from '../../src/integrity/digest.js';
+import { keyFingerprint } from '../../src/integrity/digest.js';
 import { cli } from '../helpers/cli.js';
+import { BUCKET, buildTrail, digestKey, logKey, logText, publicKey } from '../helpers/signed-trail.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tw-verify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const publicPem = path.join(root, 'us-east-1.pem');
-const BUCKET = 'org-trail';
-const base = 'AWSLogs/111122223333';
-const logKey = (n: number) =>
-  `${base}/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T0${n}05Z_abc${n}.json.gz`;
-const digestKey = (h: number) =>
-  `${base}/CloudTrail-Digest/us-east-1/2024/05/01/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20240501T0${h}0000Z.json.gz`;
-const logText = (n: number) =>
-  JSON.stringify({
-    Records: [{ eventID: `e${n}`, eventTime: '2024-05-01T00:00:00Z', eventName: 'ListBuckets' }],
-  });
-
-/** Writes a trail: logs 1–2 in hour 1's digest, log 3 in hour 2's, chained and signed. */
-function buildTrail(dir: string): void {
-  for (const n of [1, 2, 3]) {
-    mkdirSync(path.dirname(path.join(dir, logKey(n))), { recursive: true });
-    writeFileSync(path.join(dir, logKey(n)), gzipSync(logText(n)));
-  }
-  let previous = null as { key: string; sha: string; signature: string } | null;
-  for (const [hour, logs] of [
-    [1, [1, 2]],
-    [2, [3]],
-  ] as const) {
-    const digest = {
-      awsAccountId: '111122223333',
-      digestStartTime: `2024-05-01T0${hour - 1}:00:00Z`,
-      digestEndTime: `2024-05-01T0${hour}:00:00Z`,
-      digestS3Bucket: BUCKET,
-      digestS3Object: digestKey(hour),
-      digestPublicKeyFingerprint: keyFingerprint(publicKey),
-      digestSignatureAlgorithm: 'SHA256withRSA',
-      previousDigestS3Bucket: previous ? BUCKET : null,
-      previousDigestS3Object: previous?.key ?? null,
-      previousDigestHashValue: previous?.sha ?? null,
-      previousDigestHashAlgorithm: previous ? 'SHA-256' : null,
-      previousDigestSignature: previous?.signature ?? null,
-      logFiles: logs.map((n) => ({
-        s3Bucket: BUCKET,
-        s3Object: logKey(n),
-        hashValue: sha256Hex(logText(n)),
-        hashAlgorithm: 'SHA-256',
-      })),
-    };
-    const text: string = JSON.stringify(digest);
-    const parsed = parseDigest(text, digestKey(hour), null);
-    if (!parsed) throw new Error('digest');
-    const signature = sign('sha256', Buffer.from(signingString(parsed)), privateKey).toString('hex');
-    const file = path.join(dir, digestKey(hour));
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, gzipSync(text));
-    writeFileSync(`${file}.signature`, signature);
-    previous = { key: digestKey(hour), sha: sha256Hex(text), signature };
-  }
-}
-
 const original = path.join(root, 'original');
 beforeAll(() => {
   writeFileSync(publicPem, publicKey.export({ type: 'pkcs1', format: 'pem' }));

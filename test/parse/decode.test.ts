@@ -55,6 +55,25 @@ describe('decodeObject', () => {
     expect(decodeObject(text(gzipSync(JSON.stringify(control)).toString('base64')), 'x').kind).toBe('empty');
   });
 
+  it('reads LookupEvents pages, quarantining a CloudTrailEvent that is not JSON', () => {
+    const page = {
+      Events: [
+        { EventId: 'a1', EventName: 'ListBuckets', CloudTrailEvent: JSON.stringify(r1) },
+        { EventId: 'bad', EventName: 'GetObject', CloudTrailEvent: '{"eventVersion":"1.09",' },
+        { EventId: 'a2', EventName: 'GetObject', CloudTrailEvent: JSON.stringify(r2) },
+      ],
+      NextToken: 'next',
+    };
+    const decoded = decodeObject(text(JSON.stringify(page)), 'cloudtrail/us-east-1');
+    expect(decoded.kind).toBe('events');
+    expect(decoded.records.map((r) => [r.index, r.record.eventID])).toEqual([
+      [0, 'a1'],
+      [2, 'a2'],
+    ]);
+    expect(decoded.problems.map((p) => [p.index, p.reason])).toEqual([[1, 'not-json']]);
+    expect(decoded.problems[0]?.detail).toContain('CloudTrailEvent of event bad is not JSON');
+  });
+
   it('recognises Insights files and digest files', () => {
     const insight = record({
       eventType: 'AwsCloudTrailInsight',

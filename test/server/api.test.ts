@@ -242,6 +242,7 @@ describe('event explorer endpoints', () => {
         'eventName',
         'eventSource',
         'identityType',
+        'eventCategory',
         'recipientAccountId',
         'awsRegion',
         'sourceIpAddress',
@@ -257,6 +258,29 @@ describe('event explorer endpoints', () => {
     const typed = await f.store.searchEvents({ identityTypes: ['AWSService'], limit: 1000 });
     expect(byType.body.count).toBe(typed.length);
     expect((await get('/api/events/facets?top=0')).status).toBe(400);
+  });
+
+  it('finds Insights events by category and returns what an Insight reports with the event', async () => {
+    const { body } = (await get('/api/events?eventCategory=insight')) as { body: Json };
+    expect(body.events.map((e: Json) => [e.eventName, e.eventCategory])).toEqual([
+      ['DeleteBucket', 'Insight'],
+      ['DeleteBucket', 'Insight'],
+    ]);
+    const one = (await get('/api/events/insight-start-1')) as { body: Json };
+    expect(one.body.event.insight).toMatchObject({
+      state: 'Start',
+      eventName: 'DeleteBucket',
+      insightType: 'ApiCallRateInsight',
+      baselineAverage: 0.0208,
+      insightAverage: 4.5,
+      insightDuration: 8,
+      baselineDuration: 10079,
+    });
+    expect(one.body.event.insight.attributions.map((a: Json) => a.attribute)).toEqual([
+      'userIdentityArn',
+      'userAgent',
+      'errorCode',
+    ]);
   });
 
   it('buckets the filtered events over time by outcome', async () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { END, loadFixture, XSS_IMG, XSS_SCRIPT, type Fixture } from './fixture.js';
+import { END, INSIGHT_ID, loadFixture, XSS_IMG, XSS_SCRIPT, type Fixture } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -84,6 +84,41 @@ describe.skipIf(!hasChromium)('web UI', () => {
     expect(await page.locator('#view script').count()).toBe(0);
     expect(errors).toEqual([]);
     await screenshot('events');
+  });
+
+  it('marks Insights events, filters by category, and shows what an Insight reports as text', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/#/overview`);
+    await ready('overview');
+    await page.goto(`${server.url}/#/events`);
+    await ready('events');
+    // The category facet narrows the table to the Insights events.
+    await page.click('[data-facet="eventCategory"] .facet-value >> text=Insight');
+    await page.waitForURL((url) => url.hash.includes('eventCategory=Insight'));
+    await ready('events');
+    await expect.poll(() => page.locator('#events-table tbody tr').count()).toBe(2);
+    expect(await page.locator('#events-table tbody tr .badge.insight').count()).toBe(2);
+    await page.click(`#events-table tbody tr:has-text("DeleteBucket") >> nth=1`);
+    await page.waitForSelector('#insight');
+    const details = (await page.textContent('#insight')) ?? '';
+    expect(await page.textContent('#event-detail h2')).toContain(INSIGHT_ID);
+    for (const text of [
+      'StateStart',
+      'TypeApiCallRateInsight',
+      'APIs3.amazonaws.com DeleteBucket',
+      'Insight average4.5/min over 8 min',
+      'Baseline average0.02/min over 10079 min',
+    ])
+      expect(details).toContain(text);
+    const attributions = (await page.textContent('#insight-attributions')) ?? '';
+    expect(attributions).toContain('arn:aws:iam::111122223333:user/backup-admin');
+    expect(attributions).toContain(XSS_IMG);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    const xss: unknown = await page.evaluate('typeof window.__xss');
+    expect(xss).toBe('undefined');
+    expect(errors).toEqual([]);
+    await page.locator('#event-detail').screenshot({ path: path.join(SHOTS, 'insight.png') });
   });
 
   it('acknowledges an alert through the UI', async () => {

@@ -116,6 +116,7 @@ export function storeContract(
               eventID: 'e3',
               eventTime: iso(T0 + 120_000),
               eventName: 'GetObject',
+              eventCategory: 'Data',
               awsRegion: 'eu-west-1',
               recipientAccountId: '444455556666',
               sourceIPAddress: '203.0.113.9',
@@ -173,6 +174,8 @@ export function storeContract(
       expect(await ids({ outcome: 'failure' })).toEqual(['e3']);
       expect(await ids({ outcome: 'success' })).toEqual(['e2', 'e1', 'e4']);
       expect(await ids({ identityTypes: ['iamuser'] })).toEqual(['e2']);
+      expect(await ids({ eventCategories: ['data'] })).toEqual(['e3']);
+      expect(await ids({ eventCategories: ['Insight'] })).toEqual([]);
       expect(await ids({ since: T0, until: T0 + 60_000 })).toEqual(['e2', 'e1']);
       expect(await ids({ eventNames: ['ListBuckets', 'GetObject'], regions: ['us-east-1'] })).toEqual(['e1']);
       expect(await ids({ limit: 2 })).toEqual(['e3', 'e2']);
@@ -191,6 +194,11 @@ export function storeContract(
         { value: 'AccessDenied', count: 1 },
       ]);
       expect(all.facets.eventSource).toHaveLength(2);
+      const categories = await store.summarizeEvents({}, ['eventCategory']);
+      expect(categories.facets.eventCategory).toEqual([
+        { value: 'Management', count: 3 },
+        { value: 'Data', count: 1 },
+      ]);
       const none = await store.summarizeEvents({ eventNames: ['Nothing'] }, ['awsRegion']);
       expect(none).toEqual({
         count: 0,
@@ -227,6 +235,43 @@ export function storeContract(
       });
       expect(again).toEqual({ stored: 2, duplicates: 2, conflicts: 0 });
       expect((await ids({})).sort()).toEqual(['e1', 'e1', 'e2', 'e3', 'e4', 'e5']);
+    });
+
+    it('serves callers at the same time, each write its own transaction (serve --watch shares a store)', async () => {
+      const batch = (o: string, n: number) => ({
+        objects: [objectRecord(o)],
+        events: Array.from({ length: n }, (_, i) =>
+          event({ eventID: `${o}-${i}`, eventTime: iso(T0 + i) }, o, i),
+        ),
+        quarantine: [],
+        credentials: [],
+        matches: [],
+      });
+      const outbox = (id: string) => ({
+        id,
+        alertId: 'a1',
+        destination: 'hook',
+        kind: 'new' as const,
+        payload: '{}',
+        status: 'pending' as const,
+        attempts: 0,
+        nextAttemptAt: T0,
+        lastError: null,
+        createdAt: T0,
+        deliveredAt: null,
+      });
+      const results = await Promise.all([
+        store.appendBatch(batch('c1', 2000)),
+        store.enqueue([outbox('n1')]),
+        store.searchEvents({ limit: 5 }),
+        store.appendBatch(batch('c2', 2000)),
+        store.enqueue([outbox('n2')]),
+        store.summarizeEvents({}, ['eventName']),
+      ]);
+      expect(results[0]).toMatchObject({ stored: 2000 });
+      expect(results[3]).toMatchObject({ stored: 2000 });
+      expect((await store.stats()).events).toBe(4000);
+      expect((await store.dueNotifications(T0, 10)).map((n) => n.id).sort()).toEqual(['n1', 'n2']);
     });
 
     it('quarantines a record that reuses a stored event id with other content', async () => {

@@ -2,6 +2,7 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SourceObject } from '../port.js';
 import { describeEndpoint, toSourceError } from './errors.js';
+import { readMetadata } from './metadata.js';
 import { readObject } from './source.js';
 
 /** The object's identity needs its ETag: taken from the notification, or asked with HEAD. */
@@ -34,5 +35,6 @@ export async function s3Object(
     key,
     size: bytes,
     read: () => readObject(client, bucket, key),
+    metadata: () => readMetadata(client, bucket, key),
   };
 }

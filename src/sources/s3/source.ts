@@ -5,6 +5,7 @@ import { SourceError, type ListingFilter, type Source, type SourceObject } from 
 import { concatReadAhead } from './concurrency.js';
 import { describeEndpoint, toSourceError } from './errors.js';
 import { createBucketLister, type ListedObject } from './list.js';
+import { readMetadata } from './metadata.js';
 import { parseS3Url } from './url.js';
 import { findLeafPrefixes } from './walk.js';
 
@@ -41,6 +42,7 @@ export function createS3Source(options: S3SourceOptions): Source {
       key,
       size,
       read: () => readObject(client, bucket, key),
+      metadata: () => readMetadata(client, bucket, key),
     };
   };
 

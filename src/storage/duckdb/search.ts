@@ -55,6 +55,7 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
   anyOf('source_ip', q.sourceIps);
   anyOf('error_code', q.errorCodes, true);
   anyOf('actor_type', q.identityTypes, true);
+  anyOf('event_category', q.eventCategories, true);
   if (q.userNames?.length) {
     const names = q.userNames.map((n) => n.toLowerCase());
     const marks = names.map(() => '?').join(', ');
@@ -127,4 +128,5 @@ export const FACET_COLUMNS: Record<FacetField, string> = {
   accessKeyId: 'actor_access_key_id',
   userAgent: 'user_agent',
   identityType: 'actor_type',
+  eventCategory: 'event_category',
 };

@@ -391,7 +391,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     await Promise.resolve();
   }
 
-  return {
+  return serialized({
     ...alertFunctions(conn, now),
     ...outboxFunctions(conn),
     ...operationFunctions(conn, maintenance),
@@ -409,5 +409,26 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     stats,
     freshness,
     close,
-  };
+  });
+}
+
+/**
+ * Every method runs alone, in call order. One connection serves every caller (the server and the
+ * watcher of `serve --watch` share the store, as DuckDB admits one writer per file), and a transaction
+ * lives on the connection: a statement of one caller must not land inside another's transaction.
+ */
+function serialized(store: Store): Store {
+  let tail: Promise<unknown> = Promise.resolve();
+  const out: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(store) as [
+    string,
+    (...args: unknown[]) => Promise<unknown>,
+  ][]) {
+    out[name] = (...args: unknown[]): Promise<unknown> => {
+      const run = tail.then(() => method(...args));
+      tail = run.catch(() => undefined);
+      return run;
+    };
+  }
+  return out as unknown as Store;
 }

@@ -1,0 +1,31 @@
+// Turning CloudTrail SDK failures into SourceErrors a user can act on; anything else stays a bug with its stack.
+import { CloudTrailServiceException } from '@aws-sdk/client-cloudtrail';
+import { SourceError } from '../port.js';
+
+const ACCESS_DENIED = new Set([
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
+
+export function toSourceError(error: unknown, action: string): unknown {
+  if (!(error instanceof Error) || error instanceof SourceError) return error;
+  const said = `${error.name}: ${error.message}`;
+  const make = (message: string): SourceError => new SourceError(message, { cause: error });
+  if (error.name === 'CredentialsProviderError')
+    return make(
+      `Cannot ${action}: no AWS credentials found (${error.message}). Select a profile with --profile, ` +
+        'or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
+    );
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code))
+    return make(`Cannot ${action}: the CloudTrail endpoint is unreachable (${said}). Check --endpoint-url.`);
+  if (!(error instanceof CloudTrailServiceException)) return error;
+  if (ACCESS_DENIED.has(error.name) || error.$metadata.httpStatusCode === 403)
+    return make(
+      `Cannot ${action}: access denied (${said}). The credentials in use need cloudtrail:LookupEvents.`,
+    );
+  return make(`Cannot ${action}: ${said}.`);
+}
