@@ -91,7 +91,9 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       // Retention runs on its own timer here (the watcher's turn is a no-op), whether or not it watches.
       const retention = periodicRetention(store, retainMs, metrics, io);
       const prune = (): void =>
-        void retention?.run().catch((err: unknown) => io.err(`retention failed: ${(err as Error).message}\n`));
+        void retention
+          ?.run()
+          .catch((err: unknown) => io.err(`retention failed: ${(err as Error).message}\n`));
       prune();
       const timer = retention ? setInterval(prune, PRUNE_EVERY_MS) : null;
       timer?.unref();
