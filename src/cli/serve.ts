@@ -47,7 +47,8 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     io.out(SERVE_HELP);
     return EXIT.ok;
   }
-  const watchOnly = Object.keys(WATCH_OPTIONS).find((name) => name in values);
+  // --retain is serve's own too (retention runs on serve's timer, with or without --watch).
+  const watchOnly = Object.keys(WATCH_OPTIONS).find((name) => name in values && name !== 'retain');
   if (!values.watch && watchOnly)
     throw new UsageError(
       `--${watchOnly} is a watch option: add --watch, e.g. trailwatch serve --watch ./logs`,
