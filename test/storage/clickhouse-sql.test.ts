@@ -22,7 +22,9 @@ describe('sqlValue', () => {
     expect(sqlValue(undefined)).toBe('NULL');
     expect(sqlValue(['a', null, 3])).toBe("['a', NULL, 3]");
     expect(sqlValue(new Uint8Array([0x41, 0x27, 0x00, 0xff]))).toBe("'A\\'\\x00\\xFF'");
-    expect(sqlValue(dateTime(Date.parse('2024-05-01T12:34:56.789Z')))).toBe("'2024-05-01 12:34:56'");
+    expect(sqlValue(dateTime(Date.parse('2024-05-01T12:34:56.789Z')))).toBe(
+      "toDateTime('2024-05-01 12:34:56', 'UTC')",
+    );
     expect(sqlList(['a', 'b'])).toBe("('a', 'b')");
   });
 
@@ -142,9 +144,7 @@ describe.skipIf(!runs)('sqlValue round trip through ClickHouse', () => {
     expect(await selectOne(sqlValue(['x', null, "'"]))).toEqual(['x', null, "'"]);
     expect(await selectOne(sqlValue(null))).toBeNull();
     const t = Date.parse('2024-05-01T23:59:59.900Z');
-    expect(
-      Number(await selectOne(`toUnixTimestamp(toDateTime(${sqlValue(dateTime(t))}, 'UTC'))`)) * 1000,
-    ).toBe(t - 900);
+    expect(Number(await selectOne(`toUnixTimestamp(${sqlValue(dateTime(t))})`)) * 1000).toBe(t - 900);
   });
 
   it('keeps a hostile value a value: it never becomes SQL', async () => {

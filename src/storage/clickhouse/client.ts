@@ -1,8 +1,10 @@
 // A thin connection to one ClickHouse node over HTTP: rows in, rows out, every value escaped by sql.ts.
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { sqlValue, type SqlValue } from './sql.js';
 
-export type Row = Record<string, unknown>;
+import type { Row } from '../rows.js';
+
+export type { Row };
 
 export interface Connection {
   /** Runs a SELECT and returns its rows (64-bit integers arrive as strings). */
@@ -31,6 +33,8 @@ export function connect(options: {
     // A long synchronous parse can outlive the server's keep-alive (3 s by default before 23.11);
     // a reused dead socket then fails with EPIPE. A fresh connection per request costs little.
     keep_alive: { enabled: false },
+    // Failures are thrown to the caller, which reports them once; the client would log them again.
+    log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: {
       // IN lists of a batch's ids are longer than the 256 KiB default.
       max_query_size: '67108864',

@@ -1,7 +1,10 @@
 // The one way values reach ClickHouse SQL: 18.16 has no server-side parameters, so every literal is
 // escaped here, on the client, and nowhere else.
 
-/** A point in time for a `DateTime('UTC')` column (second precision; milliseconds are kept apart). */
+/**
+ * A point in time compared with a `DateTime('UTC')` column (second precision; milliseconds are kept
+ * apart). Written as `toDateTime('…', 'UTC')`: 18.16's index analysis fails on a bare string literal.
+ */
 export interface SqlDateTime {
   readonly dateTimeMs: number;
 }
@@ -9,7 +12,7 @@ export interface SqlDateTime {
 export type SqlValue =
   string | number | bigint | boolean | null | undefined | Uint8Array | SqlDateTime | readonly SqlValue[];
 
-/** A value to compare with or insert into a `DateTime('UTC')` column. */
+/** A value to compare with a `DateTime('UTC')` column. */
 export function dateTime(ms: number): SqlDateTime {
   return { dateTimeMs: ms };
 }
@@ -54,7 +57,8 @@ function formatDateTime(ms: number): string {
   // DateTime holds 1970..2105; a time outside it would wrap around silently.
   if (year < 1970 || year > 2105)
     throw new RangeError(`time out of DateTime range (1970-2105): ${d.toISOString()}`);
-  return `'${pad(year, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}'`;
+  const date = `${pad(year, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return `toDateTime('${date} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}', 'UTC')`;
 }
 
 /** One value as a ClickHouse SQL literal. Throws on values SQL cannot hold exactly (NaN, Infinity). */
