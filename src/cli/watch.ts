@@ -11,6 +11,7 @@ import {
   mergeLists,
   openStore,
   resolveDbPath,
+  besideStore,
   s3Object,
 } from '../app.js';
 import { loadConfig } from '../config/load.js';
@@ -87,7 +88,10 @@ interface Running {
 
 async function consumeQueue(r: Running, url: string, dbPath: string): Promise<void> {
   const { io, values } = r;
-  const deadLetter = path.resolve(io.cwd, values['dead-letter'] ?? `${dbPath}.dead-letters.jsonl`);
+  const deadLetter = path.resolve(
+    io.cwd,
+    values['dead-letter'] ?? besideStore(dbPath, 'dead-letters.jsonl', io.cwd),
+  );
   const queue = createNotificationQueue(url, {
     ...r.aws,
     waitSeconds: positiveInt(values.wait, '--wait') ?? 20,
