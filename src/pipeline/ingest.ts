@@ -74,6 +74,28 @@ async function listAll(sources: readonly Source[]): Promise<SourceObject[]> {
   return [...seen.values()];
 }
 
+/**
+ * The positions of the events the store keeps from this batch: one per (eventID, account), the
+ * first by (object, record), as every store chooses. A second copy in the same batch is a
+ * duplicate or a conflicting record (quarantined): it must not match rules, or an alert would
+ * count it and might take its title from it, depending on which copy a store read first.
+ */
+function firstCopies(events: readonly CloudTrailEvent[]): number[] {
+  const first = new Map<string, number>();
+  events.forEach((e, i) => {
+    const key = `${e.eventId}\u0000${e.recipientAccountId}`;
+    const seen = first.get(key);
+    const other = seen === undefined ? undefined : events[seen];
+    if (
+      !other ||
+      e.origin.objectId < other.origin.objectId ||
+      (e.origin.objectId === other.origin.objectId && e.origin.index < other.origin.index)
+    )
+      first.set(key, i);
+  });
+  return [...first.values()].sort((a, b) => a - b);
+}
+
 export async function ingest(
   store: Store,
   sources: readonly Source[],
@@ -130,7 +152,10 @@ export async function ingest(
       const view = new Map(ledger.view);
       const missing = keysToLookUp(events).filter((k) => !view.has(k));
       for (const [k, row] of await store.credentials(missing)) view.set(k, row);
-      const items = events.map((event, i) => ({ event, raw: records[i] as JsonObject }));
+      const items = firstCopies(events).map((i) => ({
+        event: events[i] as CloudTrailEvent,
+        raw: records[i] as JsonObject,
+      }));
       matches = detect(index, items, view, options.detection.policy);
     }
     const result = await store.appendBatch({

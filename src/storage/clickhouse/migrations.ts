@@ -92,9 +92,9 @@ const MATCHES: TableDef = {
     event_ms Int64, ${TIME_FROM_MS}, group_key String, value Nullable(String),
     step String, has_step UInt8, title String, severity String, region Nullable(String),
     source_ip Nullable(String), actor_arn Nullable(String), origin String`,
-  // A re-delivered event's match has the same key and collapses into the stored one.
-  engine: `ReplacingMergeTree PARTITION BY toYYYYMM(event_time)
-    ORDER BY (alert_key, rule_id, event_id, recipient_account_id, step, has_step)`,
+  // A re-delivered event's match has the same key and collapses into the stored one. Not partitioned:
+  // matches are read FINAL by alert key, and FINAL over many month partitions costs memory per part.
+  engine: `ReplacingMergeTree ORDER BY (alert_key, rule_id, event_id, recipient_account_id, step, has_step)`,
   shardBy: 'cityHash64(alert_key)',
 };
 

@@ -94,7 +94,9 @@ export async function openClickhouseStore(url: string, now: () => number = Date.
     let duplicates = 0;
     // The first copy of each key (in object, record order) is the one kept, as in DuckDB.
     const ordered = [...batch.events].sort(
-      (a, b) => a.origin.objectId.localeCompare(b.origin.objectId) || a.origin.index - b.origin.index,
+      (a, b) =>
+        (a.origin.objectId < b.origin.objectId ? -1 : a.origin.objectId > b.origin.objectId ? 1 : 0) ||
+        a.origin.index - b.origin.index,
     );
     for (const e of ordered) {
       const key = `${e.eventId}\u0000${e.recipientAccountId}`;
