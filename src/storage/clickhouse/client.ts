@@ -38,6 +38,9 @@ export function connect(options: {
     clickhouse_settings: {
       // IN lists of a batch's ids are longer than the 256 KiB default.
       max_query_size: '67108864',
+      // Into a Distributed table, an insert returns once every shard has its rows, so a read that
+      // follows sees them (the default queues them for a background send).
+      insert_distributed_sync: 1,
     },
   });
 
