@@ -11,7 +11,7 @@ import {
 } from '../app.js';
 import { dispatchDue } from '../pipeline/dispatch.js';
 import type { CompiledRule } from '../domain/rule.js';
-import { ingest, quarantinedTotal, type IngestSummary } from '../pipeline/ingest.js';
+import { combineSummaries, ingest, quarantinedTotal, type IngestSummary } from '../pipeline/ingest.js';
 import type { Store } from '../storage/port.js';
 import {
   list,
@@ -26,6 +26,7 @@ import {
 import { EXIT, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
+import { runChildren, WORKER_OPTIONS, WORKERS_HELP, workerPlan } from './workers.js';
 
 export const INGEST_HELP = `Usage: trailwatch ingest <source…> [options]
 
@@ -46,10 +47,12 @@ Options:
   --session-name-policy caller|email|pattern:<regex>
   --report               list every quarantined record and file with its reason
   --format text|json     summary format (default text)
+${WORKERS_HELP}
 `;
 
 const OPTIONS = {
   ...STORE_OPTIONS,
+  ...WORKER_OPTIONS,
   since: { type: 'string' },
   until: { type: 'string' },
   accounts: { type: 'string', multiple: true },
@@ -115,6 +118,16 @@ async function printReport(store: Store, io: Io): Promise<void> {
   }
 }
 
+/** `--workers N`: N children of this command, each with its slice; their summaries added up. */
+async function ingestWithChildren(argv: string[], count: number, format: string, io: Io): Promise<number> {
+  const results = await runChildren('ingest', [...argv, '--format', 'json'], count, io);
+  const failed = results.find((r) => r.code > EXIT.quarantined && r.code !== EXIT.readErrors);
+  if (failed) return failed.code;
+  const summary = combineSummaries(results.map((r) => JSON.parse(r.out) as IngestSummary));
+  io.out(format === 'json' ? JSON.stringify(summary) + '\n' : formatSummary(summary));
+  return exitStatusOf(summary);
+}
+
 export async function runIngest(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS);
   if (values.help) {
@@ -149,7 +162,14 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
         now: io.now,
         notify,
       };
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
+  const target = resolveDbPath(values.db, io.env, io.cwd, config);
+  const plan = workerPlan(values, target);
+  const store = await openStore(target, io.now);
+  if (plan.children) {
+    // Opened once here so that the children do not race to create the schema.
+    await store.close();
+    return ingestWithChildren(argv, plan.children, format, io);
+  }
   const sinks = createSinks(config, io);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
@@ -161,6 +181,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
       batchEvents: positiveInt(values['batch-size'], '--batch-size') ?? 20_000,
       onProgress: progress.update,
       signal: abort.signal,
+      ...(plan.slice ? { worker: plan.slice, hasOtherWriters: true } : {}),
       ...(detection ? { detection } : {}),
       // Notifications go out as alerts are written; failures wait in the outbox for the next run.
       ...(sinks.size

@@ -26,6 +26,7 @@ import { list, namedLists, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS 
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
+import { runChildren, WORKER_OPTIONS, WORKERS_HELP, workerPlan } from './workers.js';
 
 export const WATCH_HELP = `Usage: trailwatch watch <source…> [options]
        trailwatch watch --sqs QUEUE_URL [options]
@@ -46,10 +47,12 @@ batch in progress is finished, so a restart continues where it stopped.
   --accounts ID,…  --regions R,…
   --profile P, --region R, --endpoint-url URL
   --rules DIR, --list NAME=V,…, --session-name-policy P, --config PATH, --db PATH
+${WORKERS_HELP}
 `;
 
 const OPTIONS = {
   ...STORE_OPTIONS,
+  ...WORKER_OPTIONS,
   interval: { type: 'string' },
   lookback: { type: 'string' },
   sqs: { type: 'string' },
@@ -82,7 +85,9 @@ interface Running {
   io: Io;
   values: Values;
   aws: { profile?: string; region?: string; endpointUrl?: string };
-  options: Pick<IngestOptions, 'detection' | 'afterBatch'>;
+  options: Pick<IngestOptions, 'detection' | 'afterBatch' | 'hasOtherWriters'>;
+  /** Polling reads only this worker's slice of the objects; a queue is consumed by every worker. */
+  slice: IngestOptions['worker'];
   signal: AbortSignal;
 }
 
@@ -155,6 +160,7 @@ async function pollSources(
       intervalMs,
       signal: r.signal,
       ...r.options,
+      ...(r.slice ? { worker: r.slice } : {}),
       onCycle: (s, cycle) => {
         if (cycle === 1)
           io.err(`first poll: ${s.objectsListed} objects listed, ${s.objectsSkipped} already stored\n`);
@@ -192,7 +198,14 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
     mergeLists(config.lists, namedLists(values.list)),
   );
   const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
+  const plan = workerPlan(values, dbPath);
   const store = await openStore(dbPath, io.now);
+  if (plan.children) {
+    // Opened once here so that the children do not race to create the schema.
+    await store.close();
+    const results = await runChildren('watch', argv, plan.children, io);
+    return Math.max(...results.map((r) => r.code));
+  }
   const sinks = createSinks(config, io);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
@@ -205,7 +218,9 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
     values,
     aws,
     signal: abort.signal,
+    slice: plan.slice,
     options: {
+      ...(plan.slice ? { hasOtherWriters: true } : {}),
       detection: {
         rules,
         policy: sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined),
