@@ -203,7 +203,7 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
   if (plan.children) {
     // Opened once here so that the children do not race to create the schema.
     await store.close();
-    const results = await runChildren('watch', argv, plan.children, io);
+    const results = await runChildren('watch', argv, plan.children, io, signal);
     return Math.max(...results.map((r) => r.code));
   }
   const sinks = createSinks(config, io);

@@ -70,13 +70,15 @@ export interface ChildResult {
 
 /**
  * Runs `trailwatch <command> <argv> --worker i/N` for i = 1..N and waits for all of them. Their standard
- * error is passed through; SIGINT and SIGTERM are passed on (each finishes its batch and stops).
+ * error is passed through; SIGINT and SIGTERM (and `signal`) are passed on: each child finishes its
+ * batch and stops.
  */
 export async function runChildren(
   command: 'ingest' | 'watch',
   argv: readonly string[],
   count: number,
   io: Io,
+  signal?: AbortSignal,
 ): Promise<ChildResult[]> {
   const args = [command, ...withoutWorkers(argv)];
   const children = Array.from({ length: count }, (_, i) =>
@@ -93,6 +95,7 @@ export async function runChildren(
   const onTerm = forward('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
+  signal?.addEventListener('abort', onTerm, { once: true });
   try {
     return await Promise.all(
       children.map(
@@ -100,9 +103,17 @@ export async function runChildren(
           new Promise<ChildResult>((resolve, reject) => {
             let out = '';
             child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
-            child.stderr
-              .setEncoding('utf8')
-              .on('data', (t: string) => io.err(`[worker ${i + 1}/${count}] ${t}`));
+            // Each line of a child's messages is prefixed with the worker it comes from.
+            let partial = '';
+            const prefix = `[worker ${i + 1}/${count}] `;
+            child.stderr.setEncoding('utf8').on('data', (t: string) => {
+              const lines = (partial + t).split('\n');
+              partial = lines.pop() ?? '';
+              for (const line of lines) io.err(`${prefix}${line}\n`);
+            });
+            child.stderr.once('end', () => {
+              if (partial) io.err(`${prefix}${partial}\n`);
+            });
             child.once('error', reject);
             child.once('close', (code) => resolve({ code: code ?? 70, out }));
           }),
@@ -111,5 +122,6 @@ export async function runChildren(
   } finally {
     process.removeListener('SIGINT', onInt);
     process.removeListener('SIGTERM', onTerm);
+    signal?.removeEventListener('abort', onTerm);
   }
 }
