@@ -34,7 +34,8 @@ Sources: files, directories (recursive), glob patterns ('logs/**/*.json.gz'), - 
 and s3://bucket[/prefix] (CloudTrail key layout aware, pruned by the filters below).
 
 Options:
-  --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
+  --db PATH|ADDRESS      store file, or clickhouse://host:8123/db (default $TRAILWATCH_DB or
+                         ./trailwatch.duckdb)
   --since T, --until T   only log files delivered for this time range (2h, 7d, 2024-05-01, ISO time)
   --accounts ID,…        only these accounts (CloudTrail key layout)
   --regions R,…          only these regions (CloudTrail key layout)

@@ -25,7 +25,8 @@ Filters (repeat a flag or separate values with commas for "any of"; different fl
   --text TEXT            case-insensitive text anywhere in the record
   --limit N              at most N events (default 100)
   --format table|jsonl|csv   (jsonl: one normalized event per line, raw record under "raw")
-  --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
+  --db PATH|ADDRESS      store file, or clickhouse://host:8123/db (default $TRAILWATCH_DB or
+                         ./trailwatch.duckdb)
 `;
 
 const OPTIONS = {
