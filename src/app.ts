@@ -23,23 +23,41 @@ import {
 } from './sources/cloudtrail/index.js';
 import { parseTimeArg } from './parse/time.js';
 import { parseDuration } from './rules/duration.js';
+import { openClickhouseStore } from './storage/clickhouse/store.js';
+import { isClickhouseUrl, parseClickhouseUrl } from './storage/clickhouse/url.js';
 import { openDuckDbStore } from './storage/duckdb/store.js';
 import type { Store } from './storage/port.js';
 
 export const DEFAULT_DB = 'trailwatch.duckdb';
 
-/** The store path: `--db`, else `TRAILWATCH_DB`, else the configuration's `store`, else `./trailwatch.duckdb`. */
+/**
+ * The store: `--db`, else `TRAILWATCH_DB`, else the configuration's `store`, else
+ * `./trailwatch.duckdb`. A DuckDB file path is made absolute; a `clickhouse://` address is kept.
+ */
 export function resolveDbPath(
   flag: string | undefined,
   env: Record<string, string | undefined>,
   cwd: string,
   config?: Config,
 ): string {
-  return path.resolve(cwd, flag ?? env.TRAILWATCH_DB ?? config?.store ?? DEFAULT_DB);
+  const target = flag ?? env.TRAILWATCH_DB ?? config?.store ?? DEFAULT_DB;
+  return isClickhouseUrl(target) ? target : path.resolve(cwd, target);
 }
 
-export function openStore(dbPath: string, now: () => number = Date.now): Promise<Store> {
-  return openDuckDbStore(dbPath, now);
+/** Opens the store the target names: a ClickHouse address, or else a DuckDB file. */
+export function openStore(target: string, now: () => number = Date.now): Promise<Store> {
+  return isClickhouseUrl(target) ? openClickhouseStore(target, now) : openDuckDbStore(target, now);
+}
+
+/** Whether several processes may write to the store at once (DuckDB allows one writer per file). */
+export function allowsConcurrentWriters(target: string): boolean {
+  return isClickhouseUrl(target);
+}
+
+/** A file beside the store (`<store>.<suffix>`); for a ClickHouse store, in `cwd`, named by its database. */
+export function besideStore(target: string, suffix: string, cwd: string): string {
+  if (!isClickhouseUrl(target)) return `${target}.${suffix}`;
+  return path.join(cwd, `${parseClickhouseUrl(target).database}.${suffix}`);
 }
 
 export interface SourceOptions {

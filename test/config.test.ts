@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { besideStore, resolveDbPath } from '../src/app.js';
 import { ConfigError, DESTINATION_FIELDS, loadConfig, parseConfig } from '../src/config/load.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tw-config-'));
@@ -53,6 +54,24 @@ describe('configuration file', () => {
       accounts: null,
     });
     expect(c.retry).toEqual({ maxAttempts: 5, initialDelayMs: 10_000, maxDelayMs: 600_000 });
+  });
+
+  it('keeps a ClickHouse store address as written, and resolves it above the file only when nothing overrides it', () => {
+    const file = path.join(dir, 'clickhouse.yml');
+    writeFileSync(file, 'store: clickhouse://127.0.0.1:8123/trailwatch?cluster=two\n');
+    const c = loadConfig(file, {}, dir);
+    expect(c.store).toBe('clickhouse://127.0.0.1:8123/trailwatch?cluster=two');
+    expect(resolveDbPath(undefined, {}, '/work', c)).toBe(
+      'clickhouse://127.0.0.1:8123/trailwatch?cluster=two',
+    );
+    expect(resolveDbPath(undefined, { TRAILWATCH_DB: 'x.duckdb' }, '/work', c)).toBe('/work/x.duckdb');
+    expect(resolveDbPath('clickhouse://h:8123/db', {}, '/work', c)).toBe('clickhouse://h:8123/db');
+    expect(besideStore('clickhouse://h:8123/db', 'dead-letters.jsonl', '/work')).toBe(
+      '/work/db.dead-letters.jsonl',
+    );
+    expect(besideStore('/work/x.duckdb', 'dead-letters.jsonl', '/work')).toBe(
+      '/work/x.duckdb.dead-letters.jsonl',
+    );
   });
 
   it('reports every problem with its line, and names missing secrets without showing values', () => {

@@ -29,7 +29,8 @@ Listing options:
   --limit N              at most N alerts (default 100), most recent first
   --format table|jsonl|csv|ocsf   (ocsf: one OCSF 1.1 Detection Finding, class 2004, per line)
   --rules DIR            rule files for metadata (default: the built-in pack)
-  --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
+  --db PATH|ADDRESS      store file, or clickhouse://host:8123/db (default $TRAILWATCH_DB or
+                         ./trailwatch.duckdb)
 `;
 
 export const ALERT_FILTER_OPTIONS = {

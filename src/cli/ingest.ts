@@ -11,7 +11,7 @@ import {
 } from '../app.js';
 import { dispatchDue } from '../pipeline/dispatch.js';
 import type { CompiledRule } from '../domain/rule.js';
-import { ingest, quarantinedTotal, type IngestSummary } from '../pipeline/ingest.js';
+import { combineSummaries, ingest, quarantinedTotal, type IngestSummary } from '../pipeline/ingest.js';
 import { applyRetention, describeRetention } from '../pipeline/retention.js';
 import type { Store } from '../storage/port.js';
 import {
@@ -28,6 +28,7 @@ import { EXIT, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
 import { RETAIN_HELP, retainOf } from './prune.js';
+import { runChildren, WORKER_OPTIONS, WORKERS_HELP, workerPlan } from './workers.js';
 
 export const INGEST_HELP = `Usage: trailwatch ingest <source…> [options]
 
@@ -37,7 +38,8 @@ cloudtrail://REGION[?since=T&until=T&window=1h&category=insight] (the account's 
 history through LookupEvents; category=insight reads its Insights events).
 
 Options:
-  --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
+  --db PATH|ADDRESS      store file, or clickhouse://host:8123/db (default $TRAILWATCH_DB or
+                         ./trailwatch.duckdb)
   --since T, --until T   only log files delivered for this time range (2h, 7d, 2024-05-01, ISO time)
   --accounts ID,…        only these accounts (CloudTrail key layout)
   --regions R,…          only these regions (CloudTrail key layout)
@@ -52,10 +54,12 @@ Options:
   --format text|json     summary format (default text)
 ${RETAIN_HELP}
                          (applied after the ingest, to what was just read too)
+${WORKERS_HELP}
 `;
 
 const OPTIONS = {
   ...STORE_OPTIONS,
+  ...WORKER_OPTIONS,
   since: { type: 'string' },
   until: { type: 'string' },
   accounts: { type: 'string', multiple: true },
@@ -122,6 +126,16 @@ async function printReport(store: Store, io: Io): Promise<void> {
   }
 }
 
+/** `--workers N`: N children of this command, each with its slice; their summaries added up. */
+async function ingestWithChildren(argv: string[], count: number, format: string, io: Io): Promise<number> {
+  const results = await runChildren('ingest', [...argv, '--format', 'json'], count, io);
+  const failed = results.find((r) => r.code > EXIT.quarantined && r.code !== EXIT.readErrors);
+  if (failed) return failed.code;
+  const summary = combineSummaries(results.map((r) => JSON.parse(r.out) as IngestSummary));
+  io.out(format === 'json' ? JSON.stringify(summary) + '\n' : formatSummary(summary));
+  return exitStatusOf(summary);
+}
+
 export async function runIngest(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS);
   if (values.help) {
@@ -157,7 +171,14 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
         now: io.now,
         notify,
       };
-  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
+  const target = resolveDbPath(values.db, io.env, io.cwd, config);
+  const plan = workerPlan(values, target);
+  const store = await openStore(target, io.now);
+  if (plan.children) {
+    // Opened once here so that the children do not race to create the schema.
+    await store.close();
+    return ingestWithChildren(argv, plan.children, format, io);
+  }
   const sinks = createSinks(config, io);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
@@ -169,6 +190,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
       batchEvents: positiveInt(values['batch-size'], '--batch-size') ?? 20_000,
       onProgress: progress.update,
       signal: abort.signal,
+      ...(plan.slice ? { worker: plan.slice, hasOtherWriters: true } : {}),
       ...(detection ? { detection } : {}),
       // Notifications go out as alerts are written; failures wait in the outbox for the next run.
       ...(sinks.size

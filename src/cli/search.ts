@@ -29,7 +29,8 @@ Filters (repeat a flag or separate values with commas for "any of"; different fl
   --format table|jsonl|csv|ocsf   (jsonl: one normalized event per line, raw record under "raw";
                          ocsf: one OCSF 1.1 object per line — API Activity 6003, Authentication 3002,
                          Account Change 3001)
-  --db PATH              store file (default $TRAILWATCH_DB or ./trailwatch.duckdb)
+  --db PATH|ADDRESS      store file, or clickhouse://host:8123/db (default $TRAILWATCH_DB or
+                         ./trailwatch.duckdb)
 `;
 
 const OPTIONS = {

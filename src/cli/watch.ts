@@ -11,6 +11,7 @@ import {
   mergeLists,
   openStore,
   resolveDbPath,
+  besideStore,
   s3Object,
   trailwatchVersion,
 } from '../app.js';
@@ -35,6 +36,8 @@ import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
 import { periodicRetention, RETAIN_HELP, retainOf } from './prune.js';
+import type { WorkerSlice } from '../pipeline/partition.js';
+import { runChildren, WORKER_OPTIONS, WORKERS_HELP, workerPlan } from './workers.js';
 
 export const WATCH_HELP = `Usage: trailwatch watch <source…> [options]
        trailwatch watch --sqs QUEUE_URL [options]
@@ -61,6 +64,7 @@ ${RETAIN_HELP}
   --accounts ID,…  --regions R,…
   --profile P, --region R, --endpoint-url URL
   --rules DIR, --list NAME=V,…, --session-name-policy P, --config PATH, --db PATH
+${WORKERS_HELP}
 `;
 
 /** The watcher's own options; `serve --watch` takes them too. */
@@ -85,7 +89,12 @@ export const WATCH_OPTIONS = {
   'session-name-policy': { type: 'string' },
 } as const;
 
-const OPTIONS = { ...STORE_OPTIONS, ...WATCH_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+const OPTIONS = {
+  ...STORE_OPTIONS,
+  ...WORKER_OPTIONS,
+  ...WATCH_OPTIONS,
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export type WatchValues = ReturnType<typeof parse<typeof WATCH_OPTIONS>>['values'];
 
@@ -102,7 +111,9 @@ interface Running {
   io: Io;
   values: WatchValues;
   aws: { profile?: string; region?: string; endpointUrl?: string };
-  options: Pick<IngestOptions, 'detection' | 'afterBatch' | 'metrics'>;
+  options: Pick<IngestOptions, 'detection' | 'afterBatch' | 'metrics' | 'hasOtherWriters'>;
+  /** Polling reads only this worker's slice of the objects; a queue is consumed by every worker. */
+  slice: IngestOptions['worker'];
   signal: AbortSignal;
   /** Retention, when configured: prunes if an hour has passed since it last did. */
   prune: () => Promise<void>;
@@ -110,7 +121,10 @@ interface Running {
 
 async function consumeQueue(r: Running, url: string, dbPath: string): Promise<void> {
   const { io, values } = r;
-  const deadLetter = path.resolve(io.cwd, values['dead-letter'] ?? `${dbPath}.dead-letters.jsonl`);
+  const deadLetter = path.resolve(
+    io.cwd,
+    values['dead-letter'] ?? besideStore(dbPath, 'dead-letters.jsonl', io.cwd),
+  );
   const queue = createNotificationQueue(url, {
     ...r.aws,
     waitSeconds: positiveInt(values.wait, '--wait') ?? 20,
@@ -177,6 +191,7 @@ async function pollSources(
       signal: r.signal,
       ...r.options,
       afterCycle: r.prune,
+      ...(r.slice ? { worker: r.slice } : {}),
       onCycle: (s, cycle) => {
         if (cycle === 1)
           io.err(`first poll: ${s.objectsListed} objects listed, ${s.objectsSkipped} already stored\n`);
@@ -199,6 +214,8 @@ export interface PreparedWatch {
     signal: AbortSignal,
     metrics: PipelineMetrics,
     prune: () => Promise<void>,
+    /** This worker's share of polled objects (--worker I/N); every object without it. */
+    slice?: WorkerSlice,
   ): Promise<void>;
   close(): Promise<void>;
   rules: CompiledRule[];
@@ -235,7 +252,7 @@ export async function prepareWatch(
     retainMs,
     metricsAt,
     close: () => closeSinks(sinks),
-    async run(store, dbPath, signal, metrics, prune) {
+    async run(store, dbPath, signal, metrics, prune, slice) {
       const running: Running = {
         store,
         io,
@@ -243,7 +260,9 @@ export async function prepareWatch(
         aws,
         signal,
         prune,
+        slice,
         options: {
+          ...(slice ? { hasOtherWriters: true } : {}),
           detection: {
             rules,
             policy,
@@ -277,8 +296,15 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
       `watch needs a source or --sqs QUEUE_URL, e.g. trailwatch watch s3://org-trail\n\n${WATCH_HELP}`,
     );
   const config = loadConfig(values.config, io.env, io.cwd);
-  const watcher = await prepareWatch(values, positionals, io, config);
   const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
+  const plan = workerPlan(values, dbPath);
+  if (plan.children) {
+    // Opened once here so that the children do not race to create the schema.
+    await (await openStore(dbPath, io.now)).close();
+    const results = await runChildren('watch', argv, plan.children, io, signal);
+    return Math.max(...results.map((r) => r.code));
+  }
+  const watcher = await prepareWatch(values, positionals, io, config);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   signal?.addEventListener('abort', stop, { once: true });
@@ -291,7 +317,14 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
     try {
       if (watcher.metricsAt) metricsServer = await serveWatchMetrics(watcher.metricsAt, store, metrics, io);
       const retention = periodicRetention(store, watcher.retainMs, metrics, io);
-      await watcher.run(store, dbPath, abort.signal, metrics, async () => void (await retention?.run()));
+      await watcher.run(
+        store,
+        dbPath,
+        abort.signal,
+        metrics,
+        async () => void (await retention?.run()),
+        plan.slice,
+      );
     } finally {
       await metricsServer?.close();
       await store.close();

@@ -113,8 +113,13 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
   };
 
   if (value.store !== undefined) {
-    if (typeof value.store !== 'string') issue(['store'], "'store' is the path of the store file");
-    else config.store = path.resolve(dir, value.store);
+    if (typeof value.store !== 'string')
+      issue(
+        ['store'],
+        "'store' is the path of the store file or a ClickHouse address, e.g. store: ./trailwatch.duckdb or store: clickhouse://127.0.0.1:8123/trailwatch",
+      );
+    // A ClickHouse address is kept as written; a file path is relative to this file.
+    else config.store = /^clickhouse:\/\//i.test(value.store) ? value.store : path.resolve(dir, value.store);
   }
   if (value.rules !== undefined)
     config.rules = (stringList(value.rules) ?? []).map((r) => (r === 'builtin' ? r : path.resolve(dir, r)));

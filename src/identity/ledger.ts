@@ -84,3 +84,55 @@ export async function planLedger(
   }
   return { rows, view };
 }
+
+/**
+ * After a batch is stored, what concurrent writers left behind: the other copy of a cross-account
+ * call (one per account, one `sharedEventID`) stored by another writer and better than the row
+ * stored now; a row whose caller's key another writer stored meanwhile; and stored descendants of
+ * the batch's keys that another writer stored while this batch was planned. Each writer checks
+ * after its whole batch is written, so of two racing writers at least one sees the other's rows.
+ * Returns the rows to write again.
+ */
+export async function settleLedger(
+  written: readonly StoredCredential[],
+  ledger: LedgerPort,
+  copiesOf: (sharedEventIds: string[]) => Promise<CloudTrailEvent[]>,
+): Promise<StoredCredential[]> {
+  if (!written.length) return [];
+  const stored = await ledger.credentials(written.map((r) => r.accessKeyId));
+  const best = new Map<string, Credential>();
+  for (const r of written) best.set(r.accessKeyId, preferCredential(stored.get(r.accessKeyId), r));
+  const shared = [...new Set(written.flatMap((r) => (r.sharedEventId ? [r.sharedEventId] : [])))];
+  for (const e of shared.length ? await copiesOf(shared) : []) {
+    const c = extractCredential(e);
+    if (c && best.has(c.accessKeyId)) best.set(c.accessKeyId, preferCredential(best.get(c.accessKeyId), c));
+  }
+  const view = new Map<string, StoredCredential>();
+  for (const [k, row] of stored) view.set(k, row);
+  const changed = new Map<string, StoredCredential>();
+  const parentKeys = [...best.values()].map((c) => c.caller.accessKeyId).filter((k): k is string => !!k);
+  for (const [k, row] of await ledger.credentials([...new Set(parentKeys)]))
+    if (!view.has(k)) view.set(k, row);
+  /** Resolves a row again against its parent as stored now; keeps it when nothing changes. */
+  const redo = (row: Credential, current: StoredCredential | undefined): boolean => {
+    const key = row.accessKeyId;
+    const parentKey = row.caller.accessKeyId;
+    const parent = parentKey && parentKey !== key ? view.get(parentKey) : undefined;
+    const updated = { ...row, resolution: resolveCredential(row, parent) };
+    if (current && current.eventId === updated.eventId && sameResolution(updated, current)) return false;
+    view.set(key, updated);
+    changed.set(key, updated);
+    return true;
+  };
+  for (const [key, c] of best) redo(c, view.get(key));
+  let frontier = written.map((r) => r.accessKeyId);
+  for (let depth = 0; frontier.length && depth < MAX_DEPTH; depth++) {
+    const next: string[] = [];
+    for (const child of await ledger.credentialChildren(frontier)) {
+      const current = view.get(child.accessKeyId) ?? child;
+      if (redo(current, current)) next.push(child.accessKeyId);
+    }
+    frontier = next;
+  }
+  return [...changed.values()];
+}

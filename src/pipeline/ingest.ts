@@ -2,12 +2,13 @@
 import type { CloudTrailEvent } from '../domain/event.js';
 import type { ObjectRecord, QuarantineEntry, QuarantineReason } from '../domain/ingest.js';
 import type { MatchRow } from '../domain/alert.js';
+import type { StoredCredential } from '../domain/identity.js';
 import type { JsonObject } from '../domain/json.js';
 import type { CompiledRule } from '../domain/rule.js';
 import { detect } from '../engine/detect.js';
 import { buildIndex, candidateRules } from '../engine/match.js';
 import { keysToLookUp } from '../identity/enrich.js';
-import { planLedger } from '../identity/ledger.js';
+import { planLedger, settleLedger } from '../identity/ledger.js';
 import type { SessionNamePolicy } from '../identity/session-name.js';
 import { evaluatePending, type EvaluationSummary, type NotifySettings } from './evaluate.js';
 import type { Source, SourceObject } from '../sources/port.js';
@@ -15,6 +16,7 @@ import type { Store } from '../storage/port.js';
 import { mapBounded } from './bounded.js';
 import { recordBatch, type PipelineMetrics } from './metrics.js';
 import { prepareObject } from './prepare-object.js';
+import { isOwnedBy, type WorkerSlice } from './partition.js';
 
 export interface IngestProgress {
   objectsTotal: number;
@@ -40,6 +42,10 @@ export interface IngestOptions {
     now?: () => number;
     notify?: NotifySettings;
   };
+  /** This process reads only its slice of the objects (one worker of several). */
+  worker?: WorkerSlice;
+  /** Other processes write the store too: after each batch, ledger rows they left unresolved are settled. */
+  hasOtherWriters?: boolean;
   /** Runs after each stored batch (e.g. to dispatch the notifications it created). */
   afterBatch?: () => Promise<void>;
   /** Counters of this process (for /metrics), incremented as batches are stored. */
@@ -68,6 +74,40 @@ export interface IngestSummary {
   isAborted: boolean;
 }
 
+export function emptySummary(): IngestSummary {
+  return {
+    objectsListed: 0,
+    objectsSkipped: 0,
+    objectsRead: 0,
+    digests: 0,
+    recordsSeen: 0,
+    eventsStored: 0,
+    duplicates: 0,
+    credentials: 0,
+    matches: 0,
+    alerts: 0,
+    quarantined: {},
+    readErrors: [],
+    isAborted: false,
+  };
+}
+
+/** The summaries of several workers as one. */
+export function combineSummaries(summaries: readonly IngestSummary[]): IngestSummary {
+  const total = emptySummary();
+  for (const s of summaries) {
+    for (const k of ['objectsListed', 'objectsSkipped', 'objectsRead', 'digests', 'recordsSeen'] as const)
+      total[k] += s[k];
+    for (const k of ['eventsStored', 'duplicates', 'credentials', 'matches', 'alerts'] as const)
+      total[k] += s[k];
+    for (const [reason, n] of Object.entries(s.quarantined) as [keyof IngestSummary['quarantined'], number][])
+      total.quarantined[reason] = (total.quarantined[reason] ?? 0) + n;
+    total.readErrors.push(...s.readErrors);
+    total.isAborted ||= s.isAborted;
+  }
+  return total;
+}
+
 export function quarantinedTotal(summary: IngestSummary): number {
   return Object.values(summary.quarantined).reduce((a, b) => a + (b ?? 0), 0);
 }
@@ -77,6 +117,44 @@ async function listAll(sources: readonly Source[]): Promise<SourceObject[]> {
   for (const source of sources)
     for await (const o of source.list()) if (!seen.has(o.identity)) seen.set(o.identity, o);
   return [...seen.values()];
+}
+
+/**
+ * The positions of the events the store keeps from this batch: one per (eventID, account), the
+ * first by (object, record), as every store chooses. A second copy in the same batch is a
+ * duplicate or a conflicting record (quarantined): it must not match rules, or an alert would
+ * count it and might take its title from it, depending on which copy a store read first.
+ */
+function firstCopies(events: readonly CloudTrailEvent[]): number[] {
+  const first = new Map<string, number>();
+  events.forEach((e, i) => {
+    const key = `${e.eventId}\u0000${e.recipientAccountId}`;
+    const seen = first.get(key);
+    const other = seen === undefined ? undefined : events[seen];
+    if (
+      !other ||
+      e.origin.objectId < other.origin.objectId ||
+      (e.origin.objectId === other.origin.objectId && e.origin.index < other.origin.index)
+    )
+      first.set(key, i);
+  });
+  return [...first.values()].sort((a, b) => a - b);
+}
+
+/**
+ * Settles the batch's ledger rows against what other writers stored (see settleLedger). Rows it
+ * rewrites are settled again after they are written: a writer that read the old row in between
+ * is seen then, as each check follows its own write.
+ */
+async function settle(store: Store, written: StoredCredential[]): Promise<void> {
+  let rows = written;
+  for (let round = 0; rows.length && round < 8; round++) {
+    rows = await settleLedger(rows, store, (ids) =>
+      store.searchEvents({ sharedEventIds: ids, limit: 1_000_000 }),
+    );
+    if (rows.length)
+      await store.appendBatch({ objects: [], events: [], quarantine: [], credentials: rows, matches: [] });
+  }
 }
 
 export async function ingest(
@@ -92,24 +170,14 @@ export async function ingest(
       (options.detection.now ?? Date.now)(),
       options.detection.notify,
     );
-  const listed = await listAll(sources);
+  const all = await listAll(sources);
+  const worker = options.worker;
+  const listed = worker ? all.filter((o) => isOwnedBy(o, worker)) : all;
   const done = await store.storedObjects(listed.map((o) => o.identity));
   const todo = listed.filter((o) => !done.has(o.identity));
-  const summary: IngestSummary = {
-    objectsListed: listed.length,
-    objectsSkipped: listed.length - todo.length,
-    objectsRead: 0,
-    digests: 0,
-    recordsSeen: 0,
-    eventsStored: 0,
-    duplicates: 0,
-    credentials: 0,
-    matches: 0,
-    alerts: 0,
-    quarantined: {},
-    readErrors: [],
-    isAborted: false,
-  };
+  const summary = emptySummary();
+  summary.objectsListed = listed.length;
+  summary.objectsSkipped = listed.length - todo.length;
   const sizes = todo.map((o) => o.size);
   const progress: IngestProgress = {
     objectsTotal: todo.length,
@@ -135,7 +203,10 @@ export async function ingest(
       const view = new Map(ledger.view);
       const missing = keysToLookUp(events).filter((k) => !view.has(k));
       for (const [k, row] of await store.credentials(missing)) view.set(k, row);
-      const items = events.map((event, i) => ({ event, raw: records[i] as JsonObject }));
+      const items = firstCopies(events).map((i) => ({
+        event: events[i] as CloudTrailEvent,
+        raw: records[i] as JsonObject,
+      }));
       matches = detect(index, items, view, options.detection.policy);
     }
     const result = await store.appendBatch({
@@ -145,6 +216,7 @@ export async function ingest(
       credentials: ledger.rows,
       matches,
     });
+    if (options.hasOtherWriters) await settle(store, ledger.rows);
     summary.credentials += ledger.rows.length;
     summary.matches += matches.length;
     let evaluation: EvaluationSummary | null = null;

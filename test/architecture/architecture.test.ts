@@ -7,7 +7,14 @@ import { formatGraph, moduleGraph } from './module-graph.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const graph = moduleGraph(path.join(ROOT, 'src'));
 const deps = (m: string): string[] => [...(graph.get(m) ?? [])].sort();
-const ADAPTERS = ['sources/cloudtrail', 'sources/local', 'sources/s3', 'sources/sqs', 'storage/duckdb'];
+const ADAPTERS = [
+  'sources/cloudtrail',
+  'sources/local',
+  'sources/s3',
+  'sources/sqs',
+  'storage/duckdb',
+  'storage/clickhouse',
+];
 
 describe('architecture', () => {
   it('keeps the core free of adapters and I/O layers', () => {
@@ -25,6 +32,7 @@ describe('architecture', () => {
     expect(deps('sources/s3').every((d) => ['sources', 'domain'].includes(d))).toBe(true);
     expect(deps('sources/cloudtrail').every((d) => ['sources', 'domain'].includes(d))).toBe(true);
     expect(deps('storage/duckdb').every((d) => ['storage', 'domain'].includes(d))).toBe(true);
+    expect(deps('storage/clickhouse').every((d) => ['storage', 'domain'].includes(d))).toBe(true);
   });
 
   it('picks implementations only in the composition root', () => {

@@ -3,7 +3,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /** Folders that are modules of their own; everything else belongs to its top folder under src/. */
-const NESTED = ['sources/cloudtrail', 'sources/local', 'sources/s3', 'sources/sqs', 'storage/duckdb'];
+const NESTED = [
+  'sources/cloudtrail',
+  'sources/local',
+  'sources/s3',
+  'sources/sqs',
+  'storage/duckdb',
+  'storage/clickhouse',
+];
 
 export function moduleOf(srcRelative: string): string {
   const file = srcRelative.split(path.sep).join('/');

@@ -5,6 +5,7 @@ import type { JsonObject } from '../../src/domain/json.js';
 import { planLedger } from '../../src/identity/ledger.js';
 import type { Store } from '../../src/storage/port.js';
 import { event, objectRecord } from '../helpers/records.js';
+import { stateContract } from './store-contract-state.js';
 
 const T0 = Date.parse('2024-05-01T12:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -612,5 +613,7 @@ export function storeContract(
       expect(stats.oldestEventTime).toBe(T0 - 86_400_000);
       expect(await store.storedObjects(['test://o1'])).toEqual(new Set(['test://o1']));
     });
+
+    stateContract(() => store);
   });
 }

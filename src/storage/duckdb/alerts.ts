@@ -12,9 +12,9 @@ import type {
   Suppression,
 } from '../../domain/alert.js';
 import { MAX_EVENT_IDS } from '../../domain/alert.js';
-import type { Origin } from '../../domain/identity.js';
-import { SEVERITIES, type Severity } from '../../domain/rule.js';
+import { SEVERITIES } from '../../domain/rule.js';
 import type { AlertQuery, AlertUpdate, StoredAlert } from '../port.js';
+import { rowToAlert, rowToMatch } from '../rows.js';
 import { s, ts, type Row } from './values.js';
 
 export function appendMatch(a: DuckDBAppender, m: MatchRow): void {
@@ -46,51 +46,6 @@ export const INSERT_MATCHES = `
                            AND (SELECT max(event_time) FROM temp.matches_stage)
       AND m.rule_id = s.rule_id AND m.event_id = s.event_id
       AND m.recipient_account_id = s.recipient_account_id AND m.step IS NOT DISTINCT FROM s.step)`;
-
-function rowToMatch(row: Row): MatchRow {
-  return {
-    ruleId: s(row, 'rule_id') ?? '',
-    alertKey: s(row, 'alert_key') ?? '',
-    eventId: s(row, 'event_id') ?? '',
-    recipientAccountId: s(row, 'recipient_account_id') ?? '',
-    eventTime: Number(row.event_ms),
-    groupKey: s(row, 'group_key') ?? '',
-    value: s(row, 'value'),
-    step: s(row, 'step'),
-    title: s(row, 'title') ?? '',
-    severity: (s(row, 'severity') ?? 'medium') as Severity,
-    region: s(row, 'region'),
-    sourceIp: s(row, 'source_ip'),
-    actorArn: s(row, 'actor_arn'),
-    origin: JSON.parse(s(row, 'origin') ?? '{}') as Origin,
-  };
-}
-
-function rowToAlert(row: Row): StoredAlert {
-  return {
-    id: s(row, 'id') ?? '',
-    ruleId: s(row, 'rule_id') ?? '',
-    alertKey: s(row, 'alert_key') ?? '',
-    title: s(row, 'title') ?? '',
-    severity: (s(row, 'severity') ?? 'medium') as Severity,
-    status: s(row, 'status') ?? 'open',
-    groupKey: s(row, 'group_key') ?? '',
-    firstSeen: Number(row.first_ms),
-    lastSeen: Number(row.last_ms),
-    count: Number(row.count),
-    eventIds: JSON.parse(s(row, 'event_ids') ?? '[]') as string[],
-    account: s(row, 'account') ?? '',
-    region: s(row, 'region'),
-    sourceIp: s(row, 'source_ip'),
-    actorArn: s(row, 'actor_arn'),
-    origin: JSON.parse(s(row, 'origin') ?? '{}') as Origin,
-    createdAt: Number(row.created_ms),
-    updatedAt: Number(row.updated_ms),
-    assignee: s(row, 'assignee'),
-    resolution: s(row, 'resolution'),
-    suppressedBy: s(row, 'suppressed_by'),
-  };
-}
 
 export function alertFunctions(conn: DuckDBConnection, now: () => number) {
   // Alert keys are hashes that include the rule id: the key alone selects a rule's group.

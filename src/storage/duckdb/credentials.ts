@@ -1,9 +1,7 @@
 // The mapping between a ledger row (a credential with its resolution) and the `credentials` table.
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
-import type { Actor } from '../../domain/event.js';
-import type { CredentialKind, Resolution, StoredCredential } from '../../domain/identity.js';
-import { s, type Row } from './values.js';
+import type { StoredCredential } from '../../domain/identity.js';
 
 /** Appends one row in the column order of migration 2. */
 export function appendCredential(a: DuckDBAppender, c: StoredCredential): void {
@@ -46,26 +44,3 @@ export function appendCredential(a: DuckDBAppender, c: StoredCredential): void {
 }
 
 export const CREDENTIAL_SELECT = `*, epoch_ms(issued_at) AS issued_ms, epoch_ms(expires_at) AS expires_ms`;
-
-export function rowToCredential(row: Row): StoredCredential {
-  const expires = row.expires_ms;
-  return {
-    accessKeyId: s(row, 'access_key_id') ?? '',
-    kind: s(row, 'kind') as CredentialKind,
-    issuedAt: Number(row.issued_ms),
-    expiresAt: expires === null || expires === undefined ? null : Number(expires),
-    eventId: s(row, 'event_id') ?? '',
-    recipientAccountId: s(row, 'recipient_account_id') ?? '',
-    sharedEventId: s(row, 'shared_event_id'),
-    caller: JSON.parse(s(row, 'caller') ?? '{}') as Actor,
-    targetArn: s(row, 'target_arn'),
-    roleArn: s(row, 'role_arn'),
-    targetAccountId: s(row, 'target_account_id'),
-    sessionName: s(row, 'session_name'),
-    sourceIdentity: s(row, 'source_identity'),
-    subject: s(row, 'subject'),
-    provider: s(row, 'provider'),
-    sourceIpAddress: s(row, 'source_ip'),
-    resolution: JSON.parse(s(row, 'resolution') ?? '{}') as Resolution,
-  };
-}

@@ -1,23 +1,8 @@
 // The notification outbox in DuckDB: written with the alerts, read and updated by the dispatcher.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OutboxItem } from '../../domain/alert.js';
-import { s, ts, type Row } from './values.js';
-
-function rowToItem(row: Row): OutboxItem {
-  return {
-    id: s(row, 'id') ?? '',
-    alertId: s(row, 'alert_id') ?? '',
-    destination: s(row, 'destination') ?? '',
-    kind: (s(row, 'kind') ?? 'new') as OutboxItem['kind'],
-    payload: s(row, 'payload') ?? '{}',
-    status: (s(row, 'status') ?? 'pending') as OutboxItem['status'],
-    attempts: Number(row.attempts),
-    nextAttemptAt: Number(row.next_ms),
-    lastError: s(row, 'last_error'),
-    createdAt: Number(row.created_ms),
-    deliveredAt: row.delivered_ms === null ? null : Number(row.delivered_ms),
-  };
-}
+import { rowToOutboxItem } from '../rows.js';
+import { ts } from './values.js';
 
 const SELECT = `SELECT *, epoch_ms(next_attempt_at) AS next_ms, epoch_ms(created_at) AS created_ms,
   epoch_ms(delivered_at) AS delivered_ms FROM outbox`;
@@ -60,7 +45,7 @@ export function outboxFunctions(conn: DuckDBConnection) {
       `${SELECT} WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ${Math.floor(limit)}`,
       [ts(now)],
     );
-    return r.getRowObjects().map(rowToItem);
+    return r.getRowObjects().map(rowToOutboxItem);
   }
 
   async function recordDelivery(
@@ -89,7 +74,7 @@ export function outboxFunctions(conn: DuckDBConnection) {
       `${SELECT} WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY created_at DESC, id LIMIT ${Math.floor(limit)}`,
       [...statuses],
     );
-    return r.getRowObjects().map(rowToItem);
+    return r.getRowObjects().map(rowToOutboxItem);
   }
 
   return { enqueue, dueNotifications, recordDelivery, notifications };

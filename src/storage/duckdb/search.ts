@@ -1,10 +1,13 @@
 // Event search: turns an EventQuery into one parameterised SQL statement over `events`.
 import type { DuckDBValue } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
-import type { EventQuery, FacetField } from '../port.js';
+import type { EventQuery } from '../port.js';
+import { LONG_TERM_TYPES, LOOKUP_FILTERS, lookupValues } from '../columns.js';
 import { EVENT_SELECT } from './columns.js';
 
 export const DEFAULT_LIMIT = 100;
+
+const LONG_TERM = LONG_TERM_TYPES.map((t) => `'${t}'`).join(', ');
 
 /**
  * Events whose resolved origin is one of `origins` (ids or names): made with a key whose ledger
@@ -22,10 +25,10 @@ function originCondition(origins: string[]): { sql: string; params: DuckDBValue[
         AND json_extract_string(response_elements, '$.credentials.accessKeyId') IN (
           SELECT access_key_id FROM credentials WHERE caller_type <> 'AWSAccount'
           AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks}))))
-    OR (actor_type IN ('IAMUser', 'Root', 'SAMLUser', 'WebIdentityUser', 'IdentityCenterUser', 'AWSService')
+    OR (actor_type IN (${LONG_TERM})
         AND (lower(actor_arn) IN (${marks}) OR lower(actor_user_name) IN (${marks})
              OR lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_invoked_by) IN (${marks})))
-    OR (actor_type NOT IN ('IAMUser', 'Root', 'SAMLUser', 'WebIdentityUser', 'IdentityCenterUser', 'AWSService')
+    OR (actor_type NOT IN (${LONG_TERM})
         AND (actor_access_key_id IS NULL OR actor_access_key_id NOT IN (SELECT access_key_id FROM credentials))
         AND (lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_source_identity) IN (${marks})
              OR (lower(actor_session_name) IN (${marks})
@@ -44,18 +47,7 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
     where.push(`${col} IN (${values.map(() => '?').join(', ')})`);
     params.push(...values.map((v) => (isCaseless ? v.toLowerCase() : v)));
   };
-  anyOf('event_id', q.eventIds);
-  anyOf('event_name', q.eventNames, true);
-  anyOf('event_source', q.eventSources, true);
-  anyOf('actor_access_key_id', q.accessKeyIds);
-  anyOf('request_id', q.requestIds);
-  anyOf('shared_event_id', q.sharedEventIds);
-  anyOf('recipient_account_id', q.accounts);
-  anyOf('aws_region', q.regions);
-  anyOf('source_ip', q.sourceIps);
-  anyOf('error_code', q.errorCodes, true);
-  anyOf('actor_type', q.identityTypes, true);
-  anyOf('event_category', q.eventCategories, true);
+  for (const [key, column, isCaseless] of LOOKUP_FILTERS) anyOf(column, lookupValues(q, key), isCaseless);
   if (q.userNames?.length) {
     const names = q.userNames.map((n) => n.toLowerCase());
     const marks = names.map(() => '?').join(', ');
@@ -117,16 +109,3 @@ export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[]
   const sql = `SELECT ${EVENT_SELECT} FROM events${where} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${limit}`;
   return { sql, params };
 }
-
-export const FACET_COLUMNS: Record<FacetField, string> = {
-  eventSource: 'event_source',
-  eventName: 'event_name',
-  sourceIpAddress: 'source_ip',
-  recipientAccountId: 'recipient_account_id',
-  awsRegion: 'aws_region',
-  errorCode: 'error_code',
-  accessKeyId: 'actor_access_key_id',
-  userAgent: 'user_agent',
-  identityType: 'actor_type',
-  eventCategory: 'event_category',
-};

@@ -16,10 +16,12 @@ import { StoreError } from '../port.js';
 import { alertFunctions, appendMatch, INSERT_MATCHES } from './alerts.js';
 import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
-import { appendEvent, rowToEvent, SEARCH_TEXT } from './columns.js';
-import { appendCredential, CREDENTIAL_SELECT, rowToCredential } from './credentials.js';
+import { appendEvent, SEARCH_TEXT } from './columns.js';
+import { rowToEvent, rowToCredential } from '../rows.js';
+import { FACET_COLUMNS } from '../columns.js';
+import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
-import { buildSearch, buildWhere, FACET_COLUMNS } from './search.js';
+import { buildSearch, buildWhere } from './search.js';
 
 /** The window of the batch: duplicates share their event time, and the bound lets zone maps prune. */
 const IN_BATCH_WINDOW = `e.event_time BETWEEN (SELECT min(event_time) FROM temp.events_stage)

@@ -1,0 +1,462 @@
+// Matches and alerts in ClickHouse. Without transactions, every write is a new row version and the
+// order of writes is chosen so that a crash between two of them leaves work pending, never lost:
+// outbox and history first, then the alerts, and the evaluation marks last.
+import type {
+  Alert,
+  AlertChange,
+  AlertStatus,
+  KeySummary,
+  MatchRow,
+  OutboxItem,
+  PendingKey,
+  Suppression,
+} from '../../domain/alert.js';
+import { MAX_EVENT_IDS } from '../../domain/alert.js';
+import { SEVERITIES } from '../../domain/rule.js';
+import type { AlertQuery, AlertUpdate, StoredAlert } from '../port.js';
+import { num, rowToAlert, rowToMatch as readMatch, text, type Row } from '../rows.js';
+import type { Connection } from './client.js';
+import { sqlList, sqlValue, type SqlValue } from './sql.js';
+import { nextVersion } from './version.js';
+
+export const MATCH_COLUMNS = [
+  'rule_id',
+  'alert_key',
+  'event_id',
+  'recipient_account_id',
+  'event_ms',
+  'group_key',
+  'value',
+  'step',
+  'has_step',
+  'title',
+  'severity',
+  'region',
+  'source_ip',
+  'actor_arn',
+  'origin',
+];
+
+export function matchRow(m: MatchRow): SqlValue[] {
+  return [
+    m.ruleId,
+    m.alertKey,
+    m.eventId,
+    m.recipientAccountId,
+    m.eventTime,
+    m.groupKey,
+    m.value,
+    m.step ?? '',
+    m.step !== null,
+    m.title,
+    m.severity,
+    m.region,
+    m.sourceIp,
+    m.actorArn,
+    JSON.stringify(m.origin),
+  ];
+}
+
+const ALERT_COLUMNS = [
+  'id',
+  'version',
+  'deleted',
+  'rule_id',
+  'alert_key',
+  'title',
+  'severity',
+  'status',
+  'group_key',
+  'first_ms',
+  'last_ms',
+  'count',
+  'event_ids',
+  'account',
+  'region',
+  'source_ip',
+  'actor_arn',
+  'origin',
+  'origin_id',
+  'origin_name',
+  'created_ms',
+  'updated_ms',
+  'assignee',
+  'resolution',
+  'suppressed_by',
+];
+
+function alertRow(a: StoredAlert, version: bigint, deleted = false): SqlValue[] {
+  return [
+    a.id,
+    version,
+    deleted,
+    a.ruleId,
+    a.alertKey,
+    a.title,
+    a.severity,
+    a.status,
+    a.groupKey,
+    a.firstSeen,
+    a.lastSeen,
+    a.count,
+    JSON.stringify(a.eventIds),
+    a.account,
+    a.region,
+    a.sourceIp,
+    a.actorArn,
+    JSON.stringify(a.origin),
+    a.origin.id,
+    a.origin.name,
+    a.createdAt,
+    a.updatedAt,
+    a.assignee,
+    a.resolution,
+    a.suppressedBy ?? null,
+  ];
+}
+
+const HISTORY_COLUMNS = [
+  'alert_id',
+  'changed_ms',
+  'seq',
+  'actor',
+  'action',
+  'from_status',
+  'to_status',
+  'detail',
+];
+const SUPPRESSION_COLUMNS = [
+  'id',
+  'version',
+  'rule_id',
+  'match',
+  'reason',
+  'author',
+  'created_ms',
+  'expires_ms',
+  'removed_ms',
+];
+
+/** The match of a row: `step` is NULL-able here only through `has_step` (it is in the sorting key). */
+function rowToMatch(row: Row): MatchRow {
+  return readMatch({ ...row, step: Number(row.has_step) === 1 ? row.step : null });
+}
+
+function chunks<T>(items: readonly T[], size = 5000): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const SEVERITY_RANK = `multiIf(${SEVERITIES.map((v, i) => `severity = ${sqlValue(v)}, ${i}`).join(', ')}, 0)`;
+/** Alerts as they stand: the newest version of each id, deleted ones left out. */
+const LIVE_ALERTS = 'SELECT * FROM alerts FINAL WHERE deleted = 0';
+
+export function alertFunctions(
+  conn: Connection,
+  now: () => number,
+  enqueue: (i: readonly OutboxItem[]) => Promise<void>,
+) {
+  /** Match counts seen by pendingAlertKeys: evaluation marks exactly what it read as evaluated. */
+  const seen = new Map<string, number>();
+
+  async function markKeys(counts: readonly [string, number][]): Promise<void> {
+    const version = nextVersion();
+    await conn.insert(
+      'key_marks',
+      ['alert_key', 'version', 'evaluated'],
+      counts.map(([k, c]) => [k, version, c]),
+    );
+  }
+
+  /** Makes keys pending again (a mark no count equals). */
+  async function resetKeys(keys: readonly string[]): Promise<void> {
+    await markKeys(keys.map((k) => [k, -1]));
+  }
+
+  async function pendingAlertKeys(limit: number): Promise<PendingKey[]> {
+    const rows = await conn.rows(
+      `SELECT rule_id, alert_key, f, t, n FROM (
+         SELECT rule_id, alert_key, min(event_ms) AS f, max(event_ms) AS t, count() AS n
+         FROM matches FINAL GROUP BY rule_id, alert_key)
+       ANY LEFT JOIN (SELECT alert_key, evaluated FROM key_marks FINAL) USING alert_key
+       WHERE n != evaluated ORDER BY rule_id, alert_key LIMIT ${Math.floor(limit)}`,
+    );
+    return rows.map((row) => {
+      seen.set(String(row.alert_key), Number(row.n));
+      return {
+        ruleId: text(row, 'rule_id') ?? '',
+        alertKey: text(row, 'alert_key') ?? '',
+        from: Number(row.f),
+        to: Number(row.t),
+      };
+    });
+  }
+
+  async function keySummaries(keys: readonly string[]): Promise<Map<string, KeySummary>> {
+    const out = new Map<string, KeySummary>();
+    for (const chunk of chunks(keys)) {
+      const where = `alert_key IN ${sqlList(chunk)}`;
+      const totals = await conn.rows(
+        `SELECT alert_key, uniqExact(event_id) AS n, uniqExact(value) AS nv, max(event_ms) AS last_ms,
+                max(${SEVERITY_RANK}) AS sev
+         FROM matches FINAL WHERE ${where} GROUP BY alert_key`,
+      );
+      const firsts = new Map<string, MatchRow[]>();
+      for (const row of await conn.rows(
+        `SELECT * FROM matches FINAL WHERE ${where}
+         ORDER BY alert_key, event_ms, event_id LIMIT ${MAX_EVENT_IDS} BY alert_key`,
+      )) {
+        const m = rowToMatch(row);
+        firsts.set(m.alertKey, [...(firsts.get(m.alertKey) ?? []), m]);
+      }
+      for (const row of totals) {
+        const key = String(row.alert_key);
+        const matches = firsts.get(key) ?? [];
+        const first = matches[0];
+        if (!first) continue;
+        out.set(key, {
+          first,
+          lastSeen: Number(row.last_ms),
+          count: Number(row.n),
+          distinctValues: Number(row.nv),
+          eventIds: matches.map((m) => m.eventId),
+          severity: SEVERITIES[Number(row.sev)] ?? first.severity,
+        });
+      }
+    }
+    return out;
+  }
+
+  async function matchesBetween(alertKey: string, from: number, to: number): Promise<MatchRow[]> {
+    const rows = await conn.rows(
+      `SELECT * FROM matches FINAL WHERE alert_key = ${sqlValue(alertKey)}
+         AND event_ms BETWEEN ${sqlValue(from)} AND ${sqlValue(to)} ORDER BY event_ms, event_id`,
+    );
+    return rows.map(rowToMatch);
+  }
+
+  async function liveAlerts(where: string): Promise<StoredAlert[]> {
+    return (await conn.rows(`${LIVE_ALERTS} AND ${where}`)).map(rowToAlert);
+  }
+
+  async function saveAlerts(
+    alerts: readonly Alert[],
+    evaluatedKeys: readonly string[],
+    replaceKeys: readonly string[],
+    outbox: readonly OutboxItem[] = [],
+  ): Promise<void> {
+    const at = now();
+    const existing = new Map<string, StoredAlert>();
+    for (const chunk of chunks(alerts.map((a) => a.id)))
+      for (const a of await liveAlerts(`id IN ${sqlList(chunk)}`)) existing.set(a.id, a);
+    await enqueue(outbox);
+    const history: SqlValue[][] = [];
+    const rows: SqlValue[][] = [];
+    const version = nextVersion();
+    for (const a of alerts) {
+      const before = existing.get(a.id);
+      const evaluated = a.suppressedBy ? 'suppressed' : 'open';
+      // Triage decisions stand: only open or suppressed alerts follow the suppressions.
+      const isTriaged = before !== undefined && !['open', 'suppressed'].includes(before.status);
+      rows.push(
+        alertRow(
+          {
+            ...a,
+            status: isTriaged ? before.status : evaluated,
+            createdAt: before?.createdAt ?? at,
+            updatedAt: at,
+            assignee: before?.assignee ?? null,
+            resolution: before?.resolution ?? null,
+          },
+          version,
+        ),
+      );
+      if (!before)
+        history.push([
+          a.id,
+          at,
+          nextVersion(),
+          'trailwatch',
+          'created',
+          null,
+          evaluated,
+          a.suppressedBy ? `suppressed by ${a.suppressedBy}` : null,
+        ]);
+    }
+    await conn.insert('alert_history', HISTORY_COLUMNS, history);
+    await conn.insert('alerts', ALERT_COLUMNS, rows);
+    const keep = new Set(alerts.map((a) => a.id));
+    const gone: SqlValue[][] = [];
+    for (const chunk of chunks(replaceKeys))
+      for (const a of await liveAlerts(`status IN ('open', 'suppressed') AND alert_key IN ${sqlList(chunk)}`))
+        if (!keep.has(a.id)) gone.push(alertRow(a, version, true));
+    await conn.insert('alerts', ALERT_COLUMNS, gone);
+    const counts: [string, number][] = [];
+    const unknown = evaluatedKeys.filter((k) => !seen.has(k));
+    for (const chunk of chunks(unknown))
+      for (const row of await conn.rows(
+        `SELECT alert_key, count() AS n FROM matches FINAL WHERE alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
+      ))
+        seen.set(String(row.alert_key), Number(row.n));
+    for (const k of evaluatedKeys) {
+      counts.push([k, seen.get(k) ?? 0]);
+      seen.delete(k);
+    }
+    await markKeys(counts);
+  }
+
+  async function alerts(q: AlertQuery): Promise<StoredAlert[]> {
+    const where: string[] = ['deleted = 0'];
+    if (q.ids?.length) where.push(`(id IN ${sqlList(q.ids)} OR startsWith(id, ${sqlValue(q.ids[0] ?? '')}))`);
+    if (q.minSeverity)
+      where.push(`severity IN ${sqlList(SEVERITIES.slice(SEVERITIES.indexOf(q.minSeverity)))}`);
+    for (const [col, values] of [
+      ['rule_id', q.ruleIds],
+      ['status', q.statuses],
+      ['account', q.accounts],
+    ] as const)
+      if (values?.length) where.push(`${col} IN ${sqlList(values)}`);
+    if (q.origins?.length) {
+      const names = sqlList(q.origins.map((o) => o.toLowerCase()));
+      where.push(`(lowerUTF8(origin_name) IN ${names} OR lowerUTF8(origin_id) IN ${names})`);
+    }
+    if (q.since !== undefined) where.push(`last_ms >= ${sqlValue(q.since)}`);
+    if (q.until !== undefined) where.push(`first_ms <= ${sqlValue(q.until)}`);
+    const rows = await conn.rows(
+      `SELECT * FROM alerts FINAL WHERE ${where.join(' AND ')} ORDER BY last_ms DESC, id LIMIT ${Math.floor(q.limit ?? 1000)}`,
+    );
+    return rows.map(rowToAlert);
+  }
+
+  async function changeAlert(id: string, change: AlertUpdate): Promise<StoredAlert | null> {
+    const [current] = await alerts({ ids: [id], limit: 1 });
+    if (!current) return null;
+    const to = change.status ?? (current.status as AlertStatus);
+    const resolution =
+      to === 'resolved'
+        ? (change.resolution ?? current.resolution)
+        : to === 'open'
+          ? null
+          : current.resolution;
+    const next: StoredAlert = {
+      ...current,
+      status: to,
+      assignee: change.assignee ?? current.assignee,
+      resolution,
+      updatedAt: change.at,
+    };
+    await conn.insert('alert_history', HISTORY_COLUMNS, [
+      [
+        current.id,
+        change.at,
+        nextVersion(),
+        change.actor,
+        change.action,
+        current.status,
+        to,
+        change.detail ?? null,
+      ],
+    ]);
+    await conn.insert('alerts', ALERT_COLUMNS, [alertRow(next, nextVersion())]);
+    return (await alerts({ ids: [id], limit: 1 }))[0] ?? null;
+  }
+
+  async function alertHistory(id: string): Promise<AlertChange[]> {
+    const rows = await conn.rows(
+      `SELECT * FROM alert_history WHERE alert_id = ${sqlValue(id)} ORDER BY changed_ms, seq`,
+    );
+    // A crash between history and alert writes can leave a second 'created' entry: one is shown.
+    let isCreated = false;
+    return rows
+      .filter((row) => {
+        if (row.action !== 'created') return true;
+        const isFirst = !isCreated;
+        isCreated = true;
+        return isFirst;
+      })
+      .map((row) => ({
+        alertId: id,
+        at: Number(row.changed_ms),
+        actor: text(row, 'actor') ?? '',
+        action: (text(row, 'action') ?? 'comment') as AlertChange['action'],
+        fromStatus: text(row, 'from_status') as AlertStatus | null,
+        toStatus: text(row, 'to_status') as AlertStatus | null,
+        detail: text(row, 'detail'),
+      }));
+  }
+
+  const suppressionRow = (sup: Suppression, removedAt: number | null): SqlValue[] => [
+    sup.id,
+    nextVersion(),
+    sup.ruleId,
+    JSON.stringify(sup.match),
+    sup.reason,
+    sup.author,
+    sup.createdAt,
+    sup.expiresAt,
+    removedAt,
+  ];
+
+  /** Adds a suppression; the open alerts it may cover are evaluated again. */
+  async function addSuppression(sup: Suppression): Promise<void> {
+    const rule = sup.ruleId === null ? '' : ` AND rule_id = ${sqlValue(sup.ruleId)}`;
+    const keys = await conn.rows(
+      `SELECT DISTINCT alert_key FROM alerts FINAL WHERE deleted = 0 AND status = 'open'${rule}`,
+    );
+    await resetKeys(keys.map((r) => String(r.alert_key)));
+    await conn.insert('suppressions', SUPPRESSION_COLUMNS, [suppressionRow(sup, null)]);
+  }
+
+  function rowToSuppression(row: Row): Suppression {
+    return {
+      id: text(row, 'id') ?? '',
+      ruleId: text(row, 'rule_id'),
+      match: JSON.parse(text(row, 'match') ?? '{}') as Suppression['match'],
+      reason: text(row, 'reason') ?? '',
+      author: text(row, 'author') ?? '',
+      createdAt: Number(row.created_ms),
+      expiresAt: num(row, 'expires_ms'),
+    };
+  }
+
+  async function suppressions(): Promise<Suppression[]> {
+    const rows = await conn.rows(
+      'SELECT * FROM suppressions FINAL WHERE removed_ms IS NULL ORDER BY created_ms, id',
+    );
+    return rows.map(rowToSuppression);
+  }
+
+  /** Removes a suppression; the alerts it covered are evaluated again (made pending first). */
+  async function removeSuppression(id: string, at: number): Promise<boolean> {
+    const [row] = await conn.rows(
+      `SELECT * FROM suppressions FINAL WHERE id = ${sqlValue(id)} AND removed_ms IS NULL`,
+    );
+    if (!row) return false;
+    const keys = await conn.rows(
+      `SELECT DISTINCT alert_key FROM alerts FINAL WHERE deleted = 0 AND suppressed_by = ${sqlValue(id)}`,
+    );
+    await resetKeys(keys.map((r) => String(r.alert_key)));
+    await conn.insert('suppressions', SUPPRESSION_COLUMNS, [suppressionRow(rowToSuppression(row), at)]);
+    return true;
+  }
+
+  async function dataStart(): Promise<number | null> {
+    const [row] = await conn.rows('SELECT min(event_ms) AS t, count() AS c FROM events');
+    return row && Number(row.c) > 0 ? Number(row.t) : null;
+  }
+
+  return {
+    pendingAlertKeys,
+    keySummaries,
+    matchesBetween,
+    saveAlerts,
+    alerts,
+    changeAlert,
+    alertHistory,
+    addSuppression,
+    suppressions,
+    removeSuppression,
+    dataStart,
+  };
+}

@@ -1,0 +1,72 @@
+// Column names both SQL adapters share: what free text searches, and the column of each facet.
+import type { EventQuery, FacetField } from './port.js';
+
+/** Free-text search looks in every text column and JSON block of an event. */
+export const TEXT_COLUMNS = [
+  'event_id',
+  'event_source',
+  'event_name',
+  'aws_region',
+  'source_ip',
+  'user_agent',
+  'error_code',
+  'error_message',
+  'request_id',
+  'actor_arn',
+  'actor_principal_id',
+  'actor_user_name',
+  'actor_access_key_id',
+  'actor_issuer_arn',
+  'actor_source_identity',
+  'actor_invoked_by',
+  'resources',
+  'request_parameters',
+  'response_elements',
+  'additional_event_data',
+  'service_event_details',
+];
+
+export const FACET_COLUMNS: Record<FacetField, string> = {
+  eventSource: 'event_source',
+  eventName: 'event_name',
+  sourceIpAddress: 'source_ip',
+  recipientAccountId: 'recipient_account_id',
+  awsRegion: 'aws_region',
+  errorCode: 'error_code',
+  accessKeyId: 'actor_access_key_id',
+  userAgent: 'user_agent',
+  identityType: 'actor_type',
+  eventCategory: 'event_category',
+};
+
+/** Long-term identity types: an event of one of them is its own origin. */
+export const LONG_TERM_TYPES = [
+  'IAMUser',
+  'Root',
+  'SAMLUser',
+  'WebIdentityUser',
+  'IdentityCenterUser',
+  'AWSService',
+];
+
+/** EventQuery's plain "any of" filters: the column each compares, and whether case is ignored. */
+export const LOOKUP_FILTERS: readonly (readonly [keyof EventQuery, string, boolean])[] = [
+  ['eventIds', 'event_id', false],
+  ['eventNames', 'event_name', true],
+  ['eventSources', 'event_source', true],
+  ['accessKeyIds', 'actor_access_key_id', false],
+  ['requestIds', 'request_id', false],
+  ['sharedEventIds', 'shared_event_id', false],
+  ['accounts', 'recipient_account_id', false],
+  ['regions', 'aws_region', false],
+  ['sourceIps', 'source_ip', false],
+  ['errorCodes', 'error_code', true],
+  ['identityTypes', 'actor_type', true],
+  ['eventCategories', 'event_category', true],
+];
+
+/** The values of one lookup filter of a query. */
+export function lookupValues(q: EventQuery, key: keyof EventQuery): string[] | undefined {
+  const v = q[key];
+  return Array.isArray(v) ? v : undefined;
+}
