@@ -77,9 +77,15 @@ export function buildWhere(q: EventQuery): string {
   }
   if (q.before) {
     const t = sqlValue(Math.floor(q.before.time));
+    const id = sqlValue(q.before.eventId);
+    // (time, eventId[, account]) strictly before the cursor, in the order of buildSearch
+    const sameId =
+      q.before.account === undefined
+        ? '0'
+        : `(event_id = ${id} AND recipient_account_id < ${sqlValue(q.before.account)})`;
     where.push(
       `event_time <= ${sqlValue(dateTime(q.before.time))}`,
-      `(event_ms < ${t} OR (event_ms = ${t} AND event_id < ${sqlValue(q.before.eventId)}))`,
+      `(event_ms < ${t} OR (event_ms = ${t} AND (event_id < ${id} OR ${sameId})))`,
     );
   }
   if (q.text) {
@@ -95,6 +101,6 @@ export function buildSearch(q: EventQuery): string {
   const limit = Math.max(1, Math.min(Math.floor(q.limit ?? DEFAULT_LIMIT), 1_000_000));
   // Not FINAL: on 18.16 FINAL merges every part of every month at once, with a read buffer per column
   // and part (gigabytes for a few years of data); LIMIT 1 BY drops a not yet merged copy instead.
-  return `SELECT * FROM events${buildWhere(q)} ORDER BY event_ms DESC, event_id DESC
+  return `SELECT * FROM events${buildWhere(q)} ORDER BY event_ms DESC, event_id DESC, recipient_account_id DESC
     LIMIT 1 BY event_id, recipient_account_id LIMIT ${limit}`;
 }

@@ -8,6 +8,7 @@ import type {
   EventQuery,
   EventSummary,
   FacetField,
+  HistogramBucket,
   ObjectSummary,
   Store,
   StoreStats,
@@ -20,6 +21,7 @@ import { num as n, rowToCredential, rowToEvent, text as s } from '../rows.js';
 import { FACET_COLUMNS } from '../columns.js';
 import { CREDENTIAL_COLUMNS, credentialRow } from './credentials.js';
 import { migrate } from './migrate.js';
+import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
 import { buildSearch, buildWhere } from './search.js';
 import { dateTime, sqlList, sqlValue, type SqlValue } from './sql.js';
@@ -159,6 +161,34 @@ export async function openClickhouseStore(url: string, now: () => number = Date.
 
   async function searchEvents(q: EventQuery) {
     return (await conn.rows(buildSearch(q))).map(rowToEvent);
+  }
+
+  async function histogram(
+    q: EventQuery,
+    start: number,
+    bucketMs: number,
+    buckets: number,
+  ): Promise<HistogramBucket[]> {
+    const step = Math.max(1, Math.floor(bucketMs));
+    const from = Math.floor(start);
+    const count = Math.max(0, Math.floor(buckets));
+    const end = from + step * count - 1;
+    const out = Array.from({ length: count }, (_, i) => ({ start: from + i * step, count: 0, errors: 0 }));
+    if (!out.length) return out;
+    const bounded = { ...q, since: Math.max(q.since ?? from, from), until: Math.min(q.until ?? end, end) };
+    if (bounded.since > bounded.until) return out;
+    const rows = await conn.rows(
+      `SELECT intDiv(event_ms - ${from}, ${step}) AS b, count() AS n, count(error_code) AS e
+       FROM events FINAL${buildWhere(bounded)} GROUP BY b`,
+    );
+    for (const r of rows) {
+      const bucket = out[Number(r.b)];
+      if (bucket) {
+        bucket.count = Number(r.n);
+        bucket.errors = Number(r.e);
+      }
+    }
+    return out;
   }
 
   async function summarizeEvents(
@@ -306,6 +336,8 @@ export async function openClickhouseStore(url: string, now: () => number = Date.
     appendBatch,
     searchEvents,
     summarizeEvents,
+    histogram,
+    ...operationFunctions(conn, address),
     credentials,
     credentialChildren,
     findCredentials,
