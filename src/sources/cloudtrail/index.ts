@@ -3,3 +3,9 @@ export { createCloudTrailClient, type CloudTrailClientOptions } from './client.j
 export { createCloudTrailSource, historyLimiter, type CloudTrailSourceOptions } from './source.js';
 export type { RateLimiter } from './rate.js';
 export { isCloudTrailUrl, parseCloudTrailUrl, type CloudTrailLocation } from './url.js';
+export {
+  listPublicKeys,
+  publicKeysLimiter,
+  type ListPublicKeysOptions,
+  type RegionPublicKey,
+} from './public-keys.js';
