@@ -21,6 +21,7 @@ import {
   listPublicKeys,
   parseCloudTrailUrl,
   publicKeysLimiter,
+  type ErrorContext,
   type RateLimiter,
   type RegionPublicKey,
 } from './sources/cloudtrail/index.js';
@@ -129,11 +130,11 @@ export function createSources(args: readonly string[], options: SourceOptions): 
 
 /**
  * Lists a region's digest-signing keys through CloudTrail's ListPublicKeys: one client and one rate limit per
- * region (keys are per region). `endpointOption` names the flag that set the endpoint, for errors.
+ * region (keys are per region). `errors` says how failures name the endpoint option and what else to do.
  */
 export function createPublicKeyLister(
   aws: { profile?: string; endpointUrl?: string },
-  endpointOption: string,
+  errors: Omit<ErrorContext, 'permission'>,
 ): (region: string, start: number, end: number) => Promise<RegionPublicKey[]> {
   const limiters = new Map<string, RateLimiter>();
   return async (region, start, end) => {
@@ -145,7 +146,7 @@ export function createPublicKeyLister(
       ...(aws.endpointUrl === undefined ? {} : { endpointUrl: aws.endpointUrl }),
     });
     try {
-      return await listPublicKeys({ client, region, start, end, limiter, endpointOption });
+      return await listPublicKeys({ client, region, start, end, limiter, errors });
     } finally {
       client.destroy();
     }

@@ -83,9 +83,13 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
           ...(values.profile !== undefined && { profile: values.profile }),
           ...(cloudTrailEndpoint !== undefined && { endpointUrl: cloudTrailEndpoint }),
         },
-        values['cloudtrail-endpoint-url'] === undefined && cloudTrailEndpoint !== undefined
-          ? 'AWS_ENDPOINT_URL_CLOUDTRAIL'
-          : '--cloudtrail-endpoint-url',
+        {
+          endpointOption:
+            values['cloudtrail-endpoint-url'] === undefined && cloudTrailEndpoint !== undefined
+              ? 'AWS_ENDPOINT_URL_CLOUDTRAIL'
+              : '--cloudtrail-endpoint-url',
+          alternative: 'Without the API: --offline, with the region keys as --public-key FILE.',
+        },
       );
   const report = await verifySource({
     source,

@@ -152,5 +152,6 @@ describe('trailwatch verify with keys from ListPublicKeys', () => {
     const r = await verify(trail, ['--cloudtrail-endpoint-url', 'http://127.0.0.1:9']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('Check --cloudtrail-endpoint-url');
+    expect(r.err).toContain('Without the API: --offline');
   });
 });

@@ -15,13 +15,16 @@ export interface ErrorContext {
   permission?: string;
   /** The option that sets the endpoint, named when it cannot be reached. */
   endpointOption?: string;
+  /** Said after the reason when the request could not be made at all (no access, no credentials, no endpoint). */
+  alternative?: string;
 }
 
 export function toSourceError(error: unknown, action: string, context: ErrorContext = {}): unknown {
   const { permission = 'cloudtrail:LookupEvents', endpointOption = '--endpoint-url' } = context;
   if (!(error instanceof Error) || error instanceof SourceError) return error;
   const said = `${error.name}: ${error.message}`;
-  const make = (message: string): SourceError => new SourceError(message, { cause: error });
+  const make = (message: string): SourceError =>
+    new SourceError(context.alternative ? `${message} ${context.alternative}` : message, { cause: error });
   if (error.name === 'CredentialsProviderError')
     return make(
       `Cannot ${action}: no AWS credentials found (${error.message}). Select a profile with --profile, ` +
@@ -35,5 +38,5 @@ export function toSourceError(error: unknown, action: string, context: ErrorCont
   if (!(error instanceof CloudTrailServiceException)) return error;
   if (ACCESS_DENIED.has(error.name) || error.$metadata.httpStatusCode === 403)
     return make(`Cannot ${action}: access denied (${said}). The credentials in use need ${permission}.`);
-  return make(`Cannot ${action}: ${said}.`);
+  return new SourceError(`Cannot ${action}: ${said}.`, { cause: error });
 }

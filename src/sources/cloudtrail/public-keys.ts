@@ -1,6 +1,6 @@
 // A region's digest-signing public keys through ListPublicKeys, paged, paced and retried like LookupEvents.
 import { ListPublicKeysCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { toSourceError } from './errors.js';
+import { toSourceError, type ErrorContext } from './errors.js';
 import {
   DEFAULT_RETRY,
   realClock,
@@ -30,8 +30,8 @@ export interface ListPublicKeysOptions {
   limiter?: RateLimiter;
   retry?: RetryOptions;
   clock?: Clock;
-  /** The option that sets the endpoint, for an unreachable one. */
-  endpointOption?: string;
+  /** How errors name the endpoint option and what else the user can do (see ErrorContext). */
+  errors?: Omit<ErrorContext, 'permission'>;
 }
 
 /**
@@ -61,8 +61,8 @@ export async function listPublicKeys(options: ListPublicKeysOptions): Promise<Re
       page = await sendLimited(() => client.send(command), limiter, options.retry ?? DEFAULT_RETRY, clock);
     } catch (error) {
       throw toSourceError(error, `list the public keys of ${region} from ${iso(start)} to ${iso(end)}`, {
+        ...options.errors,
         permission: 'cloudtrail:ListPublicKeys',
-        ...(options.endpointOption === undefined ? {} : { endpointOption: options.endpointOption }),
       });
     }
     for (const k of page.PublicKeyList ?? [])
