@@ -18,8 +18,12 @@ import {
   createCloudTrailSource,
   historyLimiter,
   isCloudTrailUrl,
+  listPublicKeys,
   parseCloudTrailUrl,
+  publicKeysLimiter,
+  type ErrorContext,
   type RateLimiter,
+  type RegionPublicKey,
 } from './sources/cloudtrail/index.js';
 import { parseTimeArg } from './parse/time.js';
 import { parseDuration } from './rules/duration.js';
@@ -140,6 +144,31 @@ export function createSources(args: readonly string[], options: SourceOptions): 
   }
   if (local.length) sources.push(createLocalSource(local, options.filter));
   return sources;
+}
+
+/**
+ * Lists a region's digest-signing keys through CloudTrail's ListPublicKeys: one client and one rate limit per
+ * region (keys are per region). `errors` says how failures name the endpoint option and what else to do.
+ */
+export function createPublicKeyLister(
+  aws: { profile?: string; endpointUrl?: string },
+  errors: Omit<ErrorContext, 'permission'>,
+): (region: string, start: number, end: number) => Promise<RegionPublicKey[]> {
+  const limiters = new Map<string, RateLimiter>();
+  return async (region, start, end) => {
+    const limiter = limiters.get(region) ?? publicKeysLimiter();
+    limiters.set(region, limiter);
+    const client = createCloudTrailClient({
+      region,
+      ...(aws.profile === undefined ? {} : { profile: aws.profile }),
+      ...(aws.endpointUrl === undefined ? {} : { endpointUrl: aws.endpointUrl }),
+    });
+    try {
+      return await listPublicKeys({ client, region, start, end, limiter, errors });
+    } finally {
+      client.destroy();
+    }
+  };
 }
 
 /** Trailwatch's version, from the package.json beside `src/` and `dist/`. */

@@ -1,6 +1,6 @@
 // Verifying a trail against its digests: file hashes, the backward chain, signatures and gaps. Pure.
-import type { KeyObject } from 'node:crypto';
-import { isSignatureValid, keyFingerprint, SIGNATURE_ALGORITHM, type Digest } from './digest.js';
+import { isSignatureValid, SIGNATURE_ALGORITHM, type Digest } from './digest.js';
+import { describeValidity, digestRegion, isValidAt, type TrailKey } from './keys.js';
 
 export type IntegrityProblemKind =
   | 'missing'
@@ -34,16 +34,60 @@ export function layoutPath(key: string): string {
 }
 
 /**
+ * Checks a signed digest with the keys of its fingerprint that may sign for its region. A key must have
+ * been valid when the digest's period ended (when CloudTrail signs it); null when the signature verifies.
+ */
+function signatureProblem(
+  d: Digest,
+  keys: readonly TrailKey[],
+  listedRegions: ReadonlySet<string>,
+): IntegrityProblem | null {
+  const region = digestRegion(d.key) ?? digestRegion(d.digestS3Object);
+  const candidates = keys.filter(
+    (k) => k.fingerprint === d.publicKeyFingerprint && (k.region === null || k.region === region),
+  );
+  const fingerprint = d.publicKeyFingerprint ?? '(none)';
+  // CloudTrail lists every key that signed in the period asked for: a key it does not know is not its own.
+  if (!candidates.length && region !== null && listedRegions.has(region))
+    return {
+      kind: 'signature-invalid',
+      key: d.key,
+      detail: `signed with key ${fingerprint}, which ListPublicKeys does not list for ${region} in the digests' period`,
+    };
+  if (!candidates.length)
+    return {
+      kind: 'signature-unverified',
+      key: d.key,
+      detail: `no public key with fingerprint ${fingerprint} was given`,
+    };
+  const at = Date.parse(d.digestEndTime);
+  const current = candidates.filter((k) => isValidAt(k, at));
+  if (!current.length)
+    return {
+      kind: 'signature-invalid',
+      key: d.key,
+      detail:
+        `the key with fingerprint ${d.publicKeyFingerprint ?? ''} was not valid at the digest's end time ` +
+        `${d.digestEndTime || '(none)'}: ${candidates.map((k) => `${k.origin} valid ${describeValidity(k)}`).join('; ')}`,
+    };
+  if (!current.some((k) => isSignatureValid(d, k.key)))
+    return { kind: 'signature-invalid', key: d.key, detail: 'the RSA signature does not match the digest' };
+  return null;
+}
+
+/**
  * `logFiles` maps each log file's layout path to the SHA-256 of its uncompressed content; `keys`
- * are the regions' public keys (any number; matched by fingerprint).
+ * are the regions' public keys (any number; matched by fingerprint, and by region and validity when
+ * they carry them).
  */
 export function verifyTrail(
   digests: readonly Digest[],
   logFiles: ReadonlyMap<string, string>,
-  keys: readonly KeyObject[],
+  keys: readonly TrailKey[],
+  /** Regions whose keys were listed by the API for the digests' period (the complete set for them). */
+  listedRegions: ReadonlySet<string> = new Set(),
 ): IntegrityReport {
   const problems: IntegrityProblem[] = [];
-  const byFingerprint = new Map(keys.map((k) => [keyFingerprint(k), k]));
   const listed = new Set<string>();
   let verified = 0;
   let signatures = 0;
@@ -101,7 +145,6 @@ export function verifyTrail(
           });
       }
     }
-    const key = d.publicKeyFingerprint ? byFingerprint.get(d.publicKeyFingerprint) : undefined;
     const algorithm = d.signatureAlgorithm ?? d.digestSignatureAlgorithm;
     if (
       d.signatureAlgorithm &&
@@ -125,19 +168,11 @@ export function verifyTrail(
         key: d.key,
         detail: 'no signature (x-amz-meta-signature or a .signature file) for this digest',
       });
-    else if (!key)
-      problems.push({
-        kind: 'signature-unverified',
-        key: d.key,
-        detail: `no public key with fingerprint ${d.publicKeyFingerprint ?? '(none)'} was given`,
-      });
-    else if (!isSignatureValid(d, key))
-      problems.push({
-        kind: 'signature-invalid',
-        key: d.key,
-        detail: 'the RSA signature does not match the digest',
-      });
-    else signatures++;
+    else {
+      const problem = signatureProblem(d, keys, listedRegions);
+      if (problem) problems.push(problem);
+      else signatures++;
+    }
   }
   for (const p of logFiles.keys())
     if (!listed.has(p))

@@ -1,7 +1,7 @@
 // The verify use case: read a trail's log files and digests from a source and check them.
-import type { KeyObject } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { parseDigest, sha256Hex, type Digest } from '../integrity/digest.js';
+import { listedKey, planKeyRequests, type ListedKey, type TrailKey } from '../integrity/keys.js';
 import { layoutPath, verifyTrail, type IntegrityReport } from '../integrity/verify.js';
 import { isGzip } from '../parse/decode.js';
 import type { Source } from '../sources/port.js';
@@ -9,7 +9,13 @@ import type { PipelineMetrics } from './metrics.js';
 
 export interface VerifyInput {
   source: Source;
-  keys: readonly KeyObject[];
+  /** Keys given by the user (files): used for any region, with no validity window. */
+  keys: readonly TrailKey[];
+  /**
+   * Lists a region's keys for a period (CloudTrail's ListPublicKeys), asked only for regions with digests
+   * no given key verifies. Absent offline.
+   */
+  listKeys?: (region: string, start: number, end: number) => Promise<readonly ListedKey[]>;
   /**
    * The hex signature of a digest when its object has no metadata to carry one (a local copy: a
    * `.signature` file beside it). S3 objects carry it as `x-amz-meta-signature`.
@@ -19,7 +25,16 @@ export interface VerifyInput {
   metrics?: PipelineMetrics;
 }
 
-export async function verifySource(input: VerifyInput): Promise<IntegrityReport & { unreadable: string[] }> {
+export interface KeysListed {
+  region: string;
+  start: string;
+  end: string;
+  keys: number;
+}
+
+export type VerifyReport = IntegrityReport & { unreadable: string[]; keysListed: KeysListed[] };
+
+export async function verifySource(input: VerifyInput): Promise<VerifyReport> {
   const digests: Digest[] = [];
   const logFiles = new Map<string, string>();
   const unreadable: string[] = [];
@@ -48,8 +63,29 @@ export async function verifySource(input: VerifyInput): Promise<IntegrityReport 
       else unreadable.push(`${o.uri}: not a digest file`);
     } else logFiles.set(layoutPath(o.key), sha256Hex(text));
   }
-  const report = verifyTrail(digests, logFiles, input.keys);
+  const keys = [...input.keys];
+  const keysListed: KeysListed[] = [];
+  const listedRegions = new Set<string>();
+  if (input.listKeys)
+    for (const request of planKeyRequests(digests, input.keys)) {
+      const listed = await input.listKeys(request.region, request.start, request.end);
+      for (const k of listed) {
+        try {
+          keys.push(listedKey(k));
+        } catch (err) {
+          unreadable.push(`a key ListPublicKeys returned for ${k.region}: ${(err as Error).message}`);
+        }
+      }
+      listedRegions.add(request.region);
+      keysListed.push({
+        region: request.region,
+        start: new Date(request.start).toISOString(),
+        end: new Date(request.end).toISOString(),
+        keys: listed.length,
+      });
+    }
+  const report = verifyTrail(digests, logFiles, keys, listedRegions);
   for (const p of report.problems) input.metrics?.digestFailures.inc({ kind: p.kind });
   input.metrics?.digestFailures.inc({ kind: 'unreadable' }, unreadable.length);
-  return { ...report, unreadable };
+  return { ...report, unreadable, keysListed };
 }

@@ -7,8 +7,18 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
+import { startCloudTrailServer } from '../helpers/cloudtrail-server.js';
 import { startS3Server, TEST_CREDENTIALS, type S3Server } from '../helpers/s3-server.js';
-import { buildTrail, digestKey, logKey, logText, publicKey } from '../helpers/signed-trail.js';
+import {
+  apiKey,
+  buildTrail,
+  digestKey,
+  logKey,
+  logText,
+  publicKey,
+  TRAIL_END,
+  TRAIL_START,
+} from '../helpers/signed-trail.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tw-verify-s3-'));
 const trail = path.join(root, 'trail');
@@ -63,7 +73,8 @@ async function upload(
   return bucket;
 }
 
-async function verify(bucket: string) {
+/** Verifies with the key file, or with the keys of the stand-in CloudTrail at `keysFrom`. */
+async function verify(bucket: string, keysFrom?: string) {
   const r = await cli([
     'verify',
     `s3://${bucket}/security`,
@@ -71,8 +82,7 @@ async function verify(bucket: string) {
     s3.endpointUrl,
     '--region',
     'us-east-1',
-    '--public-key',
-    publicPem,
+    ...(keysFrom === undefined ? ['--public-key', publicPem] : ['--cloudtrail-endpoint-url', keysFrom]),
     '--format',
     'jsonl',
   ]);
@@ -89,6 +99,21 @@ describe('trailwatch verify s3://', () => {
     const { code, report } = await verify(await upload());
     expect(report).toMatchObject({ logFilesVerified: 3, signaturesVerified: 2, problems: [] });
     expect(code).toBe(0);
+  });
+
+  it('verifies the signatures with the region keys listed by CloudTrail (ListPublicKeys stand-in)', async () => {
+    const cloudtrail = await startCloudTrailServer();
+    try {
+      cloudtrail.publicKeys = [apiKey(publicKey)];
+      const { code, report } = await verify(await upload(), cloudtrail.endpointUrl);
+      expect(report).toMatchObject({ logFilesVerified: 3, signaturesVerified: 2, problems: [] });
+      expect(code).toBe(0);
+      expect(cloudtrail.keyRequests.map((q) => [q.region, q.startTime, q.endTime])).toEqual([
+        ['us-east-1', TRAIL_START, TRAIL_END],
+      ]);
+    } finally {
+      await cloudtrail.close();
+    }
   });
 
   it('reports a log file changed in the bucket', async () => {

@@ -1,22 +1,8 @@
 // The event history's pacing: the token bucket, the backoff on throttling, and the windows a range becomes.
 import { describe, expect, it } from 'vitest';
-import { sendLimited, tokenBucket, type Clock } from '../../src/sources/cloudtrail/rate.js';
+import { sendLimited, tokenBucket } from '../../src/sources/cloudtrail/rate.js';
 import { windowsOf } from '../../src/sources/cloudtrail/source.js';
-
-/** A clock that only moves when something sleeps on it. */
-function fakeClock(): Clock & { sleeps: number[] } {
-  let t = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => t,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      t += ms;
-      return Promise.resolve();
-    },
-  };
-}
+import { fakeClock } from '../helpers/fake-clock.js';
 
 describe('tokenBucket', () => {
   it('spaces requests, concurrent ones included, at the rate', async () => {
