@@ -8,7 +8,6 @@ import type {
   EventQuery,
   EventSummary,
   FacetField,
-  HistogramBucket,
   ObjectSummary,
   Store,
   StoreStats,
@@ -19,6 +18,7 @@ import { connect, type Connection } from './client.js';
 import { contentKey, EVENT_COLUMNS, eventRow } from './columns.js';
 import { num as n, rowToCredential, rowToEvent, text as s } from '../rows.js';
 import { FACET_COLUMNS } from '../columns.js';
+import { histogramOf } from '../histogram.js';
 import { CREDENTIAL_COLUMNS, credentialRow } from './credentials.js';
 import { migrate } from './migrate.js';
 import { operationFunctions } from './operations.js';
@@ -163,32 +163,15 @@ export async function openClickhouseStore(url: string, now: () => number = Date.
     return (await conn.rows(buildSearch(q))).map(rowToEvent);
   }
 
-  async function histogram(
-    q: EventQuery,
-    start: number,
-    bucketMs: number,
-    buckets: number,
-  ): Promise<HistogramBucket[]> {
-    const step = Math.max(1, Math.floor(bucketMs));
-    const from = Math.floor(start);
-    const count = Math.max(0, Math.floor(buckets));
-    const end = from + step * count - 1;
-    const out = Array.from({ length: count }, (_, i) => ({ start: from + i * step, count: 0, errors: 0 }));
-    if (!out.length) return out;
-    const bounded = { ...q, since: Math.max(q.since ?? from, from), until: Math.min(q.until ?? end, end) };
-    if (bounded.since > bounded.until) return out;
-    const rows = await conn.rows(
-      `SELECT intDiv(event_ms - ${from}, ${step}) AS b, count() AS n, count(error_code) AS e
-       FROM events FINAL${buildWhere(bounded)} GROUP BY b`,
+  function histogram(q: EventQuery, start: number, bucketMs: number, buckets: number) {
+    return histogramOf(q, start, bucketMs, buckets, async (bounded, from, step) =>
+      (
+        await conn.rows(
+          `SELECT intDiv(event_ms - ${from}, ${step}) AS b, count() AS n, count(error_code) AS e
+           FROM events FINAL${buildWhere(bounded)} GROUP BY b`,
+        )
+      ).map((r) => ({ bucket: Number(r.b), count: Number(r.n), errors: Number(r.e) })),
     );
-    for (const r of rows) {
-      const bucket = out[Number(r.b)];
-      if (bucket) {
-        bucket.count = Number(r.n);
-        bucket.errors = Number(r.e);
-      }
-    }
-    return out;
   }
 
   async function summarizeEvents(

@@ -10,7 +10,6 @@ import type {
   EventQuery,
   EventSummary,
   FacetField,
-  HistogramBucket,
 } from '../port.js';
 import { StoreError } from '../port.js';
 import { alertFunctions, appendMatch, INSERT_MATCHES } from './alerts.js';
@@ -19,6 +18,7 @@ import { outboxFunctions } from './outbox.js';
 import { appendEvent, SEARCH_TEXT } from './columns.js';
 import { rowToEvent, rowToCredential } from '../rows.js';
 import { FACET_COLUMNS } from '../columns.js';
+import { histogramOf } from '../histogram.js';
 import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch, buildWhere } from './search.js';
@@ -204,37 +204,18 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     return r.getRowObjects().map(rowToEvent);
   }
 
-  async function histogram(
-    q: EventQuery,
-    start: number,
-    bucketMs: number,
-    buckets: number,
-  ): Promise<HistogramBucket[]> {
-    const step = Math.max(1, Math.floor(bucketMs));
-    const from = Math.floor(start);
-    const end = from + step * Math.max(0, Math.floor(buckets)) - 1;
-    const out = Array.from({ length: Math.max(0, Math.floor(buckets)) }, (_, i) => ({
-      start: from + i * step,
-      count: 0,
-      errors: 0,
-    }));
-    if (!out.length) return out;
-    const bounded = { ...q, since: Math.max(q.since ?? from, from), until: Math.min(q.until ?? end, end) };
-    if (bounded.since > bounded.until) return out;
-    const { where, params } = buildWhere(bounded);
-    const r = await conn.runAndReadAll(
-      `SELECT (epoch_ms(event_time) - ${from}) // ${step} AS b, count(*) AS n, count(error_code) AS e
-       FROM events${where} GROUP BY 1`,
-      params,
-    );
-    for (const row of r.getRowObjectsJS()) {
-      const bucket = out[Number(row.b)];
-      if (bucket) {
-        bucket.count = Number(row.n);
-        bucket.errors = Number(row.e);
-      }
-    }
-    return out;
+  function histogram(q: EventQuery, start: number, bucketMs: number, buckets: number) {
+    return histogramOf(q, start, bucketMs, buckets, async (bounded, from, step) => {
+      const { where, params } = buildWhere(bounded);
+      const r = await conn.runAndReadAll(
+        `SELECT (epoch_ms(event_time) - ${from}) // ${step} AS b, count(*) AS n, count(error_code) AS e
+         FROM events${where} GROUP BY 1`,
+        params,
+      );
+      return r
+        .getRowObjectsJS()
+        .map((row) => ({ bucket: Number(row.b), count: Number(row.n), errors: Number(row.e) }));
+    });
   }
 
   async function summarizeEvents(
