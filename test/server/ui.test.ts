@@ -47,6 +47,18 @@ describe.skipIf(!hasChromium)('web UI', () => {
   });
 
   const ready = (view: string) => page.waitForSelector(`#view[data-ready="${view}"]`);
+  /** Opens the open alerts list (checking its OCSF download link) and clicks the first; its id. */
+  const openFirstOpenAlert = async (): Promise<string> => {
+    await page.goto(`${server.url}/#/alerts?status=open`);
+    await ready('alerts');
+    expect(await page.getAttribute('a.export[data-format="ocsf"]', 'href')).toBe(
+      '/api/alerts/export?status=open&limit=500&format=ocsf',
+    );
+    const row = page.locator('#alerts-table tbody tr').first();
+    const id = (await row.getAttribute('data-id')) ?? '';
+    await row.click();
+    return id;
+  };
   const screenshot = async (name: (typeof PAGES)[number]): Promise<void> => {
     await page.screenshot({ path: shotOf(name), fullPage: true });
     expect(statSync(shotOf(name)).size, name).toBeGreaterThan(0);
@@ -122,14 +134,7 @@ describe.skipIf(!hasChromium)('web UI', () => {
   });
 
   it('acknowledges an alert through the UI', async () => {
-    await page.goto(`${server.url}/#/alerts?status=open`);
-    await ready('alerts');
-    expect(await page.getAttribute('a.export[data-format="ocsf"]', 'href')).toBe(
-      '/api/alerts/export?status=open&limit=500&format=ocsf',
-    );
-    const row = page.locator('#alerts-table tbody tr').first();
-    const id = (await row.getAttribute('data-id')) ?? '';
-    await row.click();
+    const id = await openFirstOpenAlert();
     await page.waitForSelector('#alert-status');
     expect(await page.textContent('#alert-status')).toBe('open');
     await page.click('#ack');
@@ -144,14 +149,7 @@ describe.skipIf(!hasChromium)('web UI', () => {
     // From another view, so no alert detail of an earlier test is still on the page.
     await page.goto(`${server.url}/#/overview`);
     await ready('overview');
-    await page.goto(`${server.url}/#/alerts?status=open`);
-    await ready('alerts');
-    expect(await page.getAttribute('a.export[data-format="ocsf"]', 'href')).toBe(
-      '/api/alerts/export?status=open&limit=500&format=ocsf',
-    );
-    const row = page.locator('#alerts-table tbody tr').first();
-    const id = (await row.getAttribute('data-id')) ?? '';
-    await row.click();
+    const id = await openFirstOpenAlert();
     await page.waitForSelector('#assign-to');
     await page.fill('#assign-to', 'carol');
     await page.click('#assign');
@@ -337,14 +335,7 @@ describe.skipIf(!hasChromium)('web UI', () => {
   });
 
   it('suppresses similar alerts from the alert detail', async () => {
-    await page.goto(`${server.url}/#/alerts?status=open`);
-    await ready('alerts');
-    expect(await page.getAttribute('a.export[data-format="ocsf"]', 'href')).toBe(
-      '/api/alerts/export?status=open&limit=500&format=ocsf',
-    );
-    const row = page.locator('#alerts-table tbody tr').first();
-    const id = (await row.getAttribute('data-id')) ?? '';
-    await row.click();
+    const id = await openFirstOpenAlert();
     await page.waitForSelector('#suppress-form');
     await page.fill('#suppress-reason', 'ui test job');
     await page.fill('#suppress-days', '7');
