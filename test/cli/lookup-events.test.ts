@@ -3,13 +3,11 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
 import { runWatch } from '../../src/cli/watch.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import type { JsonObject } from '../../src/domain/json.js';
-import { cli } from '../helpers/cli.js';
+import { cli, logIo } from '../helpers/cli.js';
 import {
   busiestWindow,
   historyEvent,
@@ -251,17 +249,8 @@ describe('ingest cloudtrail://region', () => {
     server = await startCloudTrailServer(history(2, NOW - 50 * 60_000, NOW - 40 * 60_000));
     const db = path.join(dir, 'watch.duckdb');
     const started = Date.now();
-    let log = '';
-    const io: Io = {
-      out: (t) => void (log += t),
-      err: (t) => void (log += t),
-      stdin: Readable.from([]),
-      env: {},
-      isTty: false,
-      // A clock that moves: a window still filling is read again only once a newer event appears.
-      now: () => NOW + (Date.now() - started),
-      cwd: dir,
-    };
+    // A clock that moves: a window still filling is read again only once a newer event appears.
+    const { io, log: logged } = logIo(dir, () => NOW + (Date.now() - started));
     const abort = new AbortController();
     const running = runWatch(
       [
@@ -278,8 +267,8 @@ describe('ingest cloudtrail://region', () => {
     );
     const until = async (pattern: RegExp): Promise<void> => {
       const deadline = Date.now() + 20_000;
-      while (!pattern.test(log)) {
-        if (Date.now() > deadline) throw new Error(`watch never logged ${String(pattern)}:\n${log}`);
+      while (!pattern.test(logged())) {
+        if (Date.now() > deadline) throw new Error(`watch never logged ${String(pattern)}:\n${logged()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     };
@@ -296,7 +285,7 @@ describe('ingest cloudtrail://region', () => {
     await until(/ 1 events, 1 alerts written/);
     abort.abort();
     expect(await running).toBe(0);
-    expect(log).toContain('stopped; everything read so far is stored');
+    expect(logged()).toContain('stopped; everything read so far is stored');
     const store = await openDuckDbStore(db);
     try {
       expect((await store.stats()).events).toBe(3);

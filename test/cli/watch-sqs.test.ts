@@ -3,7 +3,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import {
   CreateQueueCommand,
@@ -12,11 +11,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
 import { runWatch } from '../../src/cli/watch.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import { BASE_TEST_RECORD, deepMerge } from '../../src/rules/base-record.js';
 import { startS3Server, TEST_CREDENTIALS, type S3Server } from '../helpers/s3-server.js';
+import { logIo } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tw-sqs-'));
 const db = path.join(dir, 'sqs.duckdb');
@@ -99,16 +98,7 @@ describe('trailwatch watch --sqs', () => {
     await send({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'trail' });
     await send('this is not a notification');
     await send(s3Event(key(9))); // an object that does not exist: retried, then dead-lettered
-    let log = '';
-    const io: Io = {
-      out: (t) => void (log += t),
-      err: (t) => void (log += t),
-      stdin: Readable.from([]),
-      env: {},
-      isTty: false,
-      now: Date.now,
-      cwd: dir,
-    };
+    const { io, log: logged } = logIo(dir, Date.now);
     const abort = new AbortController();
     const running = runWatch(
       [
@@ -132,7 +122,7 @@ describe('trailwatch watch --sqs', () => {
     while ((await queued()) > 0 && Date.now() - started < 60_000)
       await new Promise((r) => setTimeout(r, 200));
     abort.abort();
-    expect(await running, log).toBe(0);
+    expect(await running, logged()).toBe(0);
     expect(await queued()).toBe(0);
     const store = await openDuckDbStore(db);
     try {

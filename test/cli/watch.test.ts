@@ -2,14 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
 import { runWatch } from '../../src/cli/watch.js';
 import { generateDemoTrail } from '../../src/demo/generate.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import { startS3Server, TEST_CREDENTIALS, type S3Server } from '../helpers/s3-server.js';
+import { logIo } from '../helpers/cli.js';
 
 const END = Date.parse('2024-06-12T15:20:00Z');
 const dir = mkdtempSync(path.join(tmpdir(), 'tw-watch-'));
@@ -35,16 +34,7 @@ async function upload(files: typeof trail.files): Promise<void> {
 
 /** Runs watch until `until` says the log shows enough, then stops it. */
 async function watchUntil(until: (log: string) => boolean, during?: () => Promise<void>): Promise<string> {
-  let log = '';
-  const io: Io = {
-    out: (t) => void (log += t),
-    err: (t) => void (log += t),
-    stdin: Readable.from([]),
-    env: {},
-    isTty: false,
-    now: () => END + 3_600_000,
-    cwd: dir,
-  };
+  const { io, log: logged } = logIo(dir, END + 3_600_000);
   const abort = new AbortController();
   const running = runWatch(
     [
@@ -65,10 +55,10 @@ async function watchUntil(until: (log: string) => boolean, during?: () => Promis
   );
   await during?.();
   const started = Date.now();
-  while (!until(log) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
+  while (!until(logged()) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
   abort.abort();
   expect(await running).toBe(0);
-  return log;
+  return logged();
 }
 
 const storedEvents = (log: string): number =>

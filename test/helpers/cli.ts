@@ -29,7 +29,7 @@ export async function cli(
 }
 
 /** An Io whose output and errors go to one log (for long-running commands such as watch). */
-export function logIo(cwd: string, now: number): { io: Io; log: () => string } {
+export function logIo(cwd: string, now: number | (() => number)): { io: Io; log: () => string } {
   let log = '';
   const io: Io = {
     out: (t) => void (log += t),
@@ -37,7 +37,7 @@ export function logIo(cwd: string, now: number): { io: Io; log: () => string } {
     stdin: Readable.from([]),
     env: {},
     isTty: false,
-    now: () => now,
+    now: typeof now === 'number' ? () => now : now,
     cwd,
   };
   return { io, log: () => log };
