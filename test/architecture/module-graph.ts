@@ -2,8 +2,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-/** Folders that are modules of their own; everything else belongs to its top folder under src/. */
-const NESTED = [
+/**
+ * Folders that are modules of their own — the adapters, each under its port's folder; everything
+ * else belongs to its top folder under src/.
+ */
+export const NESTED = [
   'sources/cloudtrail',
   'sources/local',
   'sources/s3',
