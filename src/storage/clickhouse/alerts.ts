@@ -16,7 +16,7 @@ import { SEVERITIES } from '../../domain/rule.js';
 import type { AlertQuery, AlertUpdate, StoredAlert } from '../port.js';
 import { num, rowToAlert, rowToMatch as readMatch, text, type Row } from '../rows.js';
 import type { Connection } from './client.js';
-import { sqlList, sqlValue, type SqlValue } from './sql.js';
+import { chunks, sqlList, sqlValue, type SqlValue } from './sql.js';
 import { nextVersion } from './version.js';
 
 export const MATCH_COLUMNS = [
@@ -142,12 +142,6 @@ function rowToMatch(row: Row): MatchRow {
   return readMatch({ ...row, step: Number(row.has_step) === 1 ? row.step : null });
 }
 
-function chunks<T>(items: readonly T[], size = 5000): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 const SEVERITY_RANK = `multiIf(${SEVERITIES.map((v, i) => `severity = ${sqlValue(v)}, ${i}`).join(', ')}, 0)`;
 /** Alerts as they stand: the newest version of each id, deleted ones left out. */
 const LIVE_ALERTS = 'SELECT * FROM alerts FINAL WHERE deleted = 0';
@@ -195,7 +189,7 @@ export function alertFunctions(
 
   async function keySummaries(keys: readonly string[]): Promise<Map<string, KeySummary>> {
     const out = new Map<string, KeySummary>();
-    for (const chunk of chunks(keys)) {
+    for (const chunk of chunks(keys, 5000)) {
       const where = `alert_key IN ${sqlList(chunk)}`;
       const totals = await conn.rows(
         `SELECT alert_key, uniqExact(event_id) AS n, uniqExact(value) AS nv, max(event_ms) AS last_ms,
@@ -248,7 +242,10 @@ export function alertFunctions(
   ): Promise<void> {
     const at = now();
     const existing = new Map<string, StoredAlert>();
-    for (const chunk of chunks(alerts.map((a) => a.id)))
+    for (const chunk of chunks(
+      alerts.map((a) => a.id),
+      5000,
+    ))
       for (const a of await liveAlerts(`id IN ${sqlList(chunk)}`)) existing.set(a.id, a);
     await enqueue(outbox);
     const history: SqlValue[][] = [];
@@ -288,13 +285,13 @@ export function alertFunctions(
     await conn.insert('alerts', ALERT_COLUMNS, rows);
     const keep = new Set(alerts.map((a) => a.id));
     const gone: SqlValue[][] = [];
-    for (const chunk of chunks(replaceKeys))
+    for (const chunk of chunks(replaceKeys, 5000))
       for (const a of await liveAlerts(`status IN ('open', 'suppressed') AND alert_key IN ${sqlList(chunk)}`))
         if (!keep.has(a.id)) gone.push(alertRow(a, version, true));
     await conn.insert('alerts', ALERT_COLUMNS, gone);
     const counts: [string, number][] = [];
     const unknown = evaluatedKeys.filter((k) => !seen.has(k));
-    for (const chunk of chunks(unknown))
+    for (const chunk of chunks(unknown, 5000))
       for (const row of await conn.rows(
         `SELECT alert_key, count() AS n FROM matches FINAL WHERE alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
       ))

@@ -5,17 +5,9 @@ import type { OutboxItem } from '../../domain/alert.js';
 import type { Severity } from '../../domain/rule.js';
 import type { OperationalCounts, PruneResult } from '../port.js';
 import { connect, type Connection } from './client.js';
-import { sqlList, sqlValue } from './sql.js';
+import { text } from '../rows.js';
+import { chunks, sqlList, sqlValue } from './sql.js';
 import type { ClickhouseAddress } from './url.js';
-
-const str = (v: unknown): string =>
-  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? v.toString() : '';
-
-function chunks<T>(items: readonly T[], size = 2000): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** How long retention waits for a node to finish its mutations before it reports a failure. */
 const MUTATION_TIMEOUT_MS = 10 * 60_000;
@@ -28,13 +20,15 @@ export function operationFunctions(conn: Connection, address: ClickhouseAddress)
     );
     const o = await conn.rows('SELECT status, count() AS n FROM outbox FINAL GROUP BY status');
     return {
-      quarantineByReason: Object.fromEntries(q.map((r) => [str(r.reason), Number(r.n)])),
+      quarantineByReason: Object.fromEntries(q.map((r) => [text(r, 'reason') ?? '', Number(r.n)])),
       alerts: a.map((r) => ({
-        severity: str(r.severity) as Severity,
-        status: str(r.status),
+        severity: (text(r, 'severity') ?? '') as Severity,
+        status: text(r, 'status') ?? '',
         count: Number(r.n),
       })),
-      outboxByStatus: Object.fromEntries(o.map((r) => [str(r.status) as OutboxItem['status'], Number(r.n)])),
+      outboxByStatus: Object.fromEntries(
+        o.map((r) => [(text(r, 'status') ?? '') as OutboxItem['status'], Number(r.n)]),
+      ),
     };
   }
 
@@ -76,15 +70,16 @@ export function operationFunctions(conn: Connection, address: ClickhouseAddress)
       await conn.rows(
         `SELECT access_key_id FROM credentials FINAL WHERE expires_ms IS NOT NULL AND expires_ms < ${cut}`,
       )
-    ).map((r) => str(r.access_key_id));
+    ).map((r) => text(r, 'access_key_id') ?? '');
     if (!expired.length) return [];
     const callerOf = new Map<string, string>();
     const needed = new Set<string>();
     for (const r of await conn.rows(
       `SELECT access_key_id, caller_access_key_id, expires_ms FROM credentials FINAL WHERE caller_access_key_id IS NOT NULL`,
     )) {
-      callerOf.set(str(r.access_key_id), str(r.caller_access_key_id));
-      if (r.expires_ms === null || Number(r.expires_ms) >= cut) needed.add(str(r.caller_access_key_id));
+      callerOf.set(text(r, 'access_key_id') ?? '', text(r, 'caller_access_key_id') ?? '');
+      if (r.expires_ms === null || Number(r.expires_ms) >= cut)
+        needed.add(text(r, 'caller_access_key_id') ?? '');
     }
     // Every ancestor of a kept row is needed too.
     let frontier = [...needed];
@@ -106,7 +101,7 @@ export function operationFunctions(conn: Connection, address: ClickhouseAddress)
         `SELECT DISTINCT actor_access_key_id AS k FROM events
          WHERE event_ms >= ${cut} AND actor_access_key_id IN ${sqlList(chunk)}`,
       ))
-        used.add(str(r.k));
+        used.add(text(r, 'k') ?? '');
     return candidates.filter((k) => !used.has(k));
   }
 
@@ -117,13 +112,13 @@ export function operationFunctions(conn: Connection, address: ClickhouseAddress)
     );
     const emptied = (
       await conn.rows(`SELECT object_id FROM events GROUP BY object_id HAVING max(event_ms) < ${cut}`)
-    ).map((r) => str(r.object_id));
+    ).map((r) => text(r, 'object_id') ?? '');
     const withContent: string[] = [];
     for (const chunk of chunks(emptied))
       for (const r of await conn.rows(
         `SELECT DISTINCT object_id FROM objects WHERE object_id IN ${sqlList(chunk)} AND length(content) > 0`,
       ))
-        withContent.push(str(r.object_id));
+        withContent.push(text(r, 'object_id') ?? '');
     const credentials = await prunableCredentials(cut);
     const result = {
       events: Number(e?.n ?? 0),

@@ -77,6 +77,13 @@ export function sqlValue(value: SqlValue): string {
   throw new TypeError(`unsupported SQL value: ${typeof value}`);
 }
 
+/** Items in slices of at most `size`, for `IN` lists that stay well under the query size limit. */
+export function chunks<T>(items: readonly T[], size = 2000): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** `(v1, v2, …)` for `IN`; callers skip the condition when the list is empty (`IN ()` is an error). */
 export function sqlList(values: readonly SqlValue[]): string {
   if (!values.length) throw new RangeError('an empty list has no SQL form');

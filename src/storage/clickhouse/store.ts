@@ -24,7 +24,7 @@ import { migrate } from './migrate.js';
 import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
 import { buildSearch, buildWhere } from './search.js';
-import { dateTime, sqlList, sqlValue, type SqlValue } from './sql.js';
+import { chunks, dateTime, sqlList, sqlValue, type SqlValue } from './sql.js';
 import { parseClickhouseUrl } from './url.js';
 import { nextVersion } from './version.js';
 
@@ -40,12 +40,6 @@ const OBJECT_COLUMNS = [
   'content',
 ];
 const QUARANTINE_COLUMNS = ['object_id', 'record_index', 'reason', 'detail', 'sample'];
-
-function chunks<T>(items: readonly T[], size = 2000): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function quarantineRow(q: QuarantineEntry): SqlValue[] {
   return [q.objectId, q.index ?? -1, q.reason, q.detail, q.sample === null ? null : JSON.stringify(q.sample)];
