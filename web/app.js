@@ -1071,11 +1071,13 @@ function identityAlerts(alerts) {
   );
 }
 
+/** The ARN a hop of a resolution chain acts as, and the role's name (its last path segment). */
+const hopArn = (h) => h.roleArn || h.arn || '?';
+const roleName = (arn) => (arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn);
+
 /** "role@account (session)" for one hop of a resolution chain. */
 function hopText(h) {
-  const arn = h.roleArn || h.arn || '?';
-  const role = arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
-  return role + '@' + (h.accountId || '?') + ' (' + (h.sessionName || '?') + ')';
+  return roleName(hopArn(h)) + '@' + (h.accountId || '?') + ' (' + (h.sessionName || '?') + ')';
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -1102,12 +1104,11 @@ function chainGraph(origin, sessions) {
   for (const { credential: c } of sessions) {
     let prev = 'origin';
     c.resolution.chain.forEach((h, i) => {
-      const arn = h.roleArn || h.arn || '?';
+      const arn = hopArn(h);
       const id = arn + '|' + (h.accountId || '?');
       let n = nodes.get(id);
       if (!n) {
-        const role = arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
-        n = { id, arn, label: role, sub: h.accountId || '?', depth: i + 1, account: h.accountId };
+        n = { id, arn, label: roleName(arn), sub: h.accountId || '?', depth: i + 1, account: h.accountId };
         nodes.set(id, n);
       }
       n.depth = Math.min(n.depth, i + 1);
