@@ -27,7 +27,7 @@ import {
 import { EXIT, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
-import { RETAIN_HELP, retainOf } from './prune.js';
+import { RETAIN_HELP, RETAIN_OPTION, retainOf } from './prune.js';
 import { runChildren, WORKER_OPTIONS, WORKERS_HELP, workerPlan } from './workers.js';
 
 export const INGEST_HELP = `Usage: trailwatch ingest <source…> [options]
@@ -75,7 +75,7 @@ const OPTIONS = {
   'no-rules': { type: 'boolean' },
   'session-name-policy': { type: 'string' },
   format: { type: 'string' },
-  retain: { type: 'string' },
+  ...RETAIN_OPTION,
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -32,9 +32,12 @@ ${RETAIN_HELP}
   --format text|json
 `;
 
+/** `--retain D`, declared by every command that prunes (ingest, watch, serve, prune). */
+export const RETAIN_OPTION = { retain: { type: 'string' } } as const;
+
 const OPTIONS = {
   ...STORE_OPTIONS,
-  retain: { type: 'string' },
+  ...RETAIN_OPTION,
   'dry-run': { type: 'boolean' },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },

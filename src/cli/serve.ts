@@ -9,7 +9,7 @@ import { parse, positiveInt, STORE_OPTIONS } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
-import { periodicRetention, RETAIN_HELP, retainOf } from './prune.js';
+import { periodicRetention, RETAIN_HELP, RETAIN_OPTION, retainOf } from './prune.js';
 import { prepareWatch, WATCH_OPTIONS, type PreparedWatch } from './watch.js';
 
 export const SERVE_HELP = `Usage: trailwatch serve [--db PATH] [--host H] [--port P] [--token T] [--config PATH] [--retain D]
@@ -36,6 +36,7 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
+  ...RETAIN_OPTION,
   watch: { type: 'boolean' },
   ...WATCH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
@@ -47,8 +48,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
     io.out(SERVE_HELP);
     return EXIT.ok;
   }
-  // --retain is serve's own too (retention runs on serve's timer, with or without --watch).
-  const watchOnly = Object.keys(WATCH_OPTIONS).find((name) => name in values && name !== 'retain');
+  const watchOnly = Object.keys(WATCH_OPTIONS).find((name) => name in values);
   if (!values.watch && watchOnly)
     throw new UsageError(
       `--${watchOnly} is a watch option: add --watch, e.g. trailwatch serve --watch ./logs`,

@@ -35,7 +35,7 @@ import { list, namedLists, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS 
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
-import { periodicRetention, RETAIN_HELP, retainOf } from './prune.js';
+import { periodicRetention, RETAIN_HELP, RETAIN_OPTION, retainOf } from './prune.js';
 import type { WorkerSlice } from '../pipeline/partition.js';
 import { runChildren, WORKER_OPTIONS, WORKERS_HELP, workerPlan } from './workers.js';
 
@@ -78,7 +78,6 @@ export const WATCH_OPTIONS = {
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
   'metrics-token': { type: 'string' },
-  retain: { type: 'string' },
   accounts: { type: 'string', multiple: true },
   regions: { type: 'string', multiple: true },
   profile: { type: 'string' },
@@ -93,10 +92,12 @@ const OPTIONS = {
   ...STORE_OPTIONS,
   ...WORKER_OPTIONS,
   ...WATCH_OPTIONS,
+  ...RETAIN_OPTION,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export type WatchValues = ReturnType<typeof parse<typeof WATCH_OPTIONS>>['values'];
+/** What prepareWatch reads: the watcher's options and --retain (serve declares both too). */
+export type WatchValues = ReturnType<typeof parse<typeof WATCH_OPTIONS & typeof RETAIN_OPTION>>['values'];
 
 function duration(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
