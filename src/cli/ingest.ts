@@ -103,7 +103,8 @@ export function formatSummary(s: IngestSummary): string {
       (s.digests ? `, ${s.digests} digest files set aside` : '') +
       (s.readErrors.length ? `, ${s.readErrors.length} unreadable` : ''),
     `records: ${s.recordsSeen} seen, ${s.eventsStored} events stored, ${s.duplicates} duplicates skipped`,
-    `detection: ${s.matches} rule matches, ${s.alerts} alerts written or updated`,
+    `detection: ${s.matches} rule matches, ${s.alerts} alerts written or updated` +
+      (s.rematched ? `, ${s.rematched} stored events matched again (their issuing call arrived later)` : ''),
   ];
   const q = Object.entries(s.quarantined);
   lines.push(

@@ -23,6 +23,12 @@ export interface MatchRow {
   origin: Origin;
 }
 
+/** One stored event, by the pair that identifies it in the store. */
+export interface EventRef {
+  eventId: string;
+  recipientAccountId: string;
+}
+
 export interface Alert {
   id: string;
   ruleId: string;

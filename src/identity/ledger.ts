@@ -19,6 +19,11 @@ export interface LedgerPlan {
   rows: StoredCredential[];
   /** Every row the plan knows, by key, for resolving the batch's events. */
   view: Map<string, StoredCredential>;
+  /**
+   * The rows whose resolution differs from what the store held (new keys among them): stored
+   * events made with these keys were matched under another attribution.
+   */
+  changed: StoredCredential[];
 }
 
 function sameResolution(a: StoredCredential, b: StoredCredential): boolean {
@@ -45,6 +50,7 @@ export async function planLedger(
     .filter((k): k is string => k !== null && !fresh.has(k) && !view.has(k));
   for (const [k, row] of await ledger.credentials([...new Set(parentKeys)])) view.set(k, row);
 
+  const before = new Map(view);
   const resolved = new Map<string, StoredCredential>();
   const resolving = new Set<string>();
   const resolve = (key: string): StoredCredential | undefined => {
@@ -82,7 +88,11 @@ export async function planLedger(
     }
     frontier = next;
   }
-  return { rows, view };
+  const changed = rows.filter((r) => {
+    const old = before.get(r.accessKeyId);
+    return !old || !sameResolution(old, r);
+  });
+  return { rows, view, changed };
 }
 
 /**

@@ -5,9 +5,8 @@ import type { MatchRow } from '../domain/alert.js';
 import type { StoredCredential } from '../domain/identity.js';
 import type { JsonObject } from '../domain/json.js';
 import type { CompiledRule } from '../domain/rule.js';
-import { detect } from '../engine/detect.js';
+import { detect, type DetectItem } from '../engine/detect.js';
 import { buildIndex, candidateRules } from '../engine/match.js';
-import { keysToLookUp } from '../identity/enrich.js';
 import { planLedger, settleLedger } from '../identity/ledger.js';
 import type { SessionNamePolicy } from '../identity/session-name.js';
 import { evaluatePending, type EvaluationSummary, type NotifySettings } from './evaluate.js';
@@ -17,6 +16,7 @@ import { mapBounded } from './bounded.js';
 import { recordBatch, type PipelineMetrics } from './metrics.js';
 import { prepareObject } from './prepare-object.js';
 import { isOwnedBy, type WorkerSlice } from './partition.js';
+import { eventsAttributedBy, ledgerFor, rematch, rematchUntilSettled } from './rematch.js';
 
 export interface IngestProgress {
   objectsTotal: number;
@@ -67,6 +67,8 @@ export interface IngestSummary {
   credentials: number;
   /** Rule matches stored, and alerts written or updated by evaluation. */
   matches: number;
+  /** Stored events matched again because their attribution changed (a late issuing event). */
+  rematched: number;
   alerts: number;
   quarantined: Partial<Record<QuarantineReason, number>>;
   /** Objects that could not be read; they are not checkpointed, so the next run retries them. */
@@ -85,6 +87,7 @@ export function emptySummary(): IngestSummary {
     duplicates: 0,
     credentials: 0,
     matches: 0,
+    rematched: 0,
     alerts: 0,
     quarantined: {},
     readErrors: [],
@@ -98,7 +101,7 @@ export function combineSummaries(summaries: readonly IngestSummary[]): IngestSum
   for (const s of summaries) {
     for (const k of ['objectsListed', 'objectsSkipped', 'objectsRead', 'digests', 'recordsSeen'] as const)
       total[k] += s[k];
-    for (const k of ['eventsStored', 'duplicates', 'credentials', 'matches', 'alerts'] as const)
+    for (const k of ['eventsStored', 'duplicates', 'credentials', 'matches', 'rematched', 'alerts'] as const)
       total[k] += s[k];
     for (const [reason, n] of Object.entries(s.quarantined) as [keyof IngestSummary['quarantined'], number][])
       total.quarantined[reason] = (total.quarantined[reason] ?? 0) + n;
@@ -144,9 +147,10 @@ function firstCopies(events: readonly CloudTrailEvent[]): number[] {
 /**
  * Settles the batch's ledger rows against what other writers stored (see settleLedger). Rows it
  * rewrites are settled again after they are written: a writer that read the old row in between
- * is seen then, as each check follows its own write.
+ * is seen then, as each check follows its own write. Returns the rows rewritten.
  */
-async function settle(store: Store, written: StoredCredential[]): Promise<void> {
+async function settle(store: Store, written: StoredCredential[]): Promise<StoredCredential[]> {
+  const rewritten: StoredCredential[] = [];
   let rows = written;
   for (let round = 0; rows.length && round < 8; round++) {
     rows = await settleLedger(rows, store, (ids) =>
@@ -154,7 +158,9 @@ async function settle(store: Store, written: StoredCredential[]): Promise<void> 
     );
     if (rows.length)
       await store.appendBatch({ objects: [], events: [], quarantine: [], credentials: rows, matches: [] });
+    rewritten.push(...rows);
   }
+  return rewritten;
 }
 
 export async function ingest(
@@ -199,15 +205,33 @@ export async function ingest(
     // The ledger is planned against the store before the batch's transaction; one writer at a time.
     const ledger = await planLedger(events, store);
     let matches: MatchRow[] = [];
-    if (index && options.detection) {
-      const view = new Map(ledger.view);
-      const missing = keysToLookUp(events).filter((k) => !view.has(k));
-      for (const [k, row] of await store.credentials(missing)) view.set(k, row);
-      const items = firstCopies(events).map((i) => ({
+    let items: DetectItem[] = [];
+    let view = ledger.view;
+    const rematcher = index ? { index, policy: options.detection?.policy } : null;
+    if (rematcher) {
+      items = firstCopies(events).map((i) => ({
         event: events[i] as CloudTrailEvent,
         raw: records[i] as JsonObject,
       }));
-      matches = detect(index, items, view, options.detection.policy);
+      view = await ledgerFor(
+        store,
+        items.map((i) => i.event),
+        ledger.view,
+      );
+      matches = detect(rematcher.index, items, view, rematcher.policy);
+      // Stored events whose keys this batch resolves (or resolves better) were matched without it.
+      const batchObjects = new Set(objects.map((o) => o.objectId));
+      const earlier = await eventsAttributedBy(store, ledger.changed, batchObjects);
+      summary.rematched += await rematch(
+        store,
+        earlier,
+        await ledgerFor(
+          store,
+          earlier.map((i) => i.event),
+          ledger.view,
+        ),
+        rematcher,
+      );
     }
     const result = await store.appendBatch({
       objects,
@@ -216,7 +240,17 @@ export async function ingest(
       credentials: ledger.rows,
       matches,
     });
-    if (options.hasOtherWriters) await settle(store, ledger.rows);
+    if (options.hasOtherWriters) {
+      const settled = await settle(store, ledger.rows);
+      if (rematcher) {
+        // Other writers may have changed rows this batch was matched with, or stored events made
+        // with keys this batch resolves: both sides check after their own writes.
+        summary.rematched += await rematchUntilSettled(store, items, view, rematcher);
+        const skip = new Set(objects.map((o) => o.objectId));
+        const earlier = await eventsAttributedBy(store, [...ledger.changed, ...settled], skip);
+        summary.rematched += await rematchUntilSettled(store, earlier, new Map(), rematcher);
+      }
+    }
     summary.credentials += ledger.rows.length;
     summary.matches += matches.length;
     let evaluation: EvaluationSummary | null = null;

@@ -4,6 +4,7 @@ import type {
   Alert,
   AlertChange,
   AlertStatus,
+  EventRef,
   KeySummary,
   MatchRow,
   OutboxItem,
@@ -199,6 +200,15 @@ export interface Store {
   keySummaries(alertKeys: readonly string[]): Promise<Map<string, KeySummary>>;
   /** The matches of one alert key in a time range (for sequence rules). */
   matchesBetween(alertKey: string, from: number, to: number): Promise<MatchRow[]>;
+  /** The stored matches of these events (every rule, every step). */
+  eventMatches(events: readonly EventRef[]): Promise<MatchRow[]>;
+  /**
+   * Replaces the matches of these events with `matches` (their matches under a changed attribution):
+   * the old ones are removed, the new ones stored unevaluated, and every alert key that lost or
+   * gained a match becomes pending. Open and suppressed alerts of keys left without any match are
+   * removed (triaged ones are kept, as in saveAlerts).
+   */
+  replaceMatches(events: readonly EventRef[], matches: readonly MatchRow[]): Promise<void>;
   /**
    * Writes the alerts evaluated from these keys and marks the keys' matches evaluated, atomically.
    * Open alerts of `replaceKeys` that evaluation no longer produces are removed (results do not

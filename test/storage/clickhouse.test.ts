@@ -2,6 +2,9 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/app.js';
+import { MATCH_COLUMNS, matchRow } from '../../src/storage/clickhouse/alerts.js';
+import { connect } from '../../src/storage/clickhouse/client.js';
+import { MIGRATIONS, tableDdl } from '../../src/storage/clickhouse/migrations.js';
 import { openClickhouseStore } from '../../src/storage/clickhouse/store.js';
 import { parseClickhouseUrl } from '../../src/storage/clickhouse/url.js';
 import { StoreError } from '../../src/storage/port.js';
@@ -23,6 +26,50 @@ describe.skipIf(!runs)('ClickHouse store', () => {
   storeContract('clickhouse', async (now) => {
     const url = `clickhouse://127.0.0.1:${server.httpPort}/contract_${n++}`;
     return { store: await openClickhouseStore(url, now), reopen: () => openClickhouseStore(url, now) };
+  });
+
+  it('upgrades a database made before matches could be retracted, keeping its matches', async () => {
+    const db = 'upgraded';
+    const old = {
+      ruleId: 'r',
+      alertKey: 'k',
+      eventId: 'e1',
+      recipientAccountId: '111122223333',
+      eventTime: Date.parse('2024-05-01T12:00:00Z'),
+      groupKey: 'g',
+      value: null,
+      step: null,
+      title: 't',
+      severity: 'low' as const,
+      region: null,
+      sourceIp: null,
+      actorArn: null,
+      origin: { type: 'Unknown' as const, id: 'x', name: 'x', accountId: null },
+    };
+    const conn = connect({ url: `http://127.0.0.1:${server.httpPort}`, username: 'default', password: '' });
+    try {
+      await conn.run(`CREATE DATABASE ${db}`);
+      for (const table of MIGRATIONS[0]?.tables ?? [])
+        for (const ddl of tableDdl(db, table, null)) await conn.run(ddl);
+      await conn.run(`CREATE TABLE ${db}.schema_migrations (version UInt32, applied_ms Int64)
+                      ENGINE = ReplacingMergeTree ORDER BY version`);
+      await conn.insert(`${db}.schema_migrations`, ['version', 'applied_ms'], [[1, 0]]);
+      await conn.insert(`${db}.matches`, MATCH_COLUMNS, [matchRow(old)]);
+    } finally {
+      await conn.close();
+    }
+    const url = `clickhouse://127.0.0.1:${server.httpPort}/${db}`;
+    const store = await openClickhouseStore(url);
+    try {
+      const ref = { eventId: 'e1', recipientAccountId: '111122223333' };
+      expect(await store.eventMatches([ref])).toEqual([old]);
+      await store.replaceMatches([ref], []);
+      expect(await store.eventMatches([ref])).toEqual([]);
+    } finally {
+      await store.close();
+    }
+    // Opening again finds the column there and changes nothing.
+    await (await openClickhouseStore(url)).close();
   });
 });
 

@@ -181,6 +181,61 @@ export function stateContract(current: () => Store): void {
     ]);
   });
 
+  it('replaces the matches of events matched again, making the keys they left and joined pending', async () => {
+    const ref = (eventId: string) => ({ eventId, recipientAccountId: '111122223333' });
+    await append(store, {
+      matches: [match('key-a', 'm1', T0), match('key-a', 'm2', T0 + 1000), match('key-b', 'm3', T0)],
+    });
+    await store.saveAlerts(
+      [alert('alert-a', 'key-a'), alert('alert-b', 'key-b', { count: 1, eventIds: ['m3'] })],
+      ['key-a', 'key-b'],
+      [],
+    );
+    expect(await keysOf(store)).toEqual([]);
+    expect((await store.eventMatches([ref('m3'), ref('m1'), ref('none')])).map((m) => m.alertKey)).toEqual([
+      'key-a',
+      'key-b',
+    ]);
+    await store.replaceMatches(
+      [ref('m1'), ref('m3')],
+      [match('key-c', 'm1', T0, { title: 'moved' }), match('key-c', 'm3', T0)],
+    );
+    expect(await keysOf(store)).toEqual(['key-a', 'key-c']);
+    const now = await store.eventMatches([ref('m1'), ref('m2'), ref('m3')]);
+    expect(now.map((m) => [m.eventId, m.alertKey])).toEqual([
+      ['m1', 'key-c'],
+      ['m3', 'key-c'],
+      ['m2', 'key-a'],
+    ]);
+    expect(now[0]).toEqual(match('key-c', 'm1', T0, { title: 'moved' }));
+    // key-b lost its only match: its open alert goes; key-a keeps its alert until evaluated.
+    expect((await store.alerts({})).map((a) => a.id)).toEqual(['alert-a']);
+    expect((await store.keySummaries(['key-a', 'key-b'])).get('key-a')?.count).toBe(1);
+    expect((await store.keySummaries(['key-b'])).size).toBe(0);
+    // Matched back as before: the row removed first is the live one again.
+    await store.replaceMatches([ref('m1')], [match('key-a', 'm1', T0)]);
+    expect((await store.keySummaries(['key-a'])).get('key-a')?.eventIds).toEqual(['m1', 'm2']);
+    expect((await store.matchesBetween('key-c', T0 - 1, T0 + 1)).map((m) => m.eventId)).toEqual(['m3']);
+    // A stored event delivered again does not bring back the matches it had before.
+    const stored = event({ eventID: 'm9' }, 'state-m9');
+    await store.appendBatch({
+      objects: [objectRecord('state-m9')],
+      events: [stored],
+      quarantine: [],
+      credentials: [],
+      matches: [match('key-a', 'm9', stored.eventTime)],
+    });
+    await store.replaceMatches([ref('m9')], [match('key-d', 'm9', stored.eventTime)]);
+    await store.appendBatch({
+      objects: [objectRecord('state-m9-again')],
+      events: [{ ...stored, origin: { ...stored.origin, objectId: 'state-m9-again' } }],
+      quarantine: [],
+      credentials: [],
+      matches: [match('key-a', 'm9', stored.eventTime)],
+    });
+    expect((await store.eventMatches([ref('m9')])).map((m) => m.alertKey)).toEqual(['key-d']);
+  });
+
   it('keeps triage decisions through re-evaluation and removes only open alerts evaluation drops', async () => {
     await append(store, { matches: [match('key-a', 'm1', T0), match('key-b', 'm2', T0)] });
     await store.saveAlerts([alert('alert-a', 'key-a'), alert('alert-b', 'key-b')], ['key-a', 'key-b'], []);

@@ -5,6 +5,7 @@ import type {
   Alert,
   AlertChange,
   AlertStatus,
+  EventRef,
   KeySummary,
   MatchRow,
   OutboxItem,
@@ -172,7 +173,7 @@ export function alertFunctions(
     const rows = await conn.rows(
       `SELECT rule_id, alert_key, f, t, n FROM (
          SELECT rule_id, alert_key, min(event_ms) AS f, max(event_ms) AS t, count() AS n
-         FROM matches FINAL GROUP BY rule_id, alert_key)
+         FROM matches FINAL WHERE deleted = 0 GROUP BY rule_id, alert_key)
        ANY LEFT JOIN (SELECT alert_key, evaluated FROM key_marks FINAL) USING alert_key
        WHERE n != evaluated ORDER BY rule_id, alert_key LIMIT ${Math.floor(limit)}`,
     );
@@ -194,11 +195,11 @@ export function alertFunctions(
       const totals = await conn.rows(
         `SELECT alert_key, uniqExact(event_id) AS n, uniqExact(value) AS nv, max(event_ms) AS last_ms,
                 max(${SEVERITY_RANK}) AS sev
-         FROM matches FINAL WHERE ${where} GROUP BY alert_key`,
+         FROM matches FINAL WHERE deleted = 0 AND ${where} GROUP BY alert_key`,
       );
       const firsts = new Map<string, MatchRow[]>();
       for (const row of await conn.rows(
-        `SELECT * FROM matches FINAL WHERE ${where}
+        `SELECT * FROM matches FINAL WHERE deleted = 0 AND ${where}
          ORDER BY alert_key, event_ms, event_id LIMIT ${MAX_EVENT_IDS} BY alert_key`,
       )) {
         const m = rowToMatch(row);
@@ -224,10 +225,62 @@ export function alertFunctions(
 
   async function matchesBetween(alertKey: string, from: number, to: number): Promise<MatchRow[]> {
     const rows = await conn.rows(
-      `SELECT * FROM matches FINAL WHERE alert_key = ${sqlValue(alertKey)}
+      `SELECT * FROM matches FINAL WHERE deleted = 0 AND alert_key = ${sqlValue(alertKey)}
          AND event_ms BETWEEN ${sqlValue(from)} AND ${sqlValue(to)} ORDER BY event_ms, event_id`,
     );
     return rows.map(rowToMatch);
+  }
+
+  async function eventMatches(refs: readonly EventRef[]): Promise<MatchRow[]> {
+    const out: MatchRow[] = [];
+    for (const chunk of chunks(refs, 2000)) {
+      const pairs = chunk.map((r) => `(${sqlValue(r.eventId)}, ${sqlValue(r.recipientAccountId)})`);
+      const rows = await conn.rows(
+        `SELECT * FROM matches FINAL WHERE deleted = 0
+           AND event_id IN ${sqlList(chunk.map((r) => r.eventId))}
+           AND (event_id, recipient_account_id) IN (${pairs.join(', ')})
+         ORDER BY event_ms, event_id, rule_id, step`,
+      );
+      for (const row of rows) out.push(rowToMatch(row));
+    }
+    return out;
+  }
+
+  /** The sorting key of a match row: a later row with the same key replaces it. */
+  const matchIdentity = (m: MatchRow): string =>
+    [m.alertKey, m.ruleId, m.eventId, m.recipientAccountId, m.step ?? '', m.step === null].join('\u0000');
+
+  async function replaceMatches(refs: readonly EventRef[], matches: readonly MatchRow[]): Promise<void> {
+    const old = await eventMatches(refs);
+    const kept = new Set(matches.map(matchIdentity));
+    // Retractions first, then the new rows: read FINAL, the row inserted last wins.
+    const retract = old.filter((m) => !kept.has(matchIdentity(m)));
+    await conn.insert(
+      'matches',
+      [...MATCH_COLUMNS, 'deleted'],
+      retract.map((m) => [...matchRow(m), 1]),
+    );
+    await conn.insert(
+      'matches',
+      [...MATCH_COLUMNS, 'deleted'],
+      matches.map((m) => [...matchRow(m), 0]),
+    );
+    const keys = [...new Set([...old, ...matches].map((m) => m.alertKey))];
+    await resetKeys(keys);
+    // A key left without matches is never pending again: its untriaged alerts go now.
+    const live = new Set<string>();
+    for (const chunk of chunks(keys, 5000))
+      for (const row of await conn.rows(
+        `SELECT DISTINCT alert_key FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)}`,
+      ))
+        live.add(String(row.alert_key));
+    const emptied = keys.filter((k) => !live.has(k));
+    const version = nextVersion();
+    const gone: SqlValue[][] = [];
+    for (const chunk of chunks(emptied, 5000))
+      for (const a of await liveAlerts(`status IN ('open', 'suppressed') AND alert_key IN ${sqlList(chunk)}`))
+        gone.push(alertRow(a, version, true));
+    await conn.insert('alerts', ALERT_COLUMNS, gone);
   }
 
   async function liveAlerts(where: string): Promise<StoredAlert[]> {
@@ -293,7 +346,7 @@ export function alertFunctions(
     const unknown = evaluatedKeys.filter((k) => !seen.has(k));
     for (const chunk of chunks(unknown, 5000))
       for (const row of await conn.rows(
-        `SELECT alert_key, count() AS n FROM matches FINAL WHERE alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
+        `SELECT alert_key, count() AS n FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
       ))
         seen.set(String(row.alert_key), Number(row.n));
     for (const k of evaluatedKeys) {
@@ -447,6 +500,8 @@ export function alertFunctions(
     pendingAlertKeys,
     keySummaries,
     matchesBetween,
+    eventMatches,
+    replaceMatches,
     saveAlerts,
     alerts,
     changeAlert,

@@ -1,6 +1,7 @@
 // Applies the ClickHouse migrations on every node of the address; re-running is harmless.
 import { connect } from './client.js';
 import { MIGRATIONS, tableDdl } from './migrations.js';
+import { sqlValue } from './sql.js';
 import type { ClickhouseAddress } from './url.js';
 
 export async function migrate(address: ClickhouseAddress): Promise<void> {
@@ -21,6 +22,20 @@ export async function migrate(address: ClickhouseAddress): Promise<void> {
         if (done.has(m.version)) continue;
         for (const table of m.tables)
           for (const ddl of tableDdl(db, table, address.cluster)) await conn.run(ddl);
+        for (const c of m.columns ?? [])
+          for (const table of address.cluster ? [`${c.table}_local`, c.table] : [c.table]) {
+            const [has] = await conn.rows(
+              `SELECT count() AS n FROM system.columns
+               WHERE database = ${sqlValue(db)} AND table = ${sqlValue(table)} AND name = ${sqlValue(c.name)}`,
+            );
+            // Workers starting together migrate together: one of them adds the column first.
+            if (!Number(has?.n))
+              await conn
+                .run(`ALTER TABLE ${db}.${table} ADD COLUMN ${c.name} ${c.type}`)
+                .catch((err: unknown) => {
+                  if (!/already exists/.test((err as Error).message)) throw err;
+                });
+          }
         await conn.insert(`${db}.schema_migrations`, ['version', 'applied_ms'], [[m.version, Date.now()]]);
       }
     } finally {

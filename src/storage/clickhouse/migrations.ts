@@ -18,6 +18,8 @@ export interface Migration {
   version: number;
   description: string;
   tables: TableDef[];
+  /** Columns added to existing tables (with the table's Distributed twin on a cluster). */
+  columns?: { table: string; name: string; type: string }[];
 }
 
 /** Rows carry epoch milliseconds; the DateTime that partitions and orders them derives from it. */
@@ -159,6 +161,13 @@ export const MIGRATIONS: readonly Migration[] = [
       SUPPRESSIONS,
       OUTBOX,
     ],
+  },
+  {
+    version: 2,
+    description: 'retracted matches (an event matched again after its attribution changed)',
+    tables: [],
+    // A retraction is the match row inserted again with deleted = 1: read FINAL, the last one wins.
+    columns: [{ table: 'matches', name: 'deleted', type: 'UInt8 DEFAULT 0' }],
   },
 ];
 

@@ -112,7 +112,13 @@ export async function openClickhouseStore(url: string, now: () => number = Date.
         });
     }
     const version = nextVersion();
-    await conn.insert('matches', MATCH_COLUMNS, batch.matches.map(matchRow));
+    // Matches of events stored before stay as they are (made again when attribution changes).
+    const isNew = new Set(fresh.map((e) => `${e.eventId}\u0000${e.recipientAccountId}`));
+    const matches = batch.matches.filter((m) => {
+      const key = `${m.eventId}\u0000${m.recipientAccountId}`;
+      return !stored.has(key) || isNew.has(key);
+    });
+    await conn.insert('matches', MATCH_COLUMNS, matches.map(matchRow));
     await conn.insert(
       'credentials',
       [...CREDENTIAL_COLUMNS],

@@ -5,6 +5,7 @@ import type {
   Alert,
   AlertChange,
   AlertStatus,
+  EventRef,
   KeySummary,
   MatchRow,
   OutboxItem,
@@ -101,6 +102,78 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
       [alertKey, ts(from), ts(to)],
     );
     return r.getRowObjects().map(rowToMatch);
+  }
+
+  /** A VALUES list of event refs, joinable as `refs(e, a)`. */
+  const refsTable = (refs: readonly EventRef[]): { sql: string; params: string[] } => ({
+    sql: `(VALUES ${refs.map(() => '(?, ?)').join(', ')}) refs(e, a)`,
+    params: refs.flatMap((r) => [r.eventId, r.recipientAccountId]),
+  });
+
+  async function eventMatches(refs: readonly EventRef[]): Promise<MatchRow[]> {
+    const out: MatchRow[] = [];
+    for (let i = 0; i < refs.length; i += 2000) {
+      const t = refsTable(refs.slice(i, i + 2000));
+      const r = await conn.runAndReadAll(
+        `SELECT m.*, epoch_ms(m.event_time) AS event_ms FROM matches m
+         JOIN ${t.sql} ON m.event_id = refs.e AND m.recipient_account_id = refs.a
+         ORDER BY m.event_time, m.event_id, m.rule_id, m.step`,
+        t.params,
+      );
+      for (const row of r.getRowObjects()) out.push(rowToMatch(row));
+    }
+    return out;
+  }
+
+  async function replaceMatches(refs: readonly EventRef[], matches: readonly MatchRow[]): Promise<void> {
+    if (!refs.length && !matches.length) return;
+    await conn.run('DELETE FROM temp.matches_stage');
+    if (matches.length) {
+      const appender = await conn.createAppender('matches_stage', 'main', 'temp');
+      for (const m of matches) {
+        appendMatch(appender, m);
+        appender.endRow();
+      }
+      appender.flushSync();
+      appender.closeSync();
+    }
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      const touched = new Set(matches.map((m) => m.alertKey));
+      for (let i = 0; i < refs.length; i += 2000) {
+        const t = refsTable(refs.slice(i, i + 2000));
+        const r = await conn.runAndReadAll(
+          `SELECT DISTINCT alert_key FROM matches m JOIN ${t.sql}
+           ON m.event_id = refs.e AND m.recipient_account_id = refs.a`,
+          t.params,
+        );
+        for (const [k] of r.getRowsJS()) touched.add(k as string);
+        await conn.run(
+          `DELETE FROM matches USING ${t.sql}
+           WHERE matches.event_id = refs.e AND matches.recipient_account_id = refs.a`,
+          t.params,
+        );
+      }
+      if (matches.length) await conn.run('INSERT INTO matches SELECT * FROM temp.matches_stage');
+      const keys = [...touched];
+      for (let i = 0; i < keys.length; i += 5000) {
+        const chunk = keys.slice(i, i + 5000);
+        await conn.run(
+          `UPDATE matches SET evaluated = false WHERE alert_key IN (${inList(chunk.length)})`,
+          chunk,
+        );
+        // A key left without matches is never pending again: its untriaged alerts go now.
+        await conn.run(
+          `DELETE FROM alerts WHERE status IN ('open', 'suppressed') AND alert_key IN (${inList(chunk.length)})
+             AND alert_key NOT IN (SELECT alert_key FROM matches WHERE alert_key IN (${inList(chunk.length)}))`,
+          [...chunk, ...chunk],
+        );
+      }
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK');
+      throw err;
+    }
   }
 
   async function saveAlerts(
@@ -339,6 +412,8 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     pendingAlertKeys,
     keySummaries,
     matchesBetween,
+    eventMatches,
+    replaceMatches,
     saveAlerts,
     alerts,
     changeAlert,

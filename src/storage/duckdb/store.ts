@@ -45,6 +45,14 @@ const SAME_CONTENT = [
   .map((c) => `e.${c} IS NOT DISTINCT FROM s.${c}`)
   .join(' AND ');
 
+/**
+ * Matches of events the store already holds are dropped: a stored event keeps its own matches,
+ * which are made again when its attribution changes (a re-delivery must not bring back old ones).
+ */
+const DROP_STORED_MATCHES = `
+  DELETE FROM temp.matches_stage s
+  WHERE EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})`;
+
 /** The first copy of each (eventID, recipient account) that the store does not hold yet. */
 const INSERT_NEW = `
   INSERT INTO events
@@ -165,6 +173,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     });
     await conn.run('BEGIN TRANSACTION');
     try {
+      if (batch.matches.length && batch.events.length) await conn.run(DROP_STORED_MATCHES);
       const inserted = await conn.run(INSERT_NEW);
       const conflicts = await conn.run(QUARANTINE_CONFLICTS);
       if (batch.matches.length) await conn.run(INSERT_MATCHES);

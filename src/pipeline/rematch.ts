@@ -1,0 +1,162 @@
+// Matching again: an event is matched under the attribution known when it is stored. When the key
+// behind it is resolved later (its AssumeRole arrives in a later file, or another worker stores
+// it), the event is matched again, so that alerts do not depend on delivery order.
+import type { EventRef, MatchRow } from '../domain/alert.js';
+import type { CloudTrailEvent } from '../domain/event.js';
+import type { StoredCredential } from '../domain/identity.js';
+import { detect, type DetectItem } from '../engine/detect.js';
+import type { RuleIndex } from '../engine/match.js';
+import { keysToLookUp } from '../identity/enrich.js';
+import type { SessionNamePolicy } from '../identity/session-name.js';
+import type { EventQuery, Store } from '../storage/port.js';
+import { attachRaw } from './raw.js';
+
+export interface Rematcher {
+  index: RuleIndex;
+  policy?: SessionNamePolicy | undefined;
+}
+
+/** Events stored at most this long before the key they used was issued (clocks of regions differ). */
+const CLOCK_SKEW_MS = 15 * 60_000;
+const PAGE = 5000;
+const KEYS_PER_QUERY = 1000;
+
+const refKey = (r: EventRef): string => `${r.eventId}\u0000${r.recipientAccountId}`;
+
+/** What a match says, for telling whether matching again changed anything. */
+const matchKey = (m: MatchRow): string =>
+  JSON.stringify([
+    m.ruleId,
+    m.alertKey,
+    m.step,
+    m.groupKey,
+    m.value,
+    m.title,
+    m.severity,
+    m.region,
+    m.sourceIp,
+    m.actorArn,
+    m.origin,
+  ]);
+
+function matchSets(rows: readonly MatchRow[]): Map<string, string> {
+  const lists = new Map<string, string[]>();
+  for (const m of rows) {
+    const k = refKey(m);
+    lists.set(k, [...(lists.get(k) ?? []), matchKey(m)]);
+  }
+  return new Map([...lists].map(([k, list]) => [k, list.sort().join('\n')]));
+}
+
+/**
+ * Matches the items again against `ledger` and replaces the stored matches of those whose result
+ * changed. Returns how many events changed.
+ */
+export async function rematch(
+  store: Store,
+  items: readonly DetectItem[],
+  ledger: ReadonlyMap<string, StoredCredential>,
+  r: Rematcher,
+): Promise<number> {
+  if (!items.length) return 0;
+  const refs = items.map((i) => ({
+    eventId: i.event.eventId,
+    recipientAccountId: i.event.recipientAccountId,
+  }));
+  const fresh = detect(r.index, items, ledger, r.policy);
+  const now = matchSets(fresh);
+  const stored = matchSets(await store.eventMatches(refs));
+  const changed = refs.filter((ref) => (now.get(refKey(ref)) ?? '') !== (stored.get(refKey(ref)) ?? ''));
+  if (!changed.length) return 0;
+  const isChanged = new Set(changed.map(refKey));
+  await store.replaceMatches(
+    changed,
+    fresh.filter((m) => isChanged.has(refKey(m))),
+  );
+  return changed.length;
+}
+
+async function allEvents(store: Store, query: EventQuery): Promise<CloudTrailEvent[]> {
+  const out: CloudTrailEvent[] = [];
+  for (;;) {
+    const last = out[out.length - 1];
+    const page = await store.searchEvents({
+      ...query,
+      limit: PAGE,
+      ...(last
+        ? { before: { time: last.eventTime, eventId: last.eventId, account: last.recipientAccountId } }
+        : {}),
+    });
+    out.push(...page);
+    if (page.length < PAGE) return out;
+  }
+}
+
+/**
+ * The stored events whose attribution reads these ledger rows: made with one of their keys, or the
+ * role owner's copy of the call that issued one (it takes the caller from the caller's copy).
+ * Events of the objects in `skip` (the batch being stored, matched with these rows) are left out.
+ */
+export async function eventsAttributedBy(
+  store: Store,
+  rows: readonly StoredCredential[],
+  skip: ReadonlySet<string>,
+): Promise<DetectItem[]> {
+  if (!rows.length) return [];
+  const since = Math.min(...rows.map((r) => r.issuedAt)) - CLOCK_SKEW_MS;
+  const found = new Map<string, CloudTrailEvent>();
+  const keys = rows.map((r) => r.accessKeyId);
+  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY)
+    for (const e of await allEvents(store, { accessKeyIds: keys.slice(i, i + KEYS_PER_QUERY), since }))
+      found.set(refKey(e), e);
+  const shared = [...new Set(rows.flatMap((r) => (r.sharedEventId ? [r.sharedEventId] : [])))];
+  for (let i = 0; i < shared.length; i += KEYS_PER_QUERY)
+    for (const e of await allEvents(store, {
+      sharedEventIds: shared.slice(i, i + KEYS_PER_QUERY),
+      identityTypes: ['AWSAccount'],
+      since,
+    }))
+      found.set(refKey(e), e);
+  const events = [...found.values()].filter((e) => !skip.has(e.origin.objectId));
+  // An event whose source object was pruned cannot be matched again; it keeps its matches.
+  return (await attachRaw(store, events)).flatMap((e) => (e.raw ? [{ event: e, raw: e.raw }] : []));
+}
+
+/** The ledger rows attribution of these events reads, as stored now, plus the given view's. */
+export async function ledgerFor(
+  store: Store,
+  events: readonly CloudTrailEvent[],
+  view: ReadonlyMap<string, StoredCredential> = new Map(),
+): Promise<Map<string, StoredCredential>> {
+  const out = new Map(view);
+  const missing = keysToLookUp(events).filter((k) => !out.has(k));
+  for (const [k, row] of await store.credentials(missing)) out.set(k, row);
+  return out;
+}
+
+const resolutionOf = (row: StoredCredential | undefined): string => JSON.stringify(row?.resolution ?? null);
+
+/**
+ * With other writers: matches items (already stored) again until the ledger rows they read are
+ * the same after the write as before it. A writer that changed a row meanwhile matches them too
+ * (it looks for stored events after its own write), so whichever writes last wrote the final result.
+ */
+export async function rematchUntilSettled(
+  store: Store,
+  items: readonly DetectItem[],
+  matchedWith: ReadonlyMap<string, StoredCredential>,
+  r: Rematcher,
+): Promise<number> {
+  const keys = keysToLookUp(items.map((i) => i.event));
+  let used = matchedWith;
+  let changed = 0;
+  for (let round = 0; round < 8; round++) {
+    const current = await store.credentials(keys);
+    const moved = new Set(keys.filter((k) => resolutionOf(current.get(k)) !== resolutionOf(used.get(k))));
+    if (!moved.size) return changed;
+    const affected = items.filter((i) => keysToLookUp([i.event]).some((k) => moved.has(k)));
+    changed += await rematch(store, affected, current, r);
+    used = current;
+  }
+  return changed;
+}
