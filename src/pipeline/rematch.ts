@@ -99,22 +99,28 @@ async function allEvents(store: Store, query: EventQuery): Promise<CloudTrailEve
  */
 export async function eventsAttributedBy(
   store: Store,
-  rows: readonly StoredCredential[],
+  written: readonly StoredCredential[],
   skip: ReadonlySet<string>,
 ): Promise<DetectItem[]> {
+  // An access key created for a user attributes nothing (its calls are the user's own).
+  const rows = written.filter((r) => r.kind !== 'CreateAccessKey');
   if (!rows.length) return [];
   const since = Math.min(...rows.map((r) => r.issuedAt)) - CLOCK_SKEW_MS;
+  // Temporary keys are used only until they expire; long-term ones (no expiry) bound nothing.
+  const ends = rows.map((r) => r.expiresAt);
+  const until = ends.every((t) => t !== null) ? Math.max(...(ends as number[])) + CLOCK_SKEW_MS : undefined;
+  const span = until === undefined ? { since } : { since, until };
   const found = new Map<string, CloudTrailEvent>();
   const keys = rows.map((r) => r.accessKeyId);
   for (let i = 0; i < keys.length; i += KEYS_PER_QUERY)
-    for (const e of await allEvents(store, { accessKeyIds: keys.slice(i, i + KEYS_PER_QUERY), since }))
+    for (const e of await allEvents(store, { accessKeyIds: keys.slice(i, i + KEYS_PER_QUERY), ...span }))
       found.set(refKey(e), e);
   const shared = [...new Set(rows.flatMap((r) => (r.sharedEventId ? [r.sharedEventId] : [])))];
   for (let i = 0; i < shared.length; i += KEYS_PER_QUERY)
     for (const e of await allEvents(store, {
       sharedEventIds: shared.slice(i, i + KEYS_PER_QUERY),
       identityTypes: ['AWSAccount'],
-      since,
+      ...span,
     }))
       found.set(refKey(e), e);
   const events = [...found.values()].filter((e) => !skip.has(e.origin.objectId));
