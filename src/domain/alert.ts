@@ -63,6 +63,9 @@ export interface KeySummary {
   severity: Severity;
 }
 
+/** How many distinct events and values the matches of one alert key have. */
+export type KeyCount = Pick<KeySummary, 'count' | 'distinctValues'>;
+
 /** An alert key with matches not evaluated yet, and the time span of those matches. */
 export interface PendingKey {
   ruleId: string;

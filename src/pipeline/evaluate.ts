@@ -98,7 +98,16 @@ export async function evaluatePending(
     // Sequences read the matches around the new ones; other types need only a summary per key.
     const sequences = pending.filter((k) => byId.get(k.ruleId)?.type === 'sequence');
     const others = pending.filter((k) => byId.get(k.ruleId) && byId.get(k.ruleId)?.type !== 'sequence');
-    const summaries = await store.keySummaries(others.map((k) => k.alertKey));
+    // A threshold key below its threshold makes no alert: counting is enough to know that.
+    const counts = await store.keyCounts(
+      others.filter((k) => byId.get(k.ruleId)?.type === 'threshold').map((k) => k.alertKey),
+    );
+    const reaching = others.filter((k) => {
+      const t = byId.get(k.ruleId)?.threshold;
+      const c = counts.get(k.alertKey);
+      return !counts.has(k.alertKey) || (t && c && (t.distinct ? c.distinctValues : c.count) >= t.count);
+    });
+    const summaries = await store.keySummaries(reaching.map((k) => k.alertKey));
     for (const k of others) {
       const rule = byId.get(k.ruleId);
       const s = summaries.get(k.alertKey);
@@ -108,9 +117,14 @@ export async function evaluatePending(
     for (const k of sequences) {
       const rule = byId.get(k.ruleId) as CompiledRule;
       const window = rule.sequence?.windowMs ?? 0;
-      alerts.push(
-        ...evaluateSequence(rule, await store.matchesBetween(k.alertKey, k.from - window, k.to + window)),
-      );
+      // An occurrence with a new match starts at most a window before it. Each start's occurrence
+      // depends only on the matches in the window after it: read those, and none without a start.
+      const first = rule.sequence?.steps[0];
+      const starts = await store.matchesBetween(k.alertKey, k.from - window, k.to, first);
+      const start = starts[0]?.eventTime;
+      const end = starts[starts.length - 1]?.eventTime;
+      if (start !== undefined && end !== undefined)
+        alerts.push(...evaluateSequence(rule, await store.matchesBetween(k.alertKey, start, end + window)));
     }
     const decided = alerts.map(suppress);
     const outbox = await notificationsFor(store, decided, byId, notify, now);

@@ -5,6 +5,7 @@ import type {
   AlertChange,
   AlertStatus,
   EventRef,
+  KeyCount,
   KeySummary,
   MatchRow,
   OutboxItem,
@@ -196,17 +197,19 @@ export interface Store {
   findCredentials(term: string, limit?: number): Promise<StoredCredential[]>;
   /** Alert keys with matches not yet evaluated (after a crash, too), with their time span. */
   pendingAlertKeys(limit: number): Promise<PendingKey[]>;
+  /** Per alert key: distinct events and distinct values (cheaper than a summary; thresholds first). */
+  keyCounts(alertKeys: readonly string[]): Promise<Map<string, KeyCount>>;
   /** Per alert key: count, distinct values, first match, first event ids, highest severity. */
   keySummaries(alertKeys: readonly string[]): Promise<Map<string, KeySummary>>;
-  /** The matches of one alert key in a time range (for sequence rules). */
-  matchesBetween(alertKey: string, from: number, to: number): Promise<MatchRow[]>;
+  /** The matches of one alert key in a time range (for sequence rules), of one step if given. */
+  matchesBetween(alertKey: string, from: number, to: number, step?: string): Promise<MatchRow[]>;
   /** The stored matches of these events (every rule, every step). */
   eventMatches(events: readonly EventRef[]): Promise<MatchRow[]>;
   /**
    * Replaces the matches of these events with `matches` (their matches under a changed attribution):
    * the old ones are removed, the new ones stored unevaluated, and every alert key that lost or
-   * gained a match becomes pending. Open and suppressed alerts of keys left without any match are
-   * removed (triaged ones are kept, as in saveAlerts).
+   * gained a match and still has matches becomes pending. Open and suppressed alerts of keys left
+   * without any match are removed (triaged ones are kept, as in saveAlerts).
    */
   replaceMatches(events: readonly EventRef[], matches: readonly MatchRow[]): Promise<void>;
   /**

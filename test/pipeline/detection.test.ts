@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/domain/json.js';
 import { BUILTIN_RULES, loadRuleSet } from '../../src/app.js';
 import { hashKey } from '../../src/engine/match.js';
+import { detectInMemory } from '../../src/engine/evaluate-memory.js';
 import { evaluatePending } from '../../src/pipeline/evaluate.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { createLocalSource } from '../../src/sources/local/files.js';
@@ -41,6 +42,33 @@ tests:
 `,
 );
 
+writeFileSync(
+  path.join(RULES, 'user-then-admin.yml'),
+  `id: user-then-admin
+title: User created, then made admin
+description: A new user gets an admin policy soon after.
+severity: high
+status: stable
+tactics: [TA0003]
+runbook: Find out who created the user and why it needs admin rights.
+type: sequence
+sequence: { by: requestParameters.userName, window: 1h, steps: [created, admin] }
+detection:
+  created: { eventName: CreateUser }
+  admin: { eventName: AttachUserPolicy, requestParameters.policyArn|endswith: /AdministratorAccess }
+  condition: created or admin
+output:
+  title: 'Admin rights for new user {requestParameters.userName}'
+tests:
+  - name: both
+    alerts: 1
+    events:
+      - { eventName: CreateUser, requestParameters: { userName: eve } }
+      - { eventName: AttachUserPolicy, requestParameters: { userName: eve, policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' } }
+  - { name: one, alerts: 0, events: [{ eventName: CreateUser, requestParameters: { userName: eve } }] }
+`,
+);
+
 const at = (m: number): string => new Date(Date.UTC(2024, 4, 1, 10, m)).toISOString().replace('.000Z', 'Z');
 const rec = (id: string, m: number, over: JsonObject = {}): JsonObject =>
   deepMerge({ ...BASE_TEST_RECORD, eventID: id, eventTime: at(m) }, over);
@@ -71,6 +99,50 @@ async function run(order: number[], name: string): Promise<string[]> {
 }
 
 describe('detection over the store', () => {
+  it('finds sequences over the store as in memory, in any delivery order', async () => {
+    const admin = { policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' };
+    const create = (id: string, m: number, user: string): JsonObject =>
+      rec(id, m, { eventName: 'CreateUser', requestParameters: { userName: user } });
+    const attach = (id: string, m: number, user: string): JsonObject =>
+      rec(id, m, { eventName: 'AttachUserPolicy', requestParameters: { userName: user, ...admin } });
+    // eve: two occurrences; mallory: admin before creation (none); trent: admin too late (none);
+    // many unrelated later steps without a start.
+    const groups: JsonObject[][] = [
+      [create('e1', 0, 'eve'), attach('m1', 2, 'mallory')],
+      [attach('e2', 30, 'eve'), create('m2', 40, 'mallory'), create('t1', 1, 'trent')],
+      [create('e3', 200, 'eve'), attach('t2', 90, 'trent')],
+      [attach('e4', 230, 'eve'), ...Array.from({ length: 20 }, (_, i) => attach(`x${i}`, 300 + i, 'eve'))],
+    ];
+    const { rules } = await loadRuleSet([RULES], root);
+    const sequenceRules = rules.filter((r) => r.meta.id === 'user-then-admin');
+    const expected = (await detectInMemory(sequenceRules, groups.flat())).alerts
+      .map((a) => `${a.id} ${a.count} ${a.eventIds.join(',')}`)
+      .sort();
+    expect(expected).toHaveLength(2);
+    for (const [n, order] of [
+      [0, 1, 2, 3],
+      [3, 2, 1, 0],
+      [1, 3, 0, 2],
+    ].entries()) {
+      const dir = path.join(root, `sequence-${n}`);
+      mkdirSync(dir);
+      const store = await openDuckDbStore(path.join(dir, 'db.duckdb'));
+      try {
+        for (const i of order) {
+          const f = path.join(dir, `f${i}.json`);
+          writeFileSync(f, JSON.stringify({ Records: groups[i] }));
+          await ingest(store, [createLocalSource([f])], { detection: { rules: sequenceRules } });
+        }
+        const alerts = (await store.alerts({}))
+          .map((a) => `${a.id} ${a.count} ${a.eventIds.join(',')}`)
+          .sort();
+        expect(alerts).toEqual(expected);
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
   it('gives identical alerts for any file order and for re-runs', async () => {
     const a = await run([0, 1, 2], 'forward');
     const b = await run([2, 1, 0], 'backward');

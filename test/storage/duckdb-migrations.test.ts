@@ -11,7 +11,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'tw-migrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('DuckDB migrations', () => {
-  it('adds the search text to events stored before migration 6, once', async () => {
+  it('adds the search text (migration 6) and pending keys (7) to a store made by migration 5, once', async () => {
     const file = path.join(dir, 'v5.duckdb');
     const instance = await DuckDBInstance.create(file);
     const conn = await instance.connect();
@@ -27,6 +27,12 @@ describe('DuckDB migrations', () => {
        VALUES ('old-1', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'PutBucketPolicy', 'Boto3/1.34',
                '{"bucketName":"Legacy-Exports"}', 'o1', 0)`,
     );
+    // One key with a match still to evaluate, one evaluated.
+    await conn.run(
+      `INSERT INTO matches VALUES
+         ('r', 'key-pending', 'old-1', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'g', NULL, NULL, 't', 'low', NULL, NULL, NULL, '{}', false),
+         ('r', 'key-done', 'old-2', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'g', NULL, NULL, 't', 'low', NULL, NULL, NULL, '{}', true)`,
+    );
     conn.closeSync();
     instance.closeSync();
 
@@ -36,6 +42,14 @@ describe('DuckDB migrations', () => {
     expect(await ids('legacy-exports')).toEqual(['old-1']);
     expect(await ids('BOTO3')).toEqual(['old-1']);
     expect(await ids('nowhere')).toEqual([]);
+    expect(await store.pendingAlertKeys(10)).toEqual([
+      {
+        ruleId: 'r',
+        alertKey: 'key-pending',
+        from: Date.parse('2024-05-01T12:00:00Z'),
+        to: Date.parse('2024-05-01T12:00:00Z'),
+      },
+    ]);
     await store.close();
     // A second open finds nothing left to migrate and keeps the data.
     const again = await openDuckDbStore(file);

@@ -164,6 +164,9 @@ export function stateContract(current: () => Store): void {
       { ruleId: 'rule-a', alertKey: 'key-a', from: T0, to: T0 + 1000 },
       { ruleId: 'rule-a', alertKey: 'key-b', from: T0 + 5000, to: T0 + 5000 },
     ]);
+    expect(await store.keyCounts(['key-a', 'key-none'])).toEqual(
+      new Map([['key-a', { count: 2, distinctValues: 1 }]]),
+    );
     const summary = (await store.keySummaries(['key-a'])).get('key-a');
     expect(summary).toMatchObject({ count: 2, distinctValues: 1, lastSeen: T0 + 1000, severity: 'high' });
     expect(summary?.eventIds).toEqual(['m1', 'm2']);
@@ -178,6 +181,9 @@ export function stateContract(current: () => Store): void {
       ['m1', null],
       ['m2', null],
       ['m4', 'second'],
+    ]);
+    expect((await store.matchesBetween('key-a', T0, T0 + 9000, 'second')).map((m) => m.eventId)).toEqual([
+      'm4',
     ]);
   });
 

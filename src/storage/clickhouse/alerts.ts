@@ -6,6 +6,7 @@ import type {
   AlertChange,
   AlertStatus,
   EventRef,
+  KeyCount,
   KeySummary,
   MatchRow,
   OutboxItem,
@@ -188,6 +189,17 @@ export function alertFunctions(
     });
   }
 
+  async function keyCounts(keys: readonly string[]): Promise<Map<string, KeyCount>> {
+    const out = new Map<string, KeyCount>();
+    for (const chunk of chunks(keys, 5000))
+      for (const row of await conn.rows(
+        `SELECT alert_key, uniqExact(event_id) AS n, uniqExact(value) AS nv
+         FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
+      ))
+        out.set(String(row.alert_key), { count: Number(row.n), distinctValues: Number(row.nv) });
+    return out;
+  }
+
   async function keySummaries(keys: readonly string[]): Promise<Map<string, KeySummary>> {
     const out = new Map<string, KeySummary>();
     for (const chunk of chunks(keys, 5000)) {
@@ -223,10 +235,16 @@ export function alertFunctions(
     return out;
   }
 
-  async function matchesBetween(alertKey: string, from: number, to: number): Promise<MatchRow[]> {
+  async function matchesBetween(
+    alertKey: string,
+    from: number,
+    to: number,
+    step?: string,
+  ): Promise<MatchRow[]> {
     const rows = await conn.rows(
       `SELECT * FROM matches FINAL WHERE deleted = 0 AND alert_key = ${sqlValue(alertKey)}
-         AND event_ms BETWEEN ${sqlValue(from)} AND ${sqlValue(to)} ORDER BY event_ms, event_id`,
+         AND event_ms BETWEEN ${sqlValue(from)} AND ${sqlValue(to)}
+         ${step === undefined ? '' : `AND has_step = 1 AND step = ${sqlValue(step)}`} ORDER BY event_ms, event_id`,
     );
     return rows.map(rowToMatch);
   }
@@ -498,6 +516,7 @@ export function alertFunctions(
 
   return {
     pendingAlertKeys,
+    keyCounts,
     keySummaries,
     matchesBetween,
     eventMatches,

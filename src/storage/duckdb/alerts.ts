@@ -6,6 +6,7 @@ import type {
   AlertChange,
   AlertStatus,
   EventRef,
+  KeyCount,
   KeySummary,
   MatchRow,
   OutboxItem,
@@ -34,7 +35,7 @@ export function appendMatch(a: DuckDBAppender, m: MatchRow): void {
   text(m.sourceIp);
   text(m.actorArn);
   a.appendVarchar(JSON.stringify(m.origin));
-  a.appendBoolean(false);
+  a.appendBoolean(false); // `evaluated`: unused since pending keys have their own table (migration 7)
 }
 
 /** New matches only: a re-delivered event must not count twice toward a threshold. */
@@ -48,14 +49,23 @@ export const INSERT_MATCHES = `
       AND m.rule_id = s.rule_id AND m.event_id = s.event_id
       AND m.recipient_account_id = s.recipient_account_id AND m.step IS NOT DISTINCT FROM s.step)`;
 
+/** Marks the keys of the staged matches pending, over the span of those matches. */
+export const PENDING_FROM_STAGE = `
+  INSERT INTO pending_keys SELECT rule_id, alert_key, min(event_time), max(event_time)
+  FROM temp.matches_stage GROUP BY rule_id, alert_key`;
+
+/** Marks keys pending over the span of all their matches (completed by a WHERE and GROUP BY). */
+const PENDING_FROM_MATCHES = `
+  INSERT INTO pending_keys SELECT rule_id, alert_key, min(event_time), max(event_time) FROM matches`;
+
 export function alertFunctions(conn: DuckDBConnection, now: () => number) {
   // Alert keys are hashes that include the rule id: the key alone selects a rule's group.
   const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
   async function pendingAlertKeys(limit: number): Promise<PendingKey[]> {
     const r = await conn.runAndReadAll(
-      `SELECT rule_id, alert_key, epoch_ms(min(event_time)) AS f, epoch_ms(max(event_time)) AS t
-       FROM matches WHERE NOT evaluated GROUP BY rule_id, alert_key ORDER BY rule_id, alert_key LIMIT ${Math.floor(limit)}`,
+      `SELECT rule_id, alert_key, epoch_ms(min(from_time)) AS f, epoch_ms(max(to_time)) AS t
+       FROM pending_keys GROUP BY rule_id, alert_key ORDER BY rule_id, alert_key LIMIT ${Math.floor(limit)}`,
     );
     return r.getRowObjects().map((row) => ({
       ruleId: s(row, 'rule_id') ?? '',
@@ -66,6 +76,21 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
   }
 
   const SEVERITY_RANK = `CASE severity ${SEVERITIES.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} END`;
+
+  async function keyCounts(keys: readonly string[]): Promise<Map<string, KeyCount>> {
+    const out = new Map<string, KeyCount>();
+    for (let i = 0; i < keys.length; i += 5000) {
+      const chunk = keys.slice(i, i + 5000);
+      const r = await conn.runAndReadAll(
+        `SELECT alert_key, count(DISTINCT event_id) AS n, count(DISTINCT value) AS nv
+         FROM matches WHERE alert_key IN (${inList(chunk.length)}) GROUP BY alert_key`,
+        chunk,
+      );
+      for (const [key, n, nv] of r.getRowsJS())
+        out.set(key as string, { count: Number(n), distinctValues: Number(nv) });
+    }
+    return out;
+  }
 
   async function keySummaries(keys: readonly string[]): Promise<Map<string, KeySummary>> {
     const out = new Map<string, KeySummary>();
@@ -95,11 +120,17 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     return out;
   }
 
-  async function matchesBetween(alertKey: string, from: number, to: number): Promise<MatchRow[]> {
+  async function matchesBetween(
+    alertKey: string,
+    from: number,
+    to: number,
+    step?: string,
+  ): Promise<MatchRow[]> {
     const r = await conn.runAndReadAll(
       `SELECT *, epoch_ms(event_time) AS event_ms FROM matches
-       WHERE alert_key = ? AND event_time BETWEEN ? AND ? ORDER BY event_time, event_id`,
-      [alertKey, ts(from), ts(to)],
+       WHERE alert_key = ? AND event_time BETWEEN ? AND ?${step === undefined ? '' : ' AND step = ?'}
+       ORDER BY event_time, event_id`,
+      [alertKey, ts(from), ts(to), ...(step === undefined ? [] : [step])],
     );
     return r.getRowObjects().map(rowToMatch);
   }
@@ -140,6 +171,8 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     await conn.run('BEGIN TRANSACTION');
     try {
       const touched = new Set(matches.map((m) => m.alertKey));
+      // The keys the events leave and join are pending over the span of the rows that change.
+      await conn.run(PENDING_FROM_STAGE);
       for (let i = 0; i < refs.length; i += 2000) {
         const t = refsTable(refs.slice(i, i + 2000));
         const r = await conn.runAndReadAll(
@@ -148,6 +181,12 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
           t.params,
         );
         for (const [k] of r.getRowsJS()) touched.add(k as string);
+        await conn.run(
+          `INSERT INTO pending_keys SELECT rule_id, alert_key, min(event_time), max(event_time)
+           FROM matches m JOIN ${t.sql} ON m.event_id = refs.e AND m.recipient_account_id = refs.a
+           GROUP BY rule_id, alert_key`,
+          t.params,
+        );
         await conn.run(
           `DELETE FROM matches USING ${t.sql}
            WHERE matches.event_id = refs.e AND matches.recipient_account_id = refs.a`,
@@ -158,16 +197,14 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
       const keys = [...touched];
       for (let i = 0; i < keys.length; i += 5000) {
         const chunk = keys.slice(i, i + 5000);
-        await conn.run(
-          `UPDATE matches SET evaluated = false WHERE alert_key IN (${inList(chunk.length)})`,
-          chunk,
-        );
-        // A key left without matches is never pending again: its untriaged alerts go now.
-        await conn.run(
-          `DELETE FROM alerts WHERE status IN ('open', 'suppressed') AND alert_key IN (${inList(chunk.length)})
-             AND alert_key NOT IN (SELECT alert_key FROM matches WHERE alert_key IN (${inList(chunk.length)}))`,
-          [...chunk, ...chunk],
-        );
+        // A key left without matches has nothing to evaluate: its untriaged alerts go now.
+        for (const table of ['alerts', 'pending_keys'])
+          await conn.run(
+            `DELETE FROM ${table} WHERE ${table === 'alerts' ? "status IN ('open', 'suppressed') AND " : ''}
+               alert_key IN (${inList(chunk.length)})
+               AND alert_key NOT IN (SELECT alert_key FROM matches WHERE alert_key IN (${inList(chunk.length)}))`,
+            [...chunk, ...chunk],
+          );
       }
       await conn.run('COMMIT');
     } catch (err) {
@@ -247,10 +284,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
       }
       for (let i = 0; i < evaluatedKeys.length; i += 5000) {
         const chunk = evaluatedKeys.slice(i, i + 5000);
-        await conn.run(
-          `UPDATE matches SET evaluated = true WHERE NOT evaluated AND alert_key IN (${inList(chunk.length)})`,
-          chunk,
-        );
+        await conn.run(`DELETE FROM pending_keys WHERE alert_key IN (${inList(chunk.length)})`, chunk);
       }
       // Notifications are written in the same transaction as their alerts: none is lost or invented.
       await insertOutbox(conn, outbox);
@@ -352,8 +386,8 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
   /** Adds a suppression; the open alerts it may cover are evaluated again (their matches made pending). */
   async function addSuppression(sup: Suppression): Promise<void> {
     await conn.run(
-      `UPDATE matches SET evaluated = false WHERE alert_key IN (
-         SELECT alert_key FROM alerts WHERE status = 'open' AND (? IS NULL OR rule_id = ?))`,
+      `${PENDING_FROM_MATCHES} WHERE alert_key IN (
+         SELECT alert_key FROM alerts WHERE status = 'open' AND (? IS NULL OR rule_id = ?)) GROUP BY rule_id, alert_key`,
       [sup.ruleId, sup.ruleId],
     );
     await conn.run('INSERT INTO suppressions VALUES (?, ?, ?, ?, ?, ?, ?, NULL)', [
@@ -391,7 +425,8 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
         id,
       ]);
       await conn.run(
-        `UPDATE matches SET evaluated = false WHERE alert_key IN (SELECT alert_key FROM alerts WHERE suppressed_by = ?)`,
+        `${PENDING_FROM_MATCHES} WHERE alert_key IN (SELECT alert_key FROM alerts WHERE suppressed_by = ?)
+         GROUP BY rule_id, alert_key`,
         [id],
       );
       await conn.run('COMMIT');
@@ -410,6 +445,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
 
   return {
     pendingAlertKeys,
+    keyCounts,
     keySummaries,
     matchesBetween,
     eventMatches,

@@ -217,4 +217,20 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE events SET search_text = ${SEARCH_TEXT};
     `,
   },
+  {
+    version: 7,
+    description:
+      'pending alert keys in their own table (evaluation deletes a few rows, not updates every match)',
+    sql: `
+      CREATE TABLE pending_keys (
+        rule_id VARCHAR NOT NULL,
+        alert_key VARCHAR NOT NULL,
+        from_time TIMESTAMP NOT NULL,
+        to_time TIMESTAMP NOT NULL
+      );
+      INSERT INTO pending_keys
+        SELECT rule_id, alert_key, min(event_time), max(event_time) FROM matches
+        WHERE NOT evaluated GROUP BY rule_id, alert_key;
+    `,
+  },
 ];

@@ -12,7 +12,7 @@ import type {
   FacetField,
 } from '../port.js';
 import { StoreError } from '../port.js';
-import { alertFunctions, appendMatch, INSERT_MATCHES } from './alerts.js';
+import { alertFunctions, appendMatch, INSERT_MATCHES, PENDING_FROM_STAGE } from './alerts.js';
 import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
 import { appendEvent, SEARCH_TEXT } from './columns.js';
@@ -176,7 +176,10 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
       if (batch.matches.length && batch.events.length) await conn.run(DROP_STORED_MATCHES);
       const inserted = await conn.run(INSERT_NEW);
       const conflicts = await conn.run(QUARANTINE_CONFLICTS);
-      if (batch.matches.length) await conn.run(INSERT_MATCHES);
+      if (batch.matches.length) {
+        await conn.run(INSERT_MATCHES);
+        await conn.run(PENDING_FROM_STAGE);
+      }
       if (batch.credentials.length)
         await conn.run('INSERT OR REPLACE INTO credentials SELECT * FROM temp.credentials_stage');
       await conn.run(
