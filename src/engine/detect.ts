@@ -3,8 +3,8 @@ import type { MatchRow } from '../domain/alert.js';
 import type { CloudTrailEvent } from '../domain/event.js';
 import type { StoredCredential } from '../domain/identity.js';
 import type { JsonObject } from '../domain/json.js';
-import { enrichWithLedger } from '../identity/enrich.js';
-import type { SessionNamePolicy } from '../identity/session-name.js';
+import { resolutionOf } from '../identity/enrich.js';
+import { checkSessionName, type SessionNamePolicy } from '../identity/session-name.js';
 import { matchEvent, type RuleIndex } from './match.js';
 import { buildView } from './view.js';
 
@@ -20,16 +20,12 @@ export function detect(
   policy?: SessionNamePolicy,
 ): MatchRow[] {
   if (!index.rules.length) return [];
-  const enriched = enrichWithLedger(
-    items.map((i) => i.event),
-    ledger,
-    policy,
-  );
   const rows: MatchRow[] = [];
-  enriched.forEach((e, i) => {
-    const raw = (items[i] as DetectItem).raw;
-    const view = buildView(raw, e, e.resolution, e.sessionNameCheck);
-    for (const row of matchEvent(index, view, e, e.resolution.origin)) rows.push(row);
-  });
+  // One event at a time, without copies: detection runs on every stored event.
+  for (const { event, raw } of items) {
+    const resolution = resolutionOf(event, ledger);
+    const view = buildView(raw, event, resolution, checkSessionName(event, resolution, policy));
+    for (const row of matchEvent(index, view, event, resolution.origin)) rows.push(row);
+  }
   return rows;
 }

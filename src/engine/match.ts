@@ -10,6 +10,8 @@ export interface RuleIndex {
   byName: ReadonlyMap<string, CompiledRule[]>;
   /** Rules that can match any event name. */
   anyName: readonly CompiledRule[];
+  /** The candidates of each event name and source seen so far. */
+  candidates: Map<string, CompiledRule[]>;
 }
 
 export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
@@ -22,7 +24,7 @@ export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
     }
     for (const name of rule.eventNames) byName.set(name, [...(byName.get(name) ?? []), rule]);
   }
-  return { rules, byName, anyName };
+  return { rules, byName, anyName, candidates: new Map() };
 }
 
 export function hashKey(...parts: (string | number)[]): string {
@@ -82,7 +84,15 @@ export function matchEvent(
 export function candidateRules(index: RuleIndex, event: CloudTrailEvent): CompiledRule[] {
   const name = (event.eventName ?? '').toLowerCase();
   const source = (event.eventSource ?? '').toLowerCase();
-  return [...(index.byName.get(name) ?? []), ...index.anyName].filter(
-    (rule) => !rule.eventSources || rule.eventSources.has(source),
-  );
+  const key = `${name}\u0000${source}`;
+  let rules = index.candidates.get(key);
+  if (!rules) {
+    rules = [...(index.byName.get(name) ?? []), ...index.anyName].filter(
+      (rule) => !rule.eventSources || rule.eventSources.has(source),
+    );
+    // Names are a few hundred in practice; a flood of junk names must not grow it without end.
+    if (index.candidates.size >= 100_000) index.candidates.clear();
+    index.candidates.set(key, rules);
+  }
+  return rules;
 }

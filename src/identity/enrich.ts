@@ -38,6 +38,14 @@ export function keysToLookUp(events: readonly CloudTrailEvent[]): string[] {
   return [...keys];
 }
 
+/** The resolution of one event against known ledger rows. */
+export function resolutionOf(e: CloudTrailEvent, ledger: ReadonlyMap<string, StoredCredential>): Resolution {
+  return (
+    resolveOwnerCopy(e, ledger) ??
+    resolveActor(e.actor, e.actor.accessKeyId ? ledger.get(e.actor.accessKeyId) : undefined)
+  );
+}
+
 export type Enriched<T> = T & Required<Pick<StoredEvent, 'resolution' | 'sessionNameCheck'>>;
 
 /** Resolves events against a known set of ledger rows (a batch's ledger view, or rows read back). */
@@ -47,9 +55,7 @@ export function enrichWithLedger<T extends CloudTrailEvent>(
   policy: SessionNamePolicy = DEFAULT_SESSION_NAME_POLICY,
 ): Enriched<T>[] {
   return events.map((e) => {
-    const resolution =
-      resolveOwnerCopy(e, ledger) ??
-      resolveActor(e.actor, e.actor.accessKeyId ? ledger.get(e.actor.accessKeyId) : undefined);
+    const resolution = resolutionOf(e, ledger);
     return { ...e, resolution, sessionNameCheck: checkSessionName(e, resolution, policy) };
   });
 }

@@ -108,7 +108,7 @@ export async function eventsAttributedBy(
   const since = Math.min(...rows.map((r) => r.issuedAt)) - CLOCK_SKEW_MS;
   // Temporary keys are used only until they expire; long-term ones (no expiry) bound nothing.
   const ends = rows.map((r) => r.expiresAt);
-  const until = ends.every((t) => t !== null) ? Math.max(...(ends)) + CLOCK_SKEW_MS : undefined;
+  const until = ends.every((t) => t !== null) ? Math.max(...ends) + CLOCK_SKEW_MS : undefined;
   const span = until === undefined ? { since } : { since, until };
   const found = new Map<string, CloudTrailEvent>();
   const keys = rows.map((r) => r.accessKeyId);

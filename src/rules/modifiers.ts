@@ -1,6 +1,7 @@
 // Compiles one selection entry (`field|modifier…: value`) into a test over a match view.
 import { BlockList, isIP } from 'node:net';
 import { RE2JS } from 're2js';
+import { withLiteralPretest } from './regex-literals.js';
 import { jsonText, type Json } from '../domain/json.js';
 import type { MatchView } from '../domain/rule.js';
 import { valuesAt } from './fields.js';
@@ -66,10 +67,29 @@ function globToRe(glob: string): string {
   return `^${out}$`;
 }
 
+/** Values a memoized test remembers before it starts over (field values repeat: ARNs, addresses). */
+const MEMO_SIZE = 4096;
+
+/**
+ * A pure test of a text, remembering its answers: a regex or network test costs microseconds, and the
+ * same few thousand ARNs and addresses come back on most events.
+ */
+function memoized(test: (s: string) => boolean): (s: string) => boolean {
+  let known = new Map<string, boolean>();
+  return (s) => {
+    const hit = known.get(s);
+    if (hit !== undefined) return hit;
+    const result = test(s);
+    if (known.size >= MEMO_SIZE) known = new Map();
+    known.set(s, result);
+    return result;
+  };
+}
+
 function compileRe(source: string, cased: boolean, ctx: EntryContext): ((s: string) => boolean) | null {
   try {
     const re = RE2JS.compile(source, cased ? 0 : RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL);
-    return (s) => re.matcher(s).find();
+    return memoized(withLiteralPretest(source, (s) => re.matcher(s).find()));
   } catch (err) {
     ctx.issue(`invalid regular expression ${JSON.stringify(source)}: ${(err as Error).message}`);
     return null;
@@ -80,7 +100,7 @@ function cidrTest(networks: string[], ctx: EntryContext): ((s: string) => boolea
   // A /0 network holds every address of its family: no need for the block list.
   if (networks.every((n) => /^[^/]+\/0$/.test(n))) {
     const families = new Set(networks.map((n) => isIP(n.split('/')[0] ?? '')));
-    if (!families.has(0)) return (s) => families.has(isIP(s));
+    if (!families.has(0)) return memoized((s) => families.has(isIP(s)));
   }
   const list = new BlockList();
   for (const n of networks) {
@@ -93,10 +113,10 @@ function cidrTest(networks: string[], ctx: EntryContext): ((s: string) => boolea
     }
     list.addSubnet(addr, prefix, family === 6 ? 'ipv6' : 'ipv4');
   }
-  return (s) => {
+  return memoized((s) => {
     const family = isIP(s);
     return family !== 0 && list.check(s, family === 6 ? 'ipv6' : 'ipv4');
-  };
+  });
 }
 
 /** Wildcards that are only a leading or trailing `*` are substring tests; others become a regex. */

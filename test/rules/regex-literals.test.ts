@@ -1,0 +1,94 @@
+// The literal pre-test of regexes: it may only rule out values the regex cannot match.
+import { RE2JS } from 're2js';
+import { describe, expect, it } from 'vitest';
+import { requiredLiterals, withLiteralPretest } from '../../src/rules/regex-literals.js';
+
+describe('required literals of a regex', () => {
+  it('finds the longest plain run of each alternative, lowercased', () => {
+    expect(requiredLiterals(':assumed-role/[^/]+/i-[0-9a-f]{8,17}$')).toEqual([':assumed-role/']);
+    expect(requiredLiterals('(?:(^|/)[^/]*Ransom[_ .-]?(note|readme)\\.txt$)|(?:wallet\\.dat)')).toEqual([
+      'ransom',
+      'wallet.dat',
+    ]);
+    expect(requiredLiterals('abc?def')).toEqual(['def']);
+    expect(requiredLiterals('x{2}yyyz+q')).toEqual(['yyy']);
+    expect(requiredLiterals('[abc]def(ghi)?jkl')).toEqual(['def']);
+    // A group that must be there requires one of its alternatives.
+    expect(requiredLiterals('^(Create|Delete)\\d')).toEqual(['create', 'delete']);
+    expect(requiredLiterals('(^|/)[^/]*(your|all)[_ .-]?(files|data)')).toEqual(['files', 'data']);
+    // A longer single literal rules out more than a set of shorter ones.
+    expect(requiredLiterals('(your|all)[_ .-]?(files|data)[^/]*\\.txt$')).toEqual(['.txt']);
+  });
+
+  it('gives up where it cannot be sure', () => {
+    for (const src of [
+      '^(Cr|De)x',
+      'foo|ba',
+      'a\\x41bc',
+      '(?i)foo',
+      '\\Qa.b\\E',
+      'a\\d{3}b',
+      '(?=abc)',
+      '(abc',
+    ])
+      expect(requiredLiterals(src), src).toBeNull();
+  });
+
+  it('never rules out a value the regex matches (built-in pack patterns, random values)', () => {
+    const patterns = [
+      ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$',
+      '(?:(^|/)[^/]*ransom[_ .-]?(note|info|instructions?|readme)[^/]*\\.(txt|html?|hta|rtf)$)|(?:\\.locked$)',
+      '^arn:aws:iam::.*:role/OrganizationAccountAccessRole$',
+      'ab+c{2,}de?f',
+      '(x|y)zz[0-9]+q\\.r',
+      '(^|/)[^/]*(decrypt|unlock)[_ .-]?((your|my|all)[_ .-]?)?(files|data)[^/]*\\.(txt|html?)$',
+    ];
+    const pieces = [
+      'ransom',
+      'RANSOM',
+      'ranſom',
+      'note',
+      '.txt',
+      '.locked',
+      ':assumed-role/',
+      'Role/',
+      'i-0123abcd',
+      ':role/',
+      'OrganizationAccountAccessRole',
+      'arn:aws:iam::1',
+      'abbccdef',
+      ':assumed-role/Web/i-0123abcd',
+      'x/Ransom_Note.txt',
+      'x/ranſom_note.txt',
+      'unlock_your_FILES.HTM',
+      'decrypt',
+      'data.txt',
+      'arn:aws:iam::1:role/OrganizationAccountAccessRole',
+      'xzz9q.r',
+      '/',
+      '_',
+      'K',
+      'ſ',
+      '-',
+    ];
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    for (const src of patterns) {
+      const re = RE2JS.compile(src, RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL);
+      const plain = (s: string): boolean => re.matcher(s).find();
+      const fast = withLiteralPretest(src, plain);
+      let matched = 0;
+      for (let i = 0; i < 3000; i++) {
+        const value = Array.from({ length: 1 + rand(6) }, () => pieces[rand(pieces.length)]).join('');
+        expect(fast(value), `${src} on ${value}`).toBe(plain(value));
+        if (plain(value)) matched++;
+      }
+      expect(matched, src).toBeGreaterThan(0);
+    }
+  });
+});
