@@ -143,6 +143,20 @@ export async function ledgerFor(
 const resolutionOf = (row: StoredCredential | undefined): string => JSON.stringify(row?.resolution ?? null);
 
 /**
+ * The stored copies of these events with their raw records: a batch's own copy of an event may be
+ * a duplicate or a conflicting record, and only the stored one is matched.
+ */
+async function storedCopies(store: Store, events: readonly CloudTrailEvent[]): Promise<DetectItem[]> {
+  const wanted = new Set(events.map(refKey));
+  const found: CloudTrailEvent[] = [];
+  const ids = [...new Set(events.map((e) => e.eventId))];
+  for (let i = 0; i < ids.length; i += KEYS_PER_QUERY)
+    for (const e of await allEvents(store, { eventIds: ids.slice(i, i + KEYS_PER_QUERY) }))
+      if (wanted.has(refKey(e))) found.push(e);
+  return (await attachRaw(store, found)).flatMap((e) => (e.raw ? [{ event: e, raw: e.raw }] : []));
+}
+
+/**
  * With other writers: matches items (already stored) again until the ledger rows they read are
  * the same after the write as before it. A writer that changed a row meanwhile matches them too
  * (it looks for stored events after its own write), so whichever writes last wrote the final result.
@@ -161,7 +175,15 @@ export async function rematchUntilSettled(
     const moved = new Set(keys.filter((k) => resolutionOf(current.get(k)) !== resolutionOf(used.get(k))));
     if (!moved.size) return changed;
     const affected = items.filter((i) => keysToLookUp([i.event]).some((k) => moved.has(k)));
-    changed += await rematch(store, affected, current, r);
+    changed += await rematch(
+      store,
+      await storedCopies(
+        store,
+        affected.map((i) => i.event),
+      ),
+      current,
+      r,
+    );
     used = current;
   }
   return changed;

@@ -100,6 +100,50 @@ describe('matching again when attribution changes', () => {
     expect(middleLast.alerts).toEqual(inOrder.alerts);
   });
 
+  it('with other writers: a writer whose batch was matched before another stored the issuing call matches it again', async () => {
+    const dir = path.join(root, 'race');
+    mkdirSync(dir);
+    const { rules } = await loadRuleSet([RULES], root);
+    const store = await openDuckDbStore(path.join(dir, 'db.duckdb'));
+    const file = (name: string, records: JsonObject[]): string => {
+      const f = path.join(dir, name);
+      writeFileSync(f, JSON.stringify({ Records: records }));
+      return f;
+    };
+    const hops = file('hops.json', [hop1, hop2]);
+    const callsFile = file('calls.json', [...calls, other]);
+    try {
+      // Writer Y stores the issuing calls after writer X matched its calls and before X stores them,
+      // so Y's look for stored calls finds none: only X's check after its own write can fix them.
+      let raced = false;
+      const x = new Proxy(store, {
+        get(target, prop, receiver) {
+          if (prop !== 'appendBatch') return Reflect.get(target, prop, receiver) as unknown;
+          return async (batch: Parameters<typeof store.appendBatch>[0]) => {
+            if (!raced && batch.events.length) {
+              raced = true;
+              await ingest(store, [createLocalSource([hops])], {
+                detection: { rules },
+                hasOtherWriters: true,
+              });
+            }
+            return store.appendBatch(batch);
+          };
+        },
+      });
+      const summary = await ingest(x, [createLocalSource([callsFile])], {
+        detection: { rules },
+        hasOtherWriters: true,
+      });
+      expect(raced).toBe(true);
+      expect(summary.rematched).toBe(3);
+      const alerts = (await store.alerts({})).map((a) => `${a.title} ${a.count}`);
+      expect(alerts).toEqual(['Buckets listed by alice 3']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps a triaged alert whose key lost its matches, and removes an untriaged one', async () => {
     const dir = path.join(root, 'triage');
     mkdirSync(dir);
