@@ -75,6 +75,13 @@ function text(value: unknown): string {
 /** DuckDB's own default takes 80% of the machine's memory for caches; ingest needs far less (at 200k events with the pack: peak RSS 1.50 GB at 768MB, 1.13 GB at 384MB, no slower). */
 const MEMORY_LIMIT = '512MB';
 
+/**
+ * A top-N query up to this many rows sorts only the keys, then reads the page's whole rows
+ * (DuckDB's own default is 50; the explorer pages 100-200). At 1M events, 100 rows by event name:
+ * 94 -> 23 ms; 2000 rows: 307 -> 239 ms; 10,000 rows were slower (1.07 -> 1.12 s).
+ */
+const LATE_MATERIALIZATION_MAX_ROWS = '2000';
+
 async function migrate(conn: DuckDBConnection): Promise<void> {
   await conn.run(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)',
@@ -109,7 +116,10 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   let maintenance: DuckDBConnection;
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
+    instance = await DuckDBInstance.create(path, {
+      memory_limit: MEMORY_LIMIT,
+      late_materialization_max_rows: LATE_MATERIALIZATION_MAX_ROWS,
+    });
     conn = await instance.connect();
     await migrate(conn);
     maintenance = await instance.connect();
