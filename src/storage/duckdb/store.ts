@@ -45,13 +45,18 @@ const SAME_CONTENT = [
   .map((c) => `e.${c} IS NOT DISTINCT FROM s.${c}`)
   .join(' AND ');
 
-/** The first copy of each (eventID, recipient account) that the store does not hold yet. */
+/**
+ * The first copy of each (eventID, recipient account) that the store does not hold yet, in time
+ * order: a batch then fills row-group segments of narrow time spans, which time bounds and the
+ * newest-first top-N skip by their min/max (unordered, the window function scatters a batch).
+ */
 const INSERT_NEW = `
   INSERT INTO events
   SELECT * EXCLUDE (rn), ${SEARCH_TEXT} FROM (
     SELECT *, row_number() OVER (PARTITION BY event_id, recipient_account_id ORDER BY object_id, record_index) AS rn
     FROM temp.events_stage) s
-  WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})`;
+  WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})
+  ORDER BY event_time`;
 
 /**
  * After INSERT_NEW every staged record has a stored twin with its key. One whose twin differs in
