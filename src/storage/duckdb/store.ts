@@ -21,7 +21,7 @@ import { FACET_COLUMNS } from '../columns.js';
 import { histogramOf } from '../histogram.js';
 import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
-import { buildSearch, buildWhere } from './search.js';
+import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows } from './search.js';
 
 /** The window of the batch: duplicates share their event time, and the bound lets zone maps prune. */
 const IN_BATCH_WINDOW = `e.event_time BETWEEN (SELECT min(event_time) FROM temp.events_stage)
@@ -213,10 +213,20 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     return found;
   }
 
-  async function searchEvents(q: EventQuery) {
+  async function searchOnce(q: EventQuery) {
     const { sql, params } = buildSearch(q);
     const r = await conn.runAndReadAll(sql, params);
     return r.getRowObjects().map(rowToEvent);
+  }
+
+  async function searchEvents(q: EventQuery) {
+    if (!hasCostlyFilter(q)) return searchOnce(q);
+    const r = await conn.runAndReadAll(
+      'SELECT count(*) AS n, epoch_ms(min(event_time)) AS first, epoch_ms(max(event_time)) AS last FROM events',
+    );
+    const row = r.getRowObjectsJS()[0] ?? {};
+    const span = { count: Number(row.n ?? 0), first: Number(row.first), last: Number(row.last) };
+    return searchInWindows(q, span, searchOnce);
   }
 
   function histogram(q: EventQuery, start: number, bucketMs: number, buckets: number) {
