@@ -10,32 +10,76 @@ import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'tw-migrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A store file at schema `version`, as an older Trailwatch left it. */
+async function storeAt(file: string, version: number, rows: string[] = []): Promise<void> {
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  await conn.run(
+    'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)',
+  );
+  for (const m of MIGRATIONS.filter((m) => m.version <= version)) {
+    await conn.run(m.sql);
+    await conn.run('INSERT INTO schema_migrations VALUES (?, now())', [m.version]);
+  }
+  for (const row of rows) await conn.run(row);
+  conn.closeSync();
+  instance.closeSync();
+}
+
+/** Runs one query on a closed store file. */
+async function query(file: string, sql: string): Promise<unknown[][]> {
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  const rows = (await conn.runAndReadAll(sql)).getRowsJS();
+  conn.closeSync();
+  instance.closeSync();
+  return rows;
+}
+
 describe('DuckDB migrations', () => {
+  it('rewrites events stored before migration 8 in time order, keeping the columns and constraints', async () => {
+    const file = path.join(dir, 'v6.duckdb');
+    const times = ['2024-05-03', '2024-05-01', '2024-05-04', '2024-05-02'];
+    await storeAt(
+      file,
+      6,
+      times.map(
+        (
+          t,
+          i,
+        ) => `INSERT INTO events (event_id, recipient_account_id, event_time, event_name, object_id, record_index)
+                   VALUES ('e-${t}', '111122223333', TIMESTAMP '${t} 12:00:00', 'GetObject', 'o1', ${i})`,
+      ),
+    );
+    const before = path.join(dir, 'v6-empty.duckdb');
+    await storeAt(before, 6);
+    const store = await openDuckDbStore(file);
+    expect((await store.searchEvents({ eventNames: ['GetObject'], limit: 3 })).map((e) => e.eventId)).toEqual(
+      ['e-2024-05-04', 'e-2024-05-03', 'e-2024-05-02'],
+    );
+    await store.close();
+    expect(await query(file, 'SELECT event_id FROM events ORDER BY rowid')).toEqual(
+      [...times].sort().map((t) => [`e-${t}`]),
+    );
+    const columns = `SELECT column_name, data_type, is_nullable FROM duckdb_columns()
+                     WHERE table_name = 'events' ORDER BY column_index`;
+    expect(await query(file, columns)).toEqual(await query(before, columns));
+    expect(await query(file, 'SELECT max(version) FROM schema_migrations')).toEqual([
+      [MIGRATIONS.at(-1)?.version],
+    ]);
+  });
+
   it('adds the search text (migration 6) and pending keys (7) to a store made by migration 5, once', async () => {
     const file = path.join(dir, 'v5.duckdb');
-    const instance = await DuckDBInstance.create(file);
-    const conn = await instance.connect();
-    await conn.run(
-      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)',
-    );
-    for (const m of MIGRATIONS.filter((m) => m.version <= 5)) {
-      await conn.run(m.sql);
-      await conn.run('INSERT INTO schema_migrations VALUES (?, now())', [m.version]);
-    }
-    await conn.run(
+    await storeAt(file, 5, [
       `INSERT INTO events (event_id, recipient_account_id, event_time, event_name, user_agent, request_parameters, object_id, record_index)
        VALUES ('old-1', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'PutBucketPolicy', 'Boto3/1.34',
                '{"bucketName":"Legacy-Exports"}', 'o1', 0)`,
-    );
-    // One key with a match still to evaluate, one evaluated.
-    await conn.run(
+      // One key with a match still to evaluate, one evaluated.
       `INSERT INTO matches VALUES
          ('r', 'key-pending', 'old-1', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'g', NULL, NULL, 't', 'low', NULL, NULL, NULL, '{}', false),
          ('r', 'key-done', 'old-2', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'g', NULL, NULL, 't', 'low', NULL, NULL, NULL, '{}', true)`,
-    );
-    conn.closeSync();
-    instance.closeSync();
-
+    ]);
     const store = await openDuckDbStore(file);
     const ids = async (text: string): Promise<string[]> =>
       (await store.searchEvents({ text })).map((e) => e.eventId);

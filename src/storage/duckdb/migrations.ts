@@ -233,4 +233,18 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE NOT evaluated GROUP BY rule_id, alert_key;
     `,
   },
+  {
+    version: 8,
+    // Appends keep this order per batch (INSERT_NEW); stores written before were scattered within
+    // each batch, so every row-group segment spanned weeks and time bounds skipped little.
+    description: 'events rewritten in time order (newest-first searches skip older segments)',
+    sql: `
+      CREATE TABLE events_by_time AS SELECT * FROM events ORDER BY event_time;
+      DROP TABLE events;
+      ALTER TABLE events_by_time RENAME TO events;
+      ${['event_id', 'recipient_account_id', 'event_time', 'object_id', 'record_index']
+        .map((c) => `ALTER TABLE events ALTER COLUMN ${c} SET NOT NULL;`)
+        .join('\n')}
+    `,
+  },
 ];

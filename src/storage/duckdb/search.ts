@@ -103,9 +103,63 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
   return { where: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
 }
 
+/** The stored events' count and time span (epoch ms), from which search windows are sized. */
+export interface EventSpan {
+  count: number;
+  first: number;
+  last: number;
+}
+
+/** Events the first window of a windowed search spans (estimated); each next one spans 4 times more. */
+const FIRST_WINDOW = 32_768;
+const GROWTH = 4;
+
+/**
+ * Free text reads about 770 bytes of text per event, and the origin condition probes the ledger and
+ * the issued key of each: per event they cost far more than the other filters (docs/performance.md).
+ */
+export function hasCostlyFilter(q: EventQuery): boolean {
+  return Boolean(q.text) || Boolean(q.origins?.length);
+}
+
+/**
+ * Runs a search newest first over consecutive time windows, stopping once the page is full: the
+ * newest page of a costly filter seldom needs more than the newest part of the store, and DuckDB
+ * skips the row-group segments outside a window by their min/max times. The windows are disjoint,
+ * the first open above and the last open below, so the concatenated pages are exactly the single
+ * query's page in its order (events of one millisecond share a window; stored times are whole ms).
+ */
+export async function searchInWindows<T>(
+  q: EventQuery,
+  span: EventSpan,
+  run: (window: EventQuery) => Promise<T[]>,
+  firstWindow = FIRST_WINDOW,
+): Promise<T[]> {
+  const limit = pageSize(q);
+  const top = Math.floor(Math.min(q.until ?? Infinity, q.before?.time ?? Infinity, span.last));
+  const bottom = Math.max(q.since ?? -Infinity, span.first);
+  if (span.count === 0 || !(top >= bottom)) return run(q);
+  let width = Math.max(1, Math.ceil(((span.last - span.first + 1) * firstWindow) / span.count));
+  let until = q.until;
+  let since = top - width + 1;
+  const out: T[] = [];
+  for (;;) {
+    const isLast = since <= bottom;
+    const bounds = { ...(until === undefined ? {} : { until }), ...(isLast ? {} : { since }) };
+    out.push(...(await run({ ...q, ...bounds, limit: limit - out.length })));
+    if (isLast || out.length >= limit) return out;
+    until = since - 1;
+    width *= GROWTH;
+    since = until - width + 1;
+  }
+}
+
+function pageSize(q: EventQuery): number {
+  return Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 1_000_000));
+}
+
 export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[] } {
   const { where, params } = buildWhere(q);
-  const limit = Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 1_000_000));
-  const sql = `SELECT ${EVENT_SELECT} FROM events${where} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${limit}`;
+  const sql = `SELECT ${EVENT_SELECT} FROM events${where} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${pageSize(q)}`;
   return { sql, params };
 }

@@ -21,7 +21,7 @@ import { FACET_COLUMNS } from '../columns.js';
 import { histogramOf } from '../histogram.js';
 import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
-import { buildSearch, buildWhere } from './search.js';
+import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows } from './search.js';
 
 /** The window of the batch: duplicates share their event time, and the bound lets zone maps prune. */
 const IN_BATCH_WINDOW = `e.event_time BETWEEN (SELECT min(event_time) FROM temp.events_stage)
@@ -53,13 +53,18 @@ const DROP_STORED_MATCHES = `
   DELETE FROM temp.matches_stage s
   WHERE EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})`;
 
-/** The first copy of each (eventID, recipient account) that the store does not hold yet. */
+/**
+ * The first copy of each (eventID, recipient account) that the store does not hold yet, in time
+ * order: a batch then fills row-group segments of narrow time spans, which time bounds and the
+ * newest-first top-N skip by their min/max (unordered, the window function scatters a batch).
+ */
 const INSERT_NEW = `
   INSERT INTO events
   SELECT * EXCLUDE (rn), ${SEARCH_TEXT} FROM (
     SELECT *, row_number() OVER (PARTITION BY event_id, recipient_account_id ORDER BY object_id, record_index) AS rn
     FROM temp.events_stage) s
-  WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})`;
+  WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})
+  ORDER BY event_time`;
 
 /**
  * After INSERT_NEW every staged record has a stored twin with its key. One whose twin differs in
@@ -82,6 +87,13 @@ function text(value: unknown): string {
 
 /** DuckDB's own default takes 80% of the machine's memory for caches; ingest needs far less (at 200k events with the pack: peak RSS 1.50 GB at 768MB, 1.13 GB at 384MB, no slower). */
 const MEMORY_LIMIT = '512MB';
+
+/**
+ * A top-N query up to this many rows sorts only the keys, then reads the page's whole rows
+ * (DuckDB's own default is 50; the explorer pages 100-200). At 1M events, 100 rows by event name:
+ * 94 -> 23 ms; 2000 rows: 307 -> 239 ms; 10,000 rows were slower (1.07 -> 1.12 s).
+ */
+const LATE_MATERIALIZATION_MAX_ROWS = '2000';
 
 async function migrate(conn: DuckDBConnection): Promise<void> {
   await conn.run(
@@ -117,7 +129,10 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   let maintenance: DuckDBConnection;
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, { memory_limit: MEMORY_LIMIT });
+    instance = await DuckDBInstance.create(path, {
+      memory_limit: MEMORY_LIMIT,
+      late_materialization_max_rows: LATE_MATERIALIZATION_MAX_ROWS,
+    });
     conn = await instance.connect();
     await migrate(conn);
     maintenance = await instance.connect();
@@ -210,10 +225,20 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     return found;
   }
 
-  async function searchEvents(q: EventQuery) {
+  async function searchOnce(q: EventQuery) {
     const { sql, params } = buildSearch(q);
     const r = await conn.runAndReadAll(sql, params);
     return r.getRowObjects().map(rowToEvent);
+  }
+
+  async function searchEvents(q: EventQuery) {
+    if (!hasCostlyFilter(q)) return searchOnce(q);
+    const r = await conn.runAndReadAll(
+      'SELECT count(*) AS n, epoch_ms(min(event_time)) AS first, epoch_ms(max(event_time)) AS last FROM events',
+    );
+    const row = r.getRowObjectsJS()[0] ?? {};
+    const span = { count: Number(row.n ?? 0), first: Number(row.first), last: Number(row.last) };
+    return searchInWindows(q, span, searchOnce);
   }
 
   function histogram(q: EventQuery, start: number, bucketMs: number, buckets: number) {
