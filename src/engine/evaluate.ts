@@ -1,5 +1,5 @@
 // Stateful semantics: from all the matches of one alert key to the alerts they make. Pure and order-free.
-import { MAX_EVENT_IDS, type Alert, type KeySummary, type MatchRow } from '../domain/alert.js';
+import { MAX_EVENT_IDS, type Alert, type KeyCount, type KeySummary, type MatchRow } from '../domain/alert.js';
 import { SEVERITIES, type CompiledRule } from '../domain/rule.js';
 import { hashKey } from './match.js';
 
@@ -81,17 +81,20 @@ function sequences(rule: CompiledRule, unordered: MatchRow[]): MatchRow[][] {
   return found;
 }
 
+/** Whether a threshold rule's key has enough events (or distinct values) to alert. */
+export function reachesThreshold(rule: CompiledRule, c: KeyCount): boolean {
+  const t = rule.threshold;
+  return t !== null && (t.distinct ? c.distinctValues : c.count) >= t.count;
+}
+
 /** Alerts of a match, threshold or new-value key, from its summary (empty when the condition is not met). */
 export function evaluateSummary(rule: CompiledRule, s: KeySummary, ctx: EvaluationContext): Alert[] {
   const key = s.first.alertKey;
   switch (rule.type) {
     case 'match':
       return [alertOf(key, s)];
-    case 'threshold': {
-      const t = rule.threshold;
-      if (!t) return [];
-      return (t.distinct ? s.distinctValues : s.count) >= t.count ? [alertOf(key, s)] : [];
-    }
+    case 'threshold':
+      return reachesThreshold(rule, s) ? [alertOf(key, s)] : [];
     case 'new-value': {
       const learning = rule.newValue?.learningMs ?? 0;
       if (ctx.dataStart !== null && s.first.eventTime < ctx.dataStart + learning) return [];

@@ -26,8 +26,9 @@ export interface LedgerPlan {
   changed: StoredCredential[];
 }
 
-function sameResolution(a: StoredCredential, b: StoredCredential): boolean {
-  return JSON.stringify(a.resolution) === JSON.stringify(b.resolution);
+/** Whether two ledger rows (either possibly absent) resolve to the same attribution. */
+export function sameResolution(a: StoredCredential | undefined, b: StoredCredential | undefined): boolean {
+  return JSON.stringify(a?.resolution ?? null) === JSON.stringify(b?.resolution ?? null);
 }
 
 export async function planLedger(
@@ -50,7 +51,6 @@ export async function planLedger(
     .filter((k): k is string => k !== null && !fresh.has(k) && !view.has(k));
   for (const [k, row] of await ledger.credentials([...new Set(parentKeys)])) view.set(k, row);
 
-  const before = new Map(view);
   const resolved = new Map<string, StoredCredential>();
   const resolving = new Set<string>();
   const resolve = (key: string): StoredCredential | undefined => {
@@ -68,6 +68,8 @@ export async function planLedger(
     return row;
   };
   for (const key of fresh.keys()) resolve(key);
+  // New keys, and better copies that resolve otherwise than the stored row; every descendant below.
+  const changed = [...resolved.values()].filter((r) => !sameResolution(view.get(r.accessKeyId), r));
   for (const [k, row] of resolved) view.set(k, row);
 
   // Rows stored earlier whose chain went through a key that only arrives now (out-of-order delivery).
@@ -84,14 +86,11 @@ export async function planLedger(
       view.set(child.accessKeyId, updated);
       updatedKeys.add(child.accessKeyId);
       rows.push(updated);
+      changed.push(updated);
       next.push(child.accessKeyId);
     }
     frontier = next;
   }
-  const changed = rows.filter((r) => {
-    const old = before.get(r.accessKeyId);
-    return !old || !sameResolution(old, r);
-  });
   return { rows, view, changed };
 }
 

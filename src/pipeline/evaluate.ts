@@ -5,7 +5,7 @@ import { destinationsFor, outboxItem } from '../engine/route.js';
 import type { Notification } from '../sinks/port.js';
 import { alertToJson, type AlertView } from './alerts-view.js';
 import type { CompiledRule, Severity } from '../domain/rule.js';
-import { evaluateSequence, evaluateSummary } from '../engine/evaluate.js';
+import { evaluateSequence, evaluateSummary, reachesThreshold } from '../engine/evaluate.js';
 import { compileSuppression, suppressionFor } from '../engine/suppress.js';
 import type { Store } from '../storage/port.js';
 
@@ -103,9 +103,9 @@ export async function evaluatePending(
       others.filter((k) => byId.get(k.ruleId)?.type === 'threshold').map((k) => k.alertKey),
     );
     const reaching = others.filter((k) => {
-      const t = byId.get(k.ruleId)?.threshold;
+      const rule = byId.get(k.ruleId) as CompiledRule;
       const c = counts.get(k.alertKey);
-      return !counts.has(k.alertKey) || (t && c && (t.distinct ? c.distinctValues : c.count) >= t.count);
+      return rule.type !== 'threshold' || (c !== undefined && reachesThreshold(rule, c));
     });
     const summaries = await store.keySummaries(reaching.map((k) => k.alertKey));
     for (const k of others) {

@@ -207,6 +207,7 @@ export async function ingest(
     let matches: MatchRow[] = [];
     let items: DetectItem[] = [];
     let view = ledger.view;
+    const batchObjects = new Set(objects.map((o) => o.objectId));
     const rematcher = index ? { index, policy: options.detection?.policy } : null;
     if (rematcher) {
       items = firstCopies(events).map((i) => ({
@@ -220,7 +221,6 @@ export async function ingest(
       );
       matches = detect(rematcher.index, items, view, rematcher.policy);
       // Stored events whose keys this batch resolves (or resolves better) were matched without it.
-      const batchObjects = new Set(objects.map((o) => o.objectId));
       const earlier = await eventsAttributedBy(store, ledger.changed, batchObjects);
       summary.rematched += await rematch(
         store,
@@ -246,8 +246,7 @@ export async function ingest(
         // Other writers may have changed rows this batch was matched with, or stored events made
         // with keys this batch resolves: both sides check after their own writes.
         summary.rematched += await rematchUntilSettled(store, items, view, rematcher);
-        const skip = new Set(objects.map((o) => o.objectId));
-        const earlier = await eventsAttributedBy(store, [...ledger.changed, ...settled], skip);
+        const earlier = await eventsAttributedBy(store, [...ledger.changed, ...settled], batchObjects);
         summary.rematched += await rematchUntilSettled(store, earlier, new Map(), rematcher);
       }
     }

@@ -7,6 +7,7 @@ import type { StoredCredential } from '../domain/identity.js';
 import { detect, type DetectItem } from '../engine/detect.js';
 import type { RuleIndex } from '../engine/match.js';
 import { keysToLookUp } from '../identity/enrich.js';
+import { sameResolution } from '../identity/ledger.js';
 import type { SessionNamePolicy } from '../identity/session-name.js';
 import type { EventQuery, Store } from '../storage/port.js';
 import { attachRaw } from './raw.js';
@@ -76,6 +77,12 @@ export async function rematch(
   return changed.length;
 }
 
+/** Events with their raw records, to match. One whose source object was pruned cannot be matched
+ * again: it is left out and keeps its matches. */
+async function withRaw(store: Store, events: readonly CloudTrailEvent[]): Promise<DetectItem[]> {
+  return (await attachRaw(store, events)).flatMap((e) => (e.raw ? [{ event: e, raw: e.raw }] : []));
+}
+
 async function allEvents(store: Store, query: EventQuery): Promise<CloudTrailEvent[]> {
   const out: CloudTrailEvent[] = [];
   for (;;) {
@@ -124,8 +131,7 @@ export async function eventsAttributedBy(
     }))
       found.set(refKey(e), e);
   const events = [...found.values()].filter((e) => !skip.has(e.origin.objectId));
-  // An event whose source object was pruned cannot be matched again; it keeps its matches.
-  return (await attachRaw(store, events)).flatMap((e) => (e.raw ? [{ event: e, raw: e.raw }] : []));
+  return withRaw(store, events);
 }
 
 /** The ledger rows attribution of these events reads, as stored now, plus the given view's. */
@@ -140,8 +146,6 @@ export async function ledgerFor(
   return out;
 }
 
-const resolutionOf = (row: StoredCredential | undefined): string => JSON.stringify(row?.resolution ?? null);
-
 /**
  * The stored copies of these events with their raw records: a batch's own copy of an event may be
  * a duplicate or a conflicting record, and only the stored one is matched.
@@ -153,7 +157,7 @@ async function storedCopies(store: Store, events: readonly CloudTrailEvent[]): P
   for (let i = 0; i < ids.length; i += KEYS_PER_QUERY)
     for (const e of await allEvents(store, { eventIds: ids.slice(i, i + KEYS_PER_QUERY) }))
       if (wanted.has(refKey(e))) found.push(e);
-  return (await attachRaw(store, found)).flatMap((e) => (e.raw ? [{ event: e, raw: e.raw }] : []));
+  return withRaw(store, found);
 }
 
 /**
@@ -172,7 +176,7 @@ export async function rematchUntilSettled(
   let changed = 0;
   for (let round = 0; round < 8; round++) {
     const current = await store.credentials(keys);
-    const moved = new Set(keys.filter((k) => resolutionOf(current.get(k)) !== resolutionOf(used.get(k))));
+    const moved = new Set(keys.filter((k) => !sameResolution(current.get(k), used.get(k))));
     if (!moved.size) return changed;
     const affected = items.filter((i) => keysToLookUp([i.event]).some((k) => moved.has(k)));
     changed += await rematch(

@@ -92,7 +92,8 @@ function alert(id: string, alertKey: string, over: Partial<Alert> = {}): Alert {
   };
 }
 
-function notification(id: string, over: Partial<OutboxItem> = {}): OutboxItem {
+/** A pending notification created at T0; tests override what they look at. */
+export function notification(id: string, over: Partial<OutboxItem> = {}): OutboxItem {
   return {
     id,
     alertId: 'alert-1',

@@ -5,7 +5,7 @@ import type { JsonObject } from '../../src/domain/json.js';
 import { planLedger } from '../../src/identity/ledger.js';
 import type { Store } from '../../src/storage/port.js';
 import { event, objectRecord } from '../helpers/records.js';
-import { stateContract } from './store-contract-state.js';
+import { notification, stateContract } from './store-contract-state.js';
 
 const T0 = Date.parse('2024-05-01T12:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -248,19 +248,7 @@ export function storeContract(
         credentials: [],
         matches: [],
       });
-      const outbox = (id: string) => ({
-        id,
-        alertId: 'a1',
-        destination: 'hook',
-        kind: 'new' as const,
-        payload: '{}',
-        status: 'pending' as const,
-        attempts: 0,
-        nextAttemptAt: T0,
-        lastError: null,
-        createdAt: T0,
-        deliveredAt: null,
-      });
+      const outbox = (id: string) => notification(id, { alertId: 'a1', destination: 'hook', payload: '{}' });
       const results = await Promise.all([
         store.appendBatch(batch('c1', 2000)),
         store.enqueue([outbox('n1')]),
@@ -457,19 +445,8 @@ export function storeContract(
         credentials: [],
         matches: [],
       });
-      const item = (id: string, alertId: string) => ({
-        id,
-        alertId,
-        destination: 'd',
-        kind: 'new' as const,
-        payload: '{}',
-        status: 'pending' as const,
-        attempts: 0,
-        nextAttemptAt: T0,
-        lastError: null,
-        createdAt: T0,
-        deliveredAt: null,
-      });
+      const item = (id: string, alertId: string) =>
+        notification(id, { alertId, destination: 'd', payload: '{}' });
       await store.saveAlerts(
         [
           alertOf('a1', 'high', ['e1'], T0),
