@@ -1,5 +1,5 @@
 // Evaluation: turns stored, not yet evaluated matches into alerts. Restart-safe and idempotent.
-import type { Alert, OutboxItem } from '../domain/alert.js';
+import type { Alert, OutboxItem, PendingKey } from '../domain/alert.js';
 import type { RouteConfig } from '../domain/notification.js';
 import { destinationsFor, outboxItem } from '../engine/route.js';
 import type { Notification } from '../sinks/port.js';
@@ -90,8 +90,13 @@ export async function evaluatePending(
   const suppress = (a: Alert): Alert => ({ ...a, suppressedBy: suppressionFor(a, suppressions, now) });
   const summary: EvaluationSummary = { keys: 0, alerts: 0, bySeverity: {} };
   const dataStart = await store.dataStart();
+  // Matches but no stored event: another writer is between storing a batch's matches and its events
+  // (ClickHouse writes them in that order). A new-value key cannot tell its learning period from
+  // nothing: it stays pending for that writer's own evaluation after its events are stored.
+  const isDeferred = (k: PendingKey): boolean =>
+    dataStart === null && byId.get(k.ruleId)?.type === 'new-value';
   for (;;) {
-    const pending = await store.pendingAlertKeys(KEYS_PER_ROUND);
+    const pending = (await store.pendingAlertKeys(KEYS_PER_ROUND)).filter((k) => !isDeferred(k));
     if (!pending.length) return summary;
     const alerts: Alert[] = [];
     const replace: string[] = [];

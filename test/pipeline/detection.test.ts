@@ -69,6 +69,32 @@ tests:
 `,
 );
 
+writeFileSync(
+  path.join(RULES, 'first-listing.yml'),
+  `id: first-listing
+title: First bucket listing by an identity
+description: An identity lists buckets for the first time after a week of learning.
+severity: low
+status: stable
+tactics: [TA0007]
+runbook: Ask the identity's owner.
+type: new-value
+newValue: { value: userIdentity.arn, learning: 7d }
+detection:
+  list: { eventName: ListBuckets }
+  condition: list
+output:
+  title: 'First listing by {userIdentity.arn}'
+tests:
+  - name: new after learning
+    alerts: 1
+    events:
+      - { eventTime: '2024-05-01T00:00:00Z', eventName: GetObject }
+      - { eventTime: '2024-05-09T00:00:00Z', eventName: ListBuckets }
+  - { name: while learning, alerts: 0, events: [{ eventName: ListBuckets }] }
+`,
+);
+
 const at = (m: number): string => new Date(Date.UTC(2024, 4, 1, 10, m)).toISOString().replace('.000Z', 'Z');
 const rec = (id: string, m: number, over: JsonObject = {}): JsonObject =>
   deepMerge({ ...BASE_TEST_RECORD, eventID: id, eventTime: at(m) }, over);
@@ -151,6 +177,55 @@ describe('detection over the store', () => {
     expect(a[0]).toMatch(/ denied-burst 3 d1,d2,d3$/);
     expect(b).toEqual(a);
     expect(c).toEqual(a);
+  });
+
+  it('leaves new-value keys pending while the store holds matches but no event (another writer mid-batch)', async () => {
+    const dir = path.join(root, 'no-events-yet');
+    mkdirSync(dir);
+    const { rules } = await loadRuleSet([RULES], root);
+    const store = await openDuckDbStore(path.join(dir, 'db.duckdb'));
+    try {
+      const origin = { type: 'IAMUser' as const, id: 'arn:aws:iam::1:user/x', name: 'x', accountId: '1' };
+      const key = hashKey('first-listing', '', 'arn:aws:iam::1:user/x');
+      await store.appendBatch({
+        objects: [],
+        events: [],
+        quarantine: [],
+        credentials: [],
+        matches: [
+          {
+            ruleId: 'first-listing',
+            alertKey: key,
+            eventId: 'l1',
+            recipientAccountId: '1',
+            eventTime: Date.parse(at(30)),
+            groupKey: '',
+            value: 'arn:aws:iam::1:user/x',
+            step: null,
+            title: 'First listing',
+            severity: 'low',
+            region: 'us-east-1',
+            sourceIp: null,
+            actorArn: 'arn:aws:iam::1:user/x',
+            origin,
+          },
+        ],
+      });
+      const now = Date.parse('2024-06-01T00:00:00Z');
+      await evaluatePending(store, rules, now);
+      // No data start to learn from: no alert, and the key waits.
+      expect(await store.alerts({})).toEqual([]);
+      expect((await store.pendingAlertKeys(10)).map((k) => k.alertKey)).toEqual([key]);
+      // The events land; the match falls in the learning week: still no alert, and the key is done.
+      const f = path.join(dir, 'events.json');
+      writeFileSync(f, JSON.stringify({ Records: [rec('start', 0)] }));
+      await ingest(store, [createLocalSource([f])], {});
+      await evaluatePending(store, rules, now);
+      expect(await store.alerts({})).toEqual([]);
+      expect(await store.pendingAlertKeys(10)).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('evaluates matches left pending by a run that stopped before evaluation', async () => {
