@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { buildApp } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryKey } from '../../src/sources/delivery-order.js';
 import { SourceError, type ListingFilter, type SourceObject } from '../../src/sources/port.js';
 import { createS3Client, createS3Source } from '../../src/sources/s3/index.js';
 
@@ -279,6 +280,26 @@ describe('listing an organization trail bucket', () => {
         )
         .sort(),
     );
+  });
+
+  it('lists every account and region merged in delivery order, whole regions or day folders', async () => {
+    const inDeliveryOrder = (keys: string[]): string[] =>
+      keys.toSorted((a, b) => {
+        const [ka, kb] = [deliveryKey(a) ?? '', deliveryKey(b) ?? ''];
+        return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+      });
+    const whole = await listKeys(`s3://${BUCKET}`);
+    expect(whole).toEqual(inDeliveryOrder(keysOf(FILES)));
+    // Not one region after another: the first day of every region comes before anyone's second day.
+    expect(whole.slice(0, 3).map((key) => deliveryKey(key)?.slice(0, 10))).toEqual([
+      '2024-02-27',
+      '2024-02-27',
+      '2024-02-27',
+    ]);
+    const filter = { since: at('2024-02-28T06:00:00Z'), until: at('2024-02-29T18:00:00Z') };
+    const days = await listKeys(`s3://${BUCKET}`, filter);
+    expect(days).toEqual(inDeliveryOrder(days));
+    expect(days).toHaveLength(FILES.filter((f) => f.day >= '2024-02-28').length);
   });
 
   it('keeps at most listConcurrency requests in flight, in a deterministic order', async () => {

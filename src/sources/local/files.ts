@@ -5,6 +5,7 @@ import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { keyMatchesFilter } from '../key-layout.js';
 import { SourceError, type ListingFilter, type Source, type SourceObject } from '../port.js';
+import { deliveryKey, isRegionFolder, mergeByDelivery } from '../delivery-order.js';
 
 /** In a directory walk, only files that can hold CloudTrail data are taken; named files always are. */
 const DATA_FILE = /\.(json|jsonl|ndjson|gz|log|txt)$/i;
@@ -23,22 +24,48 @@ async function fileObject(file: string): Promise<SourceObject> {
   };
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
+/**
+ * Files under `dir` in path order. Region folders of the CloudTrail layout are not entered but put in
+ * `regions` when it is given: the caller reads them merged in time order.
+ */
+async function* walk(dir: string, regions?: string[]): AsyncGenerator<string> {
   const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => byCodeUnit(a.name, b.name));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
+    if (entry.isDirectory() && regions && isRegionFolder(full)) regions.push(full);
+    else if (entry.isDirectory()) yield* walk(full, regions);
     else if (entry.isFile() && DATA_FILE.test(entry.name)) yield full;
   }
+}
+
+/**
+ * A directory's files: those outside the CloudTrail layout in path order, then the layout's files in
+ * delivery order across accounts and regions. Sorted by path, a log folder would be read one account and
+ * region at a time, each through all its days: stateful rules would see other accounts' events late,
+ * and the store's time order (what lets searches skip most of it) would be lost.
+ */
+async function* walkInTimeOrder(dir: string): AsyncGenerator<string> {
+  const regions: string[] = [];
+  yield* walk(dir, regions);
+  const streams = regions.map((region) => ({ least: '', open: () => walk(region) }));
+  yield* mergeByDelivery(streams, (file) => file);
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byDelivery(a: string, b: string): number {
+  return byCodeUnit(deliveryKey(a) ?? '', deliveryKey(b) ?? '') || byCodeUnit(a, b);
 }
 
 async function* expand(arg: string): AsyncGenerator<string> {
   if (GLOB_CHARS.test(arg)) {
     const matches = await glob(arg, { absolute: true, onlyFiles: true, dot: false });
     if (!matches.length) throw new SourceError(`no files match the pattern ${arg}`);
-    yield* matches.sort();
+    yield* matches.sort(byDelivery);
     return;
   }
   let st;
@@ -49,7 +76,7 @@ async function* expand(arg: string): AsyncGenerator<string> {
       `no such file or directory: ${arg} (expected a file, a directory, a glob such as 'logs/**/*.json.gz', or - for stdin)`,
     );
   }
-  if (st.isDirectory()) yield* walk(arg);
+  if (st.isDirectory()) yield* walkInTimeOrder(arg);
   else yield arg;
 }
 

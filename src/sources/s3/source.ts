@@ -1,10 +1,10 @@
 // The S3 source: lists CloudTrail objects under an s3:// URL, pruned by the key layout, and reads them whole.
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { leastDeliveryKey, mergeByDelivery } from '../delivery-order.js';
 import { keyMatchesFilter } from '../key-layout.js';
 import { SourceError, type ListingFilter, type Source, type SourceObject } from '../port.js';
-import { concatReadAhead } from './concurrency.js';
 import { describeEndpoint, toSourceError } from './errors.js';
-import { createBucketLister, type ListedObject } from './list.js';
+import { createBucketLister, type BucketLister, type ListedObject } from './list.js';
 import { readMetadata } from './metadata.js';
 import { parseS3Url } from './url.js';
 import { findLeafPrefixes } from './walk.js';
@@ -14,15 +14,16 @@ export interface S3SourceOptions {
   /** `s3://bucket[/prefix]`: the bucket root, a prefix above `AWSLogs/`, or one inside the layout. */
   url: string;
   filter: ListingFilter;
-  /** Listing requests in flight at once; default 8. */
+  /**
+   * Folder listings in flight at once while the layout is walked; default 8. Objects are then listed a
+   * page at a time, the listings merged in delivery order.
+   */
   listConcurrency?: number;
   /** MaxKeys per listing request; the server's default (1000 on S3) when not set. */
   pageSize?: number;
 }
 
 const DEFAULT_LIST_CONCURRENCY = 8;
-/** Pages each running listing may fetch before they are wanted. */
-const READ_AHEAD_PAGES = 2;
 
 export function createS3Source(options: S3SourceOptions): Source {
   const { client, filter } = options;
@@ -49,19 +50,22 @@ export function createS3Source(options: S3SourceOptions): Source {
   return {
     async *list() {
       const leaves = (await findLeafPrefixes(lister, prefix, filter, concurrency)) ?? [prefix];
-      const pages = concatReadAhead(
-        leaves.map((leaf) => () => lister.objects(leaf)),
-        concurrency,
-        READ_AHEAD_PAGES,
-      );
-      for await (const page of pages) {
-        for (const listed of page) {
-          // Keys ending in '/' are folder markers made by consoles and sync tools, not files.
-          if (!listed.key.endsWith('/') && keyMatchesFilter(listed.key, filter)) yield toObject(listed);
-        }
+      // Every account's and region's listing merged by delivery time: a backfill is stored (and its
+      // stateful rules run) in time order across the organisation, not one region's year after another.
+      const streams = leaves.map((leaf) => ({
+        least: leastDeliveryKey(leaf),
+        open: () => objectsUnder(lister, leaf),
+      }));
+      for await (const listed of mergeByDelivery(streams, (o) => o.key)) {
+        // Keys ending in '/' are folder markers made by consoles and sync tools, not files.
+        if (!listed.key.endsWith('/') && keyMatchesFilter(listed.key, filter)) yield toObject(listed);
       }
     },
   };
+}
+
+async function* objectsUnder(lister: BucketLister, prefix: string): AsyncGenerator<ListedObject> {
+  for await (const page of lister.objects(prefix)) yield* page;
 }
 
 /**
