@@ -10,31 +10,62 @@ const { values } = parseArgs({
   options: { events: { type: 'string', default: '200k' }, out: { type: 'string' } },
 });
 const target = Number(String(values.events).replace(/k$/i, '000').replace(/m$/i, '000000'));
-const cache = path.join(root, '.bench-cache', `corpus-${target}`);
+// v2: the demo organisation's own key layout (accounts, regions, delivery days and file names).
+const cache = path.join(root, '.bench-cache', `corpus-v2-${target}`);
 const PER_FILE = 1000;
+const LAYOUT = /^(.*\/(\d{12})\/CloudTrail\/([^/]+))\//;
+
+/** `YYYYMMDDTHHmmZ` and `YYYY/MM/DD` of a delivery five minutes after the file's newest event. */
+function delivery(records) {
+  const newest = Math.max(...records.map((r) => Date.parse(r.eventTime)));
+  const iso = new Date(newest + 5 * 60_000).toISOString();
+  return {
+    stamp: `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`,
+    day: iso.slice(0, 10).replaceAll('-', '/'),
+  };
+}
 
 async function corpus() {
   if (existsSync(path.join(cache, 'done'))) return;
   rmSync(cache, { recursive: true, force: true });
   const { generateDemoTrail } = await import(path.join(root, 'dist/demo/generate.js'));
-  // The demo organisation's activity, repeated over enough days, packed into delivery-sized files.
+  // The demo organisation's activity, repeated over enough weeks, each account's and region's records
+  // packed into delivery files of 1,000 records (the last of each 500-1,499) in their own folders.
+  // Weeks are generated newest first, so each file takes the newest records left in its region, and
+  // what a quiet region has not yet filled a file with joins the older week's.
+  const streams = new Map();
   let written = 0;
-  let day = 0;
+  const deliver = (folder, stream, count) => {
+    const chunk = stream.records.splice(-Math.min(count, target - written));
+    const { stamp, day } = delivery(chunk);
+    const dir = path.join(cache, folder, day);
+    mkdirSync(dir, { recursive: true });
+    const name = `${stream.account}_CloudTrail_${stream.region}_${stamp}_f${stream.files++}.json.gz`;
+    writeFileSync(path.join(dir, name), gzipSync(JSON.stringify({ Records: chunk })));
+    written += chunk.length;
+  };
   const end = Date.parse('2024-06-30T00:00:00Z');
-  while (written < target) {
-    const trail = generateDemoTrail({ end: end - day * 7 * 86_400_000, days: 7, seed: 1000 + day });
-    const records = trail.files.flatMap((f) => f.records);
-    for (let i = 0; i < records.length && written < target; i += PER_FILE) {
-      const chunk = records.slice(i, Math.min(i + PER_FILE, i + target - written));
-      const dir = path.join(
-        cache,
-        `AWSLogs/111111111111/CloudTrail/us-east-1/2024/${String(day).padStart(3, '0')}`,
-      );
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, `f${i}.json.gz`), gzipSync(JSON.stringify({ Records: chunk })));
-      written += chunk.length;
+  for (let week = 0; written < target; week++) {
+    const trail = generateDemoTrail({ end: end - week * 7 * 86_400_000, days: 7, seed: 1000 + week });
+    const weeks = new Map();
+    for (const f of trail.files) {
+      const m = LAYOUT.exec(f.key);
+      if (!m) continue;
+      if (!streams.has(m[1])) streams.set(m[1], { account: m[2], region: m[3], records: [], files: 0 });
+      if (!weeks.has(m[1])) weeks.set(m[1], []);
+      weeks.get(m[1]).push(...f.records);
     }
-    day++;
+    for (const [folder, records] of weeks) streams.get(folder).records.unshift(...records);
+    for (const [folder, stream] of streams) {
+      while (stream.records.length >= PER_FILE * 1.5 && written < target) deliver(folder, stream, PER_FILE);
+    }
+    let pending = 0;
+    for (const stream of streams.values()) pending += stream.records.length;
+    if (written + pending >= target) {
+      for (const [folder, stream] of streams) {
+        while (stream.records.length && written < target) deliver(folder, stream, PER_FILE * 1.5);
+      }
+    }
   }
   writeFileSync(path.join(cache, 'done'), String(written));
 }
