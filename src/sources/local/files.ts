@@ -57,15 +57,19 @@ function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function byDelivery(a: string, b: string): number {
-  return byCodeUnit(deliveryKey(a) ?? '', deliveryKey(b) ?? '') || byCodeUnit(a, b);
+/** Files in delivery order, ties and files outside the layout by path (each key parsed once). */
+function inDeliveryOrder(files: readonly string[]): string[] {
+  return files
+    .map((file) => ({ file, key: deliveryKey(file) ?? '' }))
+    .sort((a, b) => byCodeUnit(a.key, b.key) || byCodeUnit(a.file, b.file))
+    .map(({ file }) => file);
 }
 
 async function* expand(arg: string): AsyncGenerator<string> {
   if (GLOB_CHARS.test(arg)) {
     const matches = await glob(arg, { absolute: true, onlyFiles: true, dot: false });
     if (!matches.length) throw new SourceError(`no files match the pattern ${arg}`);
-    yield* matches.sort(byDelivery);
+    yield* inDeliveryOrder(matches);
     return;
   }
   let st;
