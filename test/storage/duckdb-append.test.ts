@@ -5,6 +5,9 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, expect, it } from 'vitest';
 import type { Actor, CloudTrailEvent } from '../../src/domain/event.js';
+import type { MatchRow } from '../../src/domain/alert.js';
+import type { StoredCredential } from '../../src/domain/identity.js';
+import type { QuarantineEntry } from '../../src/domain/ingest.js';
 import type { Json } from '../../src/domain/json.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import { objectRecord } from '../helpers/records.js';
@@ -147,4 +150,128 @@ it('reads back every column of appended events as they were, across several stag
       text(e.serviceEventDetails),
     ]),
   );
+});
+
+/** Ledger row `i`: every nullable field NULL on some rows; the caller is an actor with NULLs too. */
+function credentialOf(i: number): StoredCredential {
+  const t = (k: number): string | null => textOf(i, k, 'credential');
+  const origin = {
+    type: 'IAMUser' as const,
+    id: `arn:aws:iam::1:user/u${i}`,
+    name: `u${i}`,
+    accountId: t(8),
+  };
+  return {
+    accessKeyId: `ASIA${i}`,
+    kind: 'AssumeRole',
+    issuedAt: T0 + i,
+    expiresAt: i % 2 ? null : T0 + 3_600_000,
+    eventId: `event-${i}`,
+    recipientAccountId: '111122223333',
+    sharedEventId: t(0),
+    caller: fullEvent(i).actor,
+    targetArn: t(1),
+    roleArn: t(2),
+    targetAccountId: t(3),
+    sessionName: t(4),
+    sourceIdentity: t(5),
+    subject: t(6),
+    provider: t(7),
+    sourceIpAddress: t(9),
+    resolution: {
+      origin,
+      chain: [],
+      resolvedBy: 'self',
+      confidence: 'high',
+      pendingKey: t(10),
+      detail: t(11),
+    },
+  };
+}
+
+function matchOf(i: number): MatchRow {
+  const t = (k: number): string | null => textOf(i, k, 'match');
+  return {
+    ruleId: `rule-${i % 2}`,
+    alertKey: `key-${i}`,
+    eventId: `event-${String(i).padStart(5, '0')}`,
+    recipientAccountId: i % 2 ? '111122223333' : '444455556666',
+    eventTime: T0 + i * 1001,
+    groupKey: `group-${i}`,
+    value: t(0),
+    step: t(1),
+    title: `title ${i}`,
+    severity: 'high',
+    region: t(2),
+    sourceIp: t(3),
+    actorArn: t(4),
+    origin: { type: 'Unknown', id: `id-${i}`, name: `name ${i}`, accountId: t(5) },
+  };
+}
+
+it('reads back the ledger rows, matches, objects and quarantine entries of a batch as they were', async () => {
+  const file = path.join(dir, 'others.duckdb');
+  const store = await openDuckDbStore(file, () => T0);
+  const credentials = Array.from({ length: 6 }, (_, i) => credentialOf(i));
+  const matches = Array.from({ length: 6 }, (_, i) => matchOf(i));
+  const objects = [
+    objectRecord('o0', { size: 5_000_000_000, records: 6, quarantined: 2 }),
+    objectRecord('o1', { kind: 'digest', content: new Uint8Array([1, 2, 3, 0, 255]) }),
+  ];
+  const quarantine: QuarantineEntry[] = [
+    { objectId: 'o0', index: 4, reason: 'not-cloudtrail', detail: 'no eventID', sample: { a: [1, 'é'] } },
+    { objectId: 'o0', index: null, reason: 'bad-gzip', detail: 'not gzip', sample: null },
+  ];
+  const events = Array.from({ length: 6 }, (_, i) => fullEvent(i));
+  await store.appendBatch({ objects, events, quarantine, credentials, matches });
+
+  expect(await store.credentials(credentials.map((c) => c.accessKeyId))).toEqual(
+    new Map(credentials.map((c) => [c.accessKeyId, c])),
+  );
+  const stored = await store.eventMatches(events);
+  expect(stored.sort((a, b) => (a.alertKey < b.alertKey ? -1 : 1))).toEqual(matches);
+  expect(await store.objects()).toEqual(
+    objects.map((o) => ({
+      objectId: o.objectId,
+      uri: o.uri,
+      kind: o.kind,
+      records: o.records,
+      quarantined: o.quarantined,
+      ingestedAt: T0,
+    })),
+  );
+  const contents = await store.objectContents(['o0', 'o1']);
+  expect(objects.map((o) => [...(contents.get(o.objectId)?.content ?? [])])).toEqual(
+    objects.map((o) => [...o.content]),
+  );
+  expect(await store.quarantine()).toEqual(quarantine.map((q) => ({ ...q, uri: '/tmp/o0.json' })));
+  await store.close();
+
+  // The columns copied out of the caller and the resolution, which the read-back does not show.
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  const read = async (sql: string): Promise<unknown[]> => (await conn.runAndReadAll(sql)).getRowsJson();
+  const ledger = await read(
+    `SELECT caller_type, caller_arn, caller_access_key_id, origin_type, origin_id, origin_name,
+            origin_account_id, resolved_by, confidence, pending_key FROM credentials ORDER BY access_key_id`,
+  );
+  const flags = await read('SELECT DISTINCT evaluated FROM matches');
+  const sizes = await read('SELECT size FROM objects ORDER BY object_id');
+  conn.closeSync();
+  instance.closeSync();
+  expect(ledger).toEqual(
+    credentials.map((c) => {
+      const r = c.resolution;
+      return [
+        c.caller.type,
+        c.caller.arn,
+        c.caller.accessKeyId,
+        r.origin.type,
+        r.origin.id,
+        r.origin.name,
+      ].concat([r.origin.accountId, r.resolvedBy, r.confidence, r.pendingKey]);
+    }),
+  );
+  expect(flags).toEqual([[false]]);
+  expect(sizes).toEqual([['5000000000'], ['10']]);
 });
