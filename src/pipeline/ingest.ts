@@ -16,7 +16,7 @@ import { mapBounded } from './bounded.js';
 import { recordBatch, type PipelineMetrics } from './metrics.js';
 import { prepareObject } from './prepare-object.js';
 import { isOwnedBy, type WorkerSlice } from './partition.js';
-import { eventsAttributedBy, ledgerFor, rematch, rematchUntilSettled } from './rematch.js';
+import { eventsAttributedBy, ledgerFor, rematchStored, rematchUntilSettled } from './rematch.js';
 
 export interface IngestProgress {
   objectsTotal: number;
@@ -230,16 +230,7 @@ export async function ingest(
       matches = detect(rematcher.index, items, view, rematcher.policy);
       // Stored events whose keys this batch resolves (or resolves better) were matched without it.
       const earlier = await eventsAttributedBy(store, ledger.changed, batchObjects);
-      summary.rematched += await rematch(
-        store,
-        earlier,
-        await ledgerFor(
-          store,
-          earlier.map((i) => i.event),
-          ledger.view,
-        ),
-        rematcher,
-      );
+      summary.rematched += await rematchStored(store, earlier, ledger.view, rematcher);
     }
     const result = await store.appendBatch({
       objects,
@@ -253,7 +244,12 @@ export async function ingest(
       if (rematcher) {
         // Other writers may have changed rows this batch was matched with, or stored events made
         // with keys this batch resolves: both sides check after their own writes.
-        summary.rematched += await rematchUntilSettled(store, items, view, rematcher);
+        summary.rematched += await rematchUntilSettled(
+          store,
+          items.map((i) => i.event),
+          view,
+          rematcher,
+        );
         const earlier = await eventsAttributedBy(store, [...ledger.changed, ...settled], batchObjects);
         summary.rematched += await rematchUntilSettled(store, earlier, new Map(), rematcher);
       }

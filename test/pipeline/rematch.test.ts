@@ -100,6 +100,16 @@ describe('matching again when attribution changes', () => {
     expect(middleLast.alerts).toEqual(inOrder.alerts);
   });
 
+  it('matches again stored events spread over more files than it reads at once', async () => {
+    // Twelve files, each one call: the late hop reaches events in all of them (read eight at a time).
+    const many = Array.from({ length: 12 }, (_, i) => [callBy(deploy, B, 'ListBuckets', 50 + i)]);
+    const inOrder = await deliver([hop1], [hop2], ...many);
+    const late = await deliver(...many, [hop2], [hop1]);
+    expect(late.alerts).toEqual(inOrder.alerts);
+    expect(late.alerts[0]).toContain(`Buckets listed by alice 12 arn:aws:iam::${A}:user/alice`);
+    expect(late.rematched).toBeGreaterThanOrEqual(12);
+  });
+
   it('with other writers: a writer whose batch was matched before another stored the issuing call matches it again', async () => {
     const dir = path.join(root, 'race');
     mkdirSync(dir);
