@@ -115,14 +115,6 @@ export function quarantinedTotal(summary: IngestSummary): number {
   return Object.values(summary.quarantined).reduce((a, b) => a + (b ?? 0), 0);
 }
 
-/** What one batch stores: its objects, their events with the raw records, and what was set aside. */
-interface Batch {
-  objects: ObjectRecord[];
-  events: CloudTrailEvent[];
-  records: JsonObject[];
-  quarantine: QuarantineEntry[];
-}
-
 async function listAll(sources: readonly Source[]): Promise<SourceObject[]> {
   const seen = new Map<string, SourceObject>();
   for (const source of sources)
@@ -208,7 +200,7 @@ export async function ingest(
   const index = options.detection ? buildIndex(options.detection.rules) : null;
   let quarantine: QuarantineEntry[] = [];
 
-  const flush = async ({ objects, events, records, quarantine }: Batch): Promise<void> => {
+  const flush = async (): Promise<void> => {
     if (!objects.length) return;
     // The ledger is planned against the store before the batch's transaction; one writer at a time.
     const ledger = await planLedger(events, store);
@@ -288,16 +280,6 @@ export async function ingest(
       });
     await options.afterBatch?.();
     progress.eventsStored = summary.eventsStored;
-  };
-
-  // The next batch is read and parsed here while the previous one is stored, which runs mostly in
-  // the database's own threads; batches are still stored one after another, each planned against
-  // the store as its predecessor left it. A failed batch's error surfaces at the next hand-over.
-  let storing: Promise<void> = Promise.resolve();
-  const handOver = async (): Promise<void> => {
-    await storing;
-    storing = flush({ objects, events, records, quarantine });
-    storing.catch(() => undefined);
     objects = [];
     events = [];
     records = [];
@@ -322,7 +304,7 @@ export async function ingest(
       for (const e of prepared.events) events.push(e);
       for (const r of prepared.records) records.push(r);
       for (const q of prepared.quarantine) quarantine.push(q);
-      if (events.length >= batchEvents || objects.length >= batchObjects) await handOver();
+      if (events.length >= batchEvents || objects.length >= batchObjects) await flush();
     }
     options.onProgress?.(progress);
     if (options.signal?.aborted) {
@@ -330,8 +312,7 @@ export async function ingest(
       break;
     }
   }
-  await handOver();
-  await storing;
+  await flush();
   options.onProgress?.(progress);
   return summary;
 }
