@@ -96,8 +96,12 @@ function byRow<T>(append: (a: DuckDBAppender, row: T) => void) {
   };
 }
 
-/** DuckDB's own default takes 80% of the machine's memory for caches; ingest needs far less (at 200k events with the pack: peak RSS 1.50 GB at 768MB, 1.13 GB at 384MB, no slower). */
-const MEMORY_LIMIT = '512MB';
+/**
+ * DuckDB's own default takes 80% of the machine's memory for caches; ingest needs far less (at 200k
+ * events with the pack: peak RSS 1.50 GB at 768MB, 1.13 GB at 384MB, no slower; at 1M without rules
+ * 1,564 MB at 512MB and 1,461 MB at 384MB, 140 and 153 s in one run each on a shared machine).
+ */
+const MEMORY_LIMIT = '384MB';
 
 /**
  * A top-N query up to this many rows sorts only the keys, then reads the page's whole rows
