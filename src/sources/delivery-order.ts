@@ -32,6 +32,24 @@ export function leastDeliveryKey(prefix: string): string {
   return m ? [m[1], m[2], m[3]].filter(Boolean).join('-') : '';
 }
 
+/** Byte order for ASCII keys, which is the order S3 itself lists in (not `localeCompare`). */
+export function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Delivery order: by delivery key, ties (and names outside the layout, keyed '') by name. */
+function byDelivery(a: { key: string; name: string }, b: { key: string; name: string }): number {
+  return byCodeUnit(a.key, b.key) || byCodeUnit(a.name, b.name);
+}
+
+/** Names (paths or keys) sorted in delivery order, each key parsed once. */
+export function inDeliveryOrder(names: readonly string[]): string[] {
+  return names
+    .map((name) => ({ name, key: deliveryKey(name) ?? '' }))
+    .sort(byDelivery)
+    .map(({ name }) => name);
+}
+
 /** A listing in key order (a region's days sort in time), opened only when the merge reaches `least`. */
 export interface DeliveryStream<T> {
   /** No item of the stream has a smaller delivery key. */
@@ -76,7 +94,7 @@ export async function* mergeByDelivery<T>(
 }
 
 function isBefore<T>(a: Head<T>, b: Head<T>): boolean {
-  return a.key < b.key || (a.key === b.key && a.name < b.name);
+  return byDelivery(a, b) < 0;
 }
 
 function heapify<T>(heap: Head<T>[]): void {

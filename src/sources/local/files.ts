@@ -5,7 +5,7 @@ import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { keyMatchesFilter } from '../key-layout.js';
 import { SourceError, type ListingFilter, type Source, type SourceObject } from '../port.js';
-import { deliveryKey, isRegionFolder, mergeByDelivery } from '../delivery-order.js';
+import { byCodeUnit, inDeliveryOrder, isRegionFolder, mergeByDelivery } from '../delivery-order.js';
 
 /** In a directory walk, only files that can hold CloudTrail data are taken; named files always are. */
 const DATA_FILE = /\.(json|jsonl|ndjson|gz|log|txt)$/i;
@@ -51,18 +51,6 @@ async function* walkInTimeOrder(dir: string): AsyncGenerator<string> {
   yield* walk(dir, regions);
   const streams = regions.map((region) => ({ least: '', open: () => walk(region) }));
   yield* mergeByDelivery(streams, (file) => file);
-}
-
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Files in delivery order, ties and files outside the layout by path (each key parsed once). */
-function inDeliveryOrder(files: readonly string[]): string[] {
-  return files
-    .map((file) => ({ file, key: deliveryKey(file) ?? '' }))
-    .sort((a, b) => byCodeUnit(a.key, b.key) || byCodeUnit(a.file, b.file))
-    .map(({ file }) => file);
 }
 
 async function* expand(arg: string): AsyncGenerator<string> {

@@ -1,5 +1,6 @@
 // Paginated ListObjectsV2 for one bucket: folder (common prefix) listings and object pages, errors made readable.
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { byCodeUnit } from '../delivery-order.js';
 import { SourceError } from '../port.js';
 import { describeEndpoint, toSourceError } from './errors.js';
 
@@ -75,9 +76,4 @@ async function* listPages(
     }
     token = next;
   } while (token !== undefined);
-}
-
-/** Byte order for ASCII keys, which is the order S3 itself lists in (not `localeCompare`). */
-export function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
