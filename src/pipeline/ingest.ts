@@ -207,7 +207,7 @@ export async function ingest(
     let matches: MatchRow[] = [];
     let items: DetectItem[] = [];
     let view = ledger.view;
-    const batchObjects = new Set(objects.map((o) => o.objectId));
+    const batchObjectIds = new Set(objects.map((o) => o.objectId));
     const rematcher = index ? { index, policy: options.detection?.policy } : null;
     if (rematcher) {
       items = firstCopies(events).map((i) => ({
@@ -221,7 +221,7 @@ export async function ingest(
       );
       matches = detect(rematcher.index, items, view, rematcher.policy);
       // Stored events whose keys this batch resolves (or resolves better) were matched without it.
-      const earlier = await eventsAttributedBy(store, ledger.changed, batchObjects);
+      const earlier = await eventsAttributedBy(store, ledger.changed, batchObjectIds);
       summary.rematched += await rematchStored(store, earlier, ledger.view, rematcher);
     }
     const result = await store.appendBatch({
@@ -242,7 +242,7 @@ export async function ingest(
           view,
           rematcher,
         );
-        const earlier = await eventsAttributedBy(store, [...ledger.changed, ...settled], batchObjects);
+        const earlier = await eventsAttributedBy(store, [...ledger.changed, ...settled], batchObjectIds);
         summary.rematched += await rematchUntilSettled(store, earlier, new Map(), rematcher);
       }
     }

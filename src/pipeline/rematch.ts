@@ -91,7 +91,11 @@ async function withRaw(store: Store, events: readonly CloudTrailEvent[]): Promis
 /** The events in groups that come from at most OBJECTS_AT_ONCE source objects each. */
 function byObjects(events: readonly CloudTrailEvent[]): CloudTrailEvent[][] {
   const objects = new Map<string, CloudTrailEvent[]>();
-  for (const e of events) objects.set(e.origin.objectId, [...(objects.get(e.origin.objectId) ?? []), e]);
+  for (const e of events) {
+    const list = objects.get(e.origin.objectId);
+    if (list) list.push(e);
+    else objects.set(e.origin.objectId, [e]);
+  }
   const lists = [...objects.values()];
   const groups: CloudTrailEvent[][] = [];
   for (let i = 0; i < lists.length; i += OBJECTS_AT_ONCE)
