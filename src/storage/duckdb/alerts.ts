@@ -1,6 +1,7 @@
 // Matches and alerts in DuckDB: staged match rows, pending keys, alert upserts that keep triage state.
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { insertOutbox } from './outbox.js';
+import { byRow, stage } from './stage.js';
 import type {
   Alert,
   AlertChange,
@@ -158,16 +159,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
 
   async function replaceMatches(refs: readonly EventRef[], matches: readonly MatchRow[]): Promise<void> {
     if (!refs.length && !matches.length) return;
-    await conn.run('DELETE FROM temp.matches_stage');
-    if (matches.length) {
-      const appender = await conn.createAppender('matches_stage', 'main', 'temp');
-      for (const m of matches) {
-        appendMatch(appender, m);
-        appender.endRow();
-      }
-      appender.flushSync();
-      appender.closeSync();
-    }
+    await stage(conn, 'matches_stage', matches, byRow(appendMatch));
     await conn.run('BEGIN TRANSACTION');
     try {
       const touched = new Set(matches.map((m) => m.alertKey));

@@ -1,0 +1,27 @@
+// Staging: a batch's rows appended to the temporary copy of a table, which SQL then moves in one transaction.
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+
+/** Empties `temp.<table>` and appends `rows` to it through `append`. */
+export async function stage<T>(
+  conn: DuckDBConnection,
+  table: string,
+  rows: readonly T[],
+  append: (a: DuckDBAppender, rows: readonly T[]) => void,
+): Promise<void> {
+  await conn.run(`DELETE FROM temp.${table}`);
+  if (!rows.length) return;
+  const appender = await conn.createAppender(table, 'main', 'temp');
+  append(appender, rows);
+  appender.flushSync();
+  appender.closeSync();
+}
+
+/** An append function of one row as one of a whole batch, row by row through the appender. */
+export function byRow<T>(append: (a: DuckDBAppender, row: T) => void) {
+  return (a: DuckDBAppender, rows: readonly T[]): void => {
+    for (const row of rows) {
+      append(a, row);
+      a.endRow();
+    }
+  };
+}
