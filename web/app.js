@@ -13,6 +13,8 @@ const PRESETS = {
 const RESOLUTIONS = ['true-positive', 'benign', 'false-positive', 'testing', 'duplicate', 'other'];
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];
 const HOUR = 3600 * 1000;
+/** Events per explorer page (each "Older events" adds one); `npm run bench` measures pages of this size. */
+const EXPLORER_PAGE = 100;
 const PRESET_MS = { '1h': HOUR, '24h': 24 * HOUR, '7d': 7 * 24 * HOUR, '30d': 30 * 24 * HOUR };
 
 // The token arrives once in the fragment (never sent to the server in a URL) and is kept for the tab.
@@ -281,7 +283,7 @@ async function renderEvents(view, params) {
   if (preset && PRESET_MS[preset])
     query.set('since', new Date((await newestTime()) - PRESET_MS[preset]).toISOString());
   const filters = new URLSearchParams(query);
-  query.set('limit', '200');
+  query.set('limit', String(EXPLORER_PAGE));
   const [{ events, count, next }, facets, histogram] = await Promise.all([
     api('/api/events?' + query),
     api('/api/events/facets?' + filters),
@@ -310,7 +312,11 @@ async function renderEvents(view, params) {
     el(
       'p',
       { class: 'muted' },
-      count + ' events' + (count === 200 ? ' (first 200 of ' + facets.count + '; narrow the filters)' : ''),
+      count +
+        ' events' +
+        (count === EXPLORER_PAGE
+          ? ' (first ' + EXPLORER_PAGE + ' of ' + facets.count + '; narrow the filters)'
+          : ''),
       ' — export ',
       exportLink(filters, 'csv', 'CSV'),
       ', ',

@@ -167,18 +167,18 @@ describe.skipIf(!hasChromium)('web UI', () => {
     await page.goto(`${server.url}/#/events`);
     await ready('events');
     const rows = page.locator('#events-table tbody tr');
-    expect(await rows.count()).toBe(200);
+    expect(await rows.count()).toBe(100);
     await page.click('#older');
-    await page.locator('#events-table tbody tr >> nth=200').waitFor();
-    const direct = await f.store.searchEvents({ limit: 400 });
-    expect(await rows.count()).toBe(Math.min(400, direct.length));
+    await page.locator('#events-table tbody tr >> nth=100').waitFor();
+    const direct = await f.store.searchEvents({ limit: 200 });
+    expect(await rows.count()).toBe(Math.min(200, direct.length));
     const times = await page.locator('#events-table tbody tr td:nth-child(1)').allTextContents();
     const fmt = (ms: number | undefined): string =>
       new Date(ms ?? 0)
         .toISOString()
         .replace(/\.\d+Z$/, 'Z')
         .replace('T', ' ');
-    expect(times[200]).toBe(fmt(direct[200]?.eventTime));
+    expect(times[100]).toBe(fmt(direct[100]?.eventTime));
     expect(times.at(-1)).toBe(fmt(direct.at(-1)?.eventTime));
   });
 
@@ -322,7 +322,7 @@ describe.skipIf(!hasChromium)('web UI', () => {
     await page.waitForURL((url) => url.hash.includes(`region=${value}`));
     await ready('events');
     const after = await page.locator('#events-table tbody tr td:nth-child(5)').allTextContents();
-    const direct = await f.store.searchEvents({ regions: [value], limit: 200 });
+    const direct = await f.store.searchEvents({ regions: [value], limit: 100 });
     expect(after.length).toBe(direct.length);
     expect(after.length).toBeLessThan(before + 1);
     expect(new Set(after)).toEqual(new Set([value]));
