@@ -1,4 +1,4 @@
-// Searches with a costly filter run over time windows on DuckDB: pages equal the plain newest-first order.
+// Searches with a costly filter run over row-id windows on DuckDB: pages equal the plain newest-first order.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -103,14 +103,7 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
   return { where: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
 }
 
-/** The stored events' count and time span (epoch ms), from which search windows are sized. */
-export interface EventSpan {
-  count: number;
-  first: number;
-  last: number;
-}
-
-/** Events the first window of a windowed search spans (estimated); each next one spans 4 times more. */
+/** Rows the first window of a windowed search reads; each next one reads 4 times more. */
 const FIRST_WINDOW = 32_768;
 const GROWTH = 4;
 
@@ -122,35 +115,62 @@ export function hasCostlyFilter(q: EventQuery): boolean {
   return Boolean(q.text) || Boolean(q.origins?.length);
 }
 
+/** What orders a page: newest first by time, then event id, then account (all descending). */
+export interface PageKey {
+  eventTime: number;
+  eventId: string;
+  recipientAccountId: string;
+}
+
+const desc = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
+
+/** The store's page order: ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC. */
+export function newestFirst(a: PageKey, b: PageKey): number {
+  return (
+    b.eventTime - a.eventTime ||
+    desc(a.eventId, b.eventId) ||
+    desc(a.recipientAccountId, b.recipientAccountId)
+  );
+}
+
+/** A search over the stored rows whose row ids are in [from, to). */
+export type RowWindowRun<T> = (q: EventQuery, from: number, to: number) => Promise<T[]>;
+
 /**
- * Runs a search newest first over consecutive time windows, stopping once the page is full: the
- * newest page of a costly filter seldom needs more than the newest part of the store, and DuckDB
- * skips the row-group segments outside a window by their min/max times. The windows are disjoint,
- * the first open above and the last open below, so the concatenated pages are exactly the single
- * query's page in its order (events of one millisecond share a window; stored times are whole ms).
+ * Runs a search over consecutive row-id windows, newest rows first, until the page is full and
+ * every row not yet read is older than the page's last event. Events are stored about in time order
+ * (sources are read in delivery order), so the newest page of a costly filter seldom needs more
+ * than the newest rows, and a row-id range reads only the vectors it covers — where a time range
+ * reads every 122,880-row group it overlaps. Late events stored after newer ones only make the
+ * search read further: the page is always exactly the single query's page. `rows` is one past the
+ * highest row id; `newestBelow(from)` is the newest event time among the rows below `from`. Each
+ * window is at least 4 times the last, more when the hits so far say the page needs more rows.
  */
-export async function searchInWindows<T>(
+export async function searchInWindows<T extends PageKey>(
   q: EventQuery,
-  span: EventSpan,
-  run: (window: EventQuery) => Promise<T[]>,
+  rows: number,
+  run: RowWindowRun<T>,
+  newestBelow: (from: number) => Promise<number | null>,
   firstWindow = FIRST_WINDOW,
 ): Promise<T[]> {
   const limit = pageSize(q);
-  const top = Math.floor(Math.min(q.until ?? Infinity, q.before?.time ?? Infinity, span.last));
-  const bottom = Math.max(q.since ?? -Infinity, span.first);
-  if (span.count === 0 || !(top >= bottom)) return run(q);
-  let width = Math.max(1, Math.ceil(((span.last - span.first + 1) * firstWindow) / span.count));
-  let until = q.until;
-  let since = top - width + 1;
-  const out: T[] = [];
+  if (rows <= 0) return [];
+  let to = rows;
+  let width = firstWindow;
+  let page: T[] = [];
   for (;;) {
-    const isLast = since <= bottom;
-    const bounds = { ...(until === undefined ? {} : { until }), ...(isLast ? {} : { since }) };
-    out.push(...(await run({ ...q, ...bounds, limit: limit - out.length })));
-    if (isLast || out.length >= limit) return out;
-    until = since - 1;
-    width *= GROWTH;
-    since = until - width + 1;
+    const from = Math.max(0, to - width);
+    page = [...page, ...(await run(q, from, to))].sort(newestFirst).slice(0, limit);
+    if (from === 0) return page;
+    const last = page[limit - 1];
+    if (last) {
+      const older = await newestBelow(from);
+      if (older === null || last.eventTime > older) return page;
+    }
+    to = from;
+    // Hits so far tell how many more rows the page needs; a rare term reads the rest at once.
+    const needed = ((rows - from) * (limit - page.length)) / Math.max(page.length, 1);
+    width = Math.max(width * GROWTH, Math.ceil(needed * 1.25));
   }
 }
 
@@ -158,8 +178,18 @@ function pageSize(q: EventQuery): number {
   return Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 1_000_000));
 }
 
-export function buildSearch(q: EventQuery): { sql: string; params: DuckDBValue[] } {
-  const { where, params } = buildWhere(q);
+/** The search's SQL; `rows` bounds it to the rows whose row ids are in [from, to). */
+export function buildSearch(
+  q: EventQuery,
+  rows?: { from: number; to: number },
+): { sql: string; params: DuckDBValue[] } {
+  const built = buildWhere(q);
+  let { where } = built;
+  if (rows) {
+    const range = `rowid >= ${Math.floor(rows.from)} AND rowid < ${Math.floor(rows.to)}`;
+    where = where ? `${where} AND ${range}` : ` WHERE ${range}`;
+  }
+  const { params } = built;
   const sql = `SELECT ${EVENT_SELECT} FROM events${where} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${pageSize(q)}`;
   return { sql, params };
 }

@@ -101,6 +101,9 @@ const MEMORY_LIMIT = '384MB';
  */
 const LATE_MATERIALIZATION_MAX_ROWS = '2000';
 
+/** Late materialization for row-id windows (their own connection): none. */
+const WINDOW_LATE_MATERIALIZATION = 0;
+
 async function migrate(conn: DuckDBConnection): Promise<void> {
   await conn.run(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)',
@@ -133,6 +136,7 @@ function toStoreError(path: string, err: unknown): StoreError {
 export async function openDuckDbStore(path: string, now: () => number = Date.now): Promise<Store> {
   let conn: DuckDBConnection;
   let maintenance: DuckDBConnection;
+  let windows: DuckDBConnection;
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(path, {
@@ -142,6 +146,8 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     conn = await instance.connect();
     await migrate(conn);
     maintenance = await instance.connect();
+    windows = await instance.connect();
+    await windows.run(`SET late_materialization_max_rows = ${WINDOW_LATE_MATERIALIZATION}`);
   } catch (err) {
     throw toStoreError(path, err);
   }
@@ -225,20 +231,28 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     return found;
   }
 
-  async function searchOnce(q: EventQuery) {
-    const { sql, params } = buildSearch(q);
-    const r = await conn.runAndReadAll(sql, params);
+  async function searchOnce(q: EventQuery, rows?: { from: number; to: number }, on = conn) {
+    const { sql, params } = buildSearch(q, rows);
+    const r = await on.runAndReadAll(sql, params);
     return r.getRowObjects().map(rowToEvent);
   }
 
   async function searchEvents(q: EventQuery) {
     if (!hasCostlyFilter(q)) return searchOnce(q);
-    const r = await conn.runAndReadAll(
-      'SELECT count(*) AS n, epoch_ms(min(event_time)) AS first, epoch_ms(max(event_time)) AS last FROM events',
-    );
-    const row = r.getRowObjectsJS()[0] ?? {};
-    const span = { count: Number(row.n ?? 0), first: Number(row.first), last: Number(row.last) };
-    return searchInWindows(q, span, searchOnce);
+    const r = await windows.runAndReadAll('SELECT max(rowid) + 1 AS n FROM events');
+    const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
+    const newestBelow = async (from: number): Promise<number | null> => {
+      const t = await windows.runAndReadAll(
+        `SELECT epoch_ms(max(event_time)) AS t FROM events WHERE rowid < ${Math.floor(from)}`,
+      );
+      const v = t.getRowObjectsJS()[0]?.t;
+      return v === null || v === undefined ? null : Number(v);
+    };
+    // The first window may be dense: late materialization reads its page's rows only. A later
+    // window is sparse (the first did not fill the page), and reading it twice costs more.
+    const run = (w: EventQuery, from: number, to: number) =>
+      searchOnce(w, { from, to }, to === rows ? conn : windows);
+    return searchInWindows(q, rows, run, newestBelow);
   }
 
   function histogram(q: EventQuery, start: number, bucketMs: number, buckets: number) {
@@ -405,6 +419,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   }
 
   async function close(): Promise<void> {
+    windows.closeSync();
     maintenance.closeSync();
     conn.closeSync();
     instance.closeSync();
