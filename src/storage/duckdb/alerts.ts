@@ -1,8 +1,7 @@
 // Matches and alerts in DuckDB: staged match rows, pending keys, alert upserts that keep triage state.
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { Column } from './chunks.js';
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { insertOutbox } from './outbox.js';
-import { byChunk, stage } from './stage.js';
+import { byRow, stage } from './stage.js';
 import type {
   Alert,
   AlertChange,
@@ -21,24 +20,24 @@ import type { AlertQuery, AlertUpdate, StoredAlert } from '../port.js';
 import { rowToAlert, rowToMatch } from '../rows.js';
 import { s, ts, type Row } from './values.js';
 
-/** The `matches` columns in table order (migration 3), staged a data chunk at a time. */
-export const MATCH_COLUMNS: readonly Column<MatchRow>[] = [
-  (m) => m.ruleId,
-  (m) => m.alertKey,
-  (m) => m.eventId,
-  (m) => m.recipientAccountId,
-  (m) => ts(m.eventTime),
-  (m) => m.groupKey,
-  (m) => m.value,
-  (m) => m.step,
-  (m) => m.title,
-  (m) => m.severity,
-  (m) => m.region,
-  (m) => m.sourceIp,
-  (m) => m.actorArn,
-  (m) => JSON.stringify(m.origin),
-  () => false, // `evaluated`: unused since pending keys have their own table (migration 7)
-];
+export function appendMatch(a: DuckDBAppender, m: MatchRow): void {
+  const text = (v: string | null): void => (v === null ? a.appendNull() : a.appendVarchar(v));
+  a.appendVarchar(m.ruleId);
+  a.appendVarchar(m.alertKey);
+  a.appendVarchar(m.eventId);
+  a.appendVarchar(m.recipientAccountId);
+  a.appendTimestamp(ts(m.eventTime));
+  a.appendVarchar(m.groupKey);
+  text(m.value);
+  text(m.step);
+  a.appendVarchar(m.title);
+  a.appendVarchar(m.severity);
+  text(m.region);
+  text(m.sourceIp);
+  text(m.actorArn);
+  a.appendVarchar(JSON.stringify(m.origin));
+  a.appendBoolean(false); // `evaluated`: unused since pending keys have their own table (migration 7)
+}
 
 /** New matches only: a re-delivered event must not count twice toward a threshold. */
 export const INSERT_MATCHES = `
@@ -160,7 +159,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
 
   async function replaceMatches(refs: readonly EventRef[], matches: readonly MatchRow[]): Promise<void> {
     if (!refs.length && !matches.length) return;
-    await stage(conn, 'matches_stage', matches, byChunk(MATCH_COLUMNS));
+    await stage(conn, 'matches_stage', matches, byRow(appendMatch));
     await conn.run('BEGIN TRANSACTION');
     try {
       const touched = new Set(matches.map((m) => m.alertKey));

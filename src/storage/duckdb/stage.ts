@@ -1,6 +1,5 @@
 // Staging: a batch's rows appended to the temporary copy of a table, which SQL then moves in one transaction.
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { appendRows, type Column } from './chunks.js';
 
 /** Empties `temp.<table>` and appends `rows` to it through `append`. */
 export async function stage<T>(
@@ -25,9 +24,4 @@ export function byRow<T>(append: (a: DuckDBAppender, row: T) => void) {
       a.endRow();
     }
   };
-}
-
-/** An append function of a whole batch in data chunks, filled column by column (`appendRows`). */
-export function byChunk<T>(columns: readonly Column<T>[]) {
-  return (a: DuckDBAppender, rows: readonly T[]): void => appendRows(a, rows, columns);
 }

@@ -12,11 +12,12 @@ import type {
   FacetField,
 } from '../port.js';
 import { StoreError } from '../port.js';
-import { alertFunctions, INSERT_MATCHES, MATCH_COLUMNS, PENDING_FROM_STAGE } from './alerts.js';
+import { alertFunctions, appendMatch, INSERT_MATCHES, PENDING_FROM_STAGE } from './alerts.js';
 import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
 import { EVENT_COLUMNS, SEARCH_TEXT } from './columns.js';
-import { byChunk, byRow, stage } from './stage.js';
+import { appendRows } from './chunks.js';
+import { byRow, stage } from './stage.js';
 import { rowToEvent, rowToCredential } from '../rows.js';
 import { FACET_COLUMNS } from '../columns.js';
 import { histogramOf } from '../histogram.js';
@@ -152,9 +153,9 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   }
 
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
-    await stage(conn, 'events_stage', batch.events, byChunk(EVENT_COLUMNS));
+    await stage(conn, 'events_stage', batch.events, (a, events) => appendRows(a, events, EVENT_COLUMNS));
     await stage(conn, 'credentials_stage', batch.credentials, byRow(appendCredential));
-    await stage(conn, 'matches_stage', batch.matches, byChunk(MATCH_COLUMNS));
+    await stage(conn, 'matches_stage', batch.matches, byRow(appendMatch));
     await stage(
       conn,
       'objects_stage',
