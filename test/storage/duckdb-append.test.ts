@@ -211,8 +211,13 @@ function matchOf(i: number): MatchRow {
 }
 
 it('reads back every column of staged matches as they were, across a chunk boundary, appended and replaced', async () => {
-  // More rows than one data chunk holds (2048); every nullable column is NULL or empty on some rows.
+  // More rows than one data chunk holds (2048); every nullable column is NULL or empty on some rows,
+  // and some rows share their origin object with the row before, as the matches of one event do.
   const matches = Array.from({ length: 2500 }, (_, i) => matchOf(i));
+  matches.forEach((m, i) => {
+    const previous = matches[i - 1];
+    if (previous && i % 4 === 1) m.origin = previous.origin;
+  });
   const refs = matches.map((m) => ({ eventId: m.eventId, recipientAccountId: m.recipientAccountId }));
   const sorted = (rows: readonly MatchRow[]): MatchRow[] =>
     [...rows].sort((a, b) => (a.alertKey < b.alertKey ? -1 : 1));
