@@ -1,4 +1,4 @@
-// Appended events read back exactly: every column, NULLs, lists and JSON text, across staging chunks.
+// Appended rows read back exactly: every column, NULLs, lists and JSON text, across staging chunks.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, expect, it } from 'vitest';
 import type { Actor, CloudTrailEvent } from '../../src/domain/event.js';
 import type { MatchRow } from '../../src/domain/alert.js';
 import type { StoredCredential } from '../../src/domain/identity.js';
+import { SEVERITIES } from '../../src/domain/rule.js';
 import type { QuarantineEntry } from '../../src/domain/ingest.js';
 import type { Json } from '../../src/domain/json.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
@@ -201,13 +202,43 @@ function matchOf(i: number): MatchRow {
     value: t(0),
     step: t(1),
     title: `title ${i}`,
-    severity: 'high',
+    severity: SEVERITIES[i % SEVERITIES.length] ?? 'high',
     region: t(2),
     sourceIp: t(3),
     actorArn: t(4),
     origin: { type: 'Unknown', id: `id-${i}`, name: `name ${i}`, accountId: t(5) },
   };
 }
+
+it('reads back every column of staged matches as they were, across a chunk boundary, appended and replaced', async () => {
+  // More rows than one data chunk holds (2048); every nullable column is NULL or empty on some rows,
+  // and some rows share their origin object with the row before, as the matches of one event do.
+  const matches = Array.from({ length: 2500 }, (_, i) => matchOf(i));
+  matches.forEach((m, i) => {
+    const previous = matches[i - 1];
+    if (previous && i % 4 === 1) m.origin = previous.origin;
+  });
+  const refs = matches.map((m) => ({ eventId: m.eventId, recipientAccountId: m.recipientAccountId }));
+  const sorted = (rows: readonly MatchRow[]): MatchRow[] =>
+    [...rows].sort((a, b) => (a.alertKey < b.alertKey ? -1 : 1));
+  const file = path.join(dir, 'matches.duckdb');
+  const store = await openDuckDbStore(file, () => T0);
+  await store.appendBatch({ objects: [], events: [], quarantine: [], credentials: [], matches });
+  expect(sorted(await store.eventMatches(refs))).toEqual(sorted(matches));
+
+  // replaceMatches stages its rows the same way: each event's match becomes its neighbour's values.
+  const replaced = refs.map((ref, i) => ({ ...matchOf(i + 1), ...ref }));
+  await store.replaceMatches(refs, replaced);
+  expect(sorted(await store.eventMatches(refs))).toEqual(sorted(replaced));
+  await store.close();
+
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  const flags = (await conn.runAndReadAll('SELECT DISTINCT evaluated FROM matches')).getRowsJson();
+  conn.closeSync();
+  instance.closeSync();
+  expect(flags).toEqual([[false]]);
+});
 
 it('reads back the ledger rows, matches, objects and quarantine entries of a batch as they were', async () => {
   const file = path.join(dir, 'others.duckdb');

@@ -1,7 +1,7 @@
 // Matches and alerts in DuckDB: staged match rows, pending keys, alert upserts that keep triage state.
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { insertOutbox } from './outbox.js';
-import { byRow, stage } from './stage.js';
+import { stage } from './stage.js';
 import type {
   Alert,
   AlertChange,
@@ -15,28 +15,43 @@ import type {
   Suppression,
 } from '../../domain/alert.js';
 import { MAX_EVENT_IDS } from '../../domain/alert.js';
+import type { Origin } from '../../domain/identity.js';
 import { SEVERITIES } from '../../domain/rule.js';
 import type { AlertQuery, AlertUpdate, StoredAlert } from '../port.js';
 import { rowToAlert, rowToMatch } from '../rows.js';
 import { s, ts, type Row } from './values.js';
 
-export function appendMatch(a: DuckDBAppender, m: MatchRow): void {
+/**
+ * Appends match rows, one appender call per cell: a match row is text only, and data chunks (as for
+ * events) staged it slower. The matches of one event, and of events with one attribution, share
+ * their origin object, whose JSON text is made once per batch (at 50k, 68,009 matches had 5,960).
+ */
+export function appendMatches(a: DuckDBAppender, matches: readonly MatchRow[]): void {
   const text = (v: string | null): void => (v === null ? a.appendNull() : a.appendVarchar(v));
-  a.appendVarchar(m.ruleId);
-  a.appendVarchar(m.alertKey);
-  a.appendVarchar(m.eventId);
-  a.appendVarchar(m.recipientAccountId);
-  a.appendTimestamp(ts(m.eventTime));
-  a.appendVarchar(m.groupKey);
-  text(m.value);
-  text(m.step);
-  a.appendVarchar(m.title);
-  a.appendVarchar(m.severity);
-  text(m.region);
-  text(m.sourceIp);
-  text(m.actorArn);
-  a.appendVarchar(JSON.stringify(m.origin));
-  a.appendBoolean(false); // `evaluated`: unused since pending keys have their own table (migration 7)
+  const origins = new Map<Origin, string>();
+  for (const m of matches) {
+    let origin = origins.get(m.origin);
+    if (origin === undefined) {
+      origin = JSON.stringify(m.origin);
+      origins.set(m.origin, origin);
+    }
+    a.appendVarchar(m.ruleId);
+    a.appendVarchar(m.alertKey);
+    a.appendVarchar(m.eventId);
+    a.appendVarchar(m.recipientAccountId);
+    a.appendTimestamp(ts(m.eventTime));
+    a.appendVarchar(m.groupKey);
+    text(m.value);
+    text(m.step);
+    a.appendVarchar(m.title);
+    a.appendVarchar(m.severity);
+    text(m.region);
+    text(m.sourceIp);
+    text(m.actorArn);
+    a.appendVarchar(origin);
+    a.appendBoolean(false); // `evaluated`: unused since pending keys have their own table (migration 7)
+    a.endRow();
+  }
 }
 
 /** New matches only: a re-delivered event must not count twice toward a threshold. */
@@ -178,7 +193,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
 
   async function replaceMatches(refs: readonly EventRef[], matches: readonly MatchRow[]): Promise<void> {
     if (!refs.length && !matches.length) return;
-    await stage(conn, 'matches_stage', matches, byRow(appendMatch));
+    await stage(conn, 'matches_stage', matches, appendMatches);
     await conn.run('BEGIN TRANSACTION');
     try {
       const touched = new Set(matches.map((m) => m.alertKey));

@@ -12,7 +12,7 @@ import type {
   FacetField,
 } from '../port.js';
 import { StoreError } from '../port.js';
-import { alertFunctions, appendMatch, INSERT_MATCHES, PENDING_FROM_STAGE } from './alerts.js';
+import { alertFunctions, appendMatches, INSERT_MATCHES, PENDING_FROM_STAGE } from './alerts.js';
 import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
 import { EVENT_COLUMNS, SEARCH_TEXT } from './columns.js';
@@ -161,7 +161,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
     await stage(conn, 'events_stage', batch.events, (a, events) => appendRows(a, events, EVENT_COLUMNS));
     await stage(conn, 'credentials_stage', batch.credentials, byRow(appendCredential));
-    await stage(conn, 'matches_stage', batch.matches, byRow(appendMatch));
+    await stage(conn, 'matches_stage', batch.matches, appendMatches);
     await stage(
       conn,
       'objects_stage',
