@@ -1,7 +1,7 @@
 // Matches and alerts in DuckDB: staged match rows, pending keys, alert upserts that keep triage state.
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { insertOutbox } from './outbox.js';
-import { stage } from './stage.js';
+import { byRow, stage } from './stage.js';
 import type {
   Alert,
   AlertChange,
