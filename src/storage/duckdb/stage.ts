@@ -1,14 +1,17 @@
 // Staging: a batch's rows appended to the temporary copy of a table, which SQL then moves in one transaction.
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 
-/** Empties `temp.<table>` and appends `rows` to it through `append`. */
+/** Replaces `temp.<table>` with an empty copy and appends `rows` to it through `append`. */
 export async function stage<T>(
   conn: DuckDBConnection,
   table: string,
   rows: readonly T[],
   append: (a: DuckDBAppender, rows: readonly T[]) => void,
 ): Promise<void> {
-  await conn.run(`DELETE FROM temp.${table}`);
+  // DELETE and TRUNCATE leave a temporary table's rows allocated: batch after batch the staged rows
+  // piled up in DuckDB's memory and spilled to its temporary files (3.5 GB at 4M events). An empty
+  // copy of the table frees them.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM temp.${table} LIMIT 0`);
   if (!rows.length) return;
   const appender = await conn.createAppender(table, 'main', 'temp');
   append(appender, rows);
