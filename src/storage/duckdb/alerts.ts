@@ -97,12 +97,9 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
    * Stages lists of keys or ids in `temp.key_lists` (list name, value), for statements to join:
    * thousands of bound parameters in an IN list cost DuckDB far more per row scanned (5,000 keys
    * against 68k matches: 235 ms; staged and joined: 17 + 83 ms; deleting them from pending_keys:
-   * 109 -> 21 ms).
+   * 109 -> 21 ms). The store creates the table when it opens.
    */
-  let listsTable: Promise<unknown> | null = null;
   async function stageLists(lists: Record<string, readonly string[]>): Promise<void> {
-    listsTable ??= conn.run('CREATE TEMP TABLE IF NOT EXISTS key_lists (list VARCHAR, k VARCHAR)');
-    await listsTable;
     const rows = Object.entries(lists).flatMap(([list, values]) => values.map((k) => [list, k] as const));
     await stage(
       conn,

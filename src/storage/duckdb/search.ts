@@ -183,13 +183,9 @@ export function buildSearch(
   q: EventQuery,
   rows?: { from: number; to: number },
 ): { sql: string; params: DuckDBValue[] } {
-  const built = buildWhere(q);
-  let { where } = built;
-  if (rows) {
-    const range = `rowid >= ${Math.floor(rows.from)} AND rowid < ${Math.floor(rows.to)}`;
-    where = where ? `${where} AND ${range}` : ` WHERE ${range}`;
-  }
-  const { params } = built;
-  const sql = `SELECT ${EVENT_SELECT} FROM events${where} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${pageSize(q)}`;
+  const { where, params } = buildWhere(q);
+  const range = rows ? `rowid >= ${Math.floor(rows.from)} AND rowid < ${Math.floor(rows.to)}` : '';
+  const bounded = range ? (where ? `${where} AND ${range}` : ` WHERE ${range}`) : where;
+  const sql = `SELECT ${EVENT_SELECT} FROM events${bounded} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${pageSize(q)}`;
   return { sql, params };
 }

@@ -166,6 +166,8 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     const columns = table === 'events' ? '* EXCLUDE (search_text)' : '*';
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_stage AS SELECT ${columns} FROM ${table} LIMIT 0`);
   }
+  // Lists of alert keys and ids that evaluation joins (alerts.ts, stageLists).
+  await conn.run('CREATE OR REPLACE TEMP TABLE key_lists (list VARCHAR, k VARCHAR)');
 
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
     await stage(conn, 'events_stage', batch.events, (a, events) => appendRows(a, events, EVENT_COLUMNS));
