@@ -19,11 +19,11 @@ import { EVENT_COLUMNS, SEARCH_TEXT } from './columns.js';
 import { appendRows } from './chunks.js';
 import { byRow, stage } from './stage.js';
 import { rowToEvent, rowToCredential } from '../rows.js';
-import { FACET_COLUMNS } from '../columns.js';
 import { histogramOf } from '../histogram.js';
 import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows } from './search.js';
+import { buildSummary, readSummary } from './summary.js';
 
 /** The window of the batch: duplicates share their event time, and the bound lets zone maps prune. */
 const IN_BATCH_WINDOW = `e.event_time BETWEEN (SELECT min(event_time) FROM temp.events_stage)
@@ -285,33 +285,9 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     facets: readonly FacetField[],
     top = 10,
   ): Promise<EventSummary> {
-    const { where, params } = buildWhere(q);
-    const totals = await conn.runAndReadAll(
-      `SELECT count(*) AS n, epoch_ms(min(event_time)) AS first, epoch_ms(max(event_time)) AS last,
-              count(error_code) AS errors FROM events${where}`,
-      params,
-    );
-    const t = totals.getRowObjectsJS()[0] ?? {};
-    const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-    const summary: EventSummary = {
-      count: Number(t.n ?? 0),
-      firstSeen: num(t.first),
-      lastSeen: num(t.last),
-      errors: Number(t.errors ?? 0),
-      facets: {},
-    };
-    for (const field of facets) {
-      const col = FACET_COLUMNS[field];
-      const r = await conn.runAndReadAll(
-        `SELECT ${col} AS value, count(*) AS n FROM events${where} GROUP BY 1 ORDER BY n DESC, value LIMIT ${Math.floor(top)}`,
-        params,
-      );
-      summary.facets[field] = r.getRowObjectsJS().map((row) => ({
-        value: typeof row.value === 'string' ? row.value : null,
-        count: Number(row.n),
-      }));
-    }
-    return summary;
+    const { sql, params, fields } = buildSummary(q, facets, top);
+    const r = await conn.runAndReadAll(sql, params);
+    return readSummary(r.getRowObjectsJS(), fields);
   }
 
   const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
