@@ -31,23 +31,19 @@ export async function getFacets({ store, query, now }: RequestContext): Promise<
 export async function getHistogram({ store, query, now }: RequestContext): Promise<unknown> {
   const q = eventQueryOf(query, now());
   const n = limitParam(query, 60, MAX_BUCKETS, 'buckets');
-  const whole = await store.summarizeEvents(q, []);
-  const start = q.since ?? whole.firstSeen;
-  const end = q.until ?? whole.lastSeen;
-  if (start === null || end === null || whole.count === 0)
+  const t = await store.timeline(q, n);
+  if (t.start === null || t.end === null)
     return { count: 0, start: null, end: null, bucketMs: 0, buckets: [] };
-  const bucketMs = Math.max(1, Math.ceil((end - start + 1) / n));
-  const counted = await store.histogram(q, start, bucketMs, n);
-  const buckets = counted.map((b) => ({
+  const buckets = t.buckets.map((b) => ({
     start: new Date(b.start).toISOString(),
     success: b.count - b.errors,
     failure: b.errors,
   }));
   return {
-    count: whole.count,
-    start: new Date(start).toISOString(),
-    end: new Date(end).toISOString(),
-    bucketMs,
+    count: t.count,
+    start: new Date(t.start).toISOString(),
+    end: new Date(t.end).toISOString(),
+    bucketMs: t.bucketMs,
     buckets,
   };
 }

@@ -1,6 +1,6 @@
 // The explorer's time chart, shared by the SQL adapters: bucket layout and bounds here, the one
 // grouped count query in each adapter.
-import type { EventQuery, HistogramBucket } from './port.js';
+import type { EventQuery, HistogramBucket, Store, Timeline } from './port.js';
 
 /** One row of an adapter's grouped count: bucket index from `from`, events, errors. */
 export interface BucketCount {
@@ -37,4 +37,30 @@ export async function histogramOf(
     }
   }
   return out;
+}
+
+/** Width of each of `buckets` buckets covering start..end inclusive (at least 1 ms). */
+export function bucketWidth(start: number, end: number, buckets: number): number {
+  return Math.max(1, Math.ceil((end - start + 1) / buckets));
+}
+
+/** The timeline in two passes: the span of the matching events, then the histogram over it. */
+export async function timelineOf(
+  store: Pick<Store, 'summarizeEvents' | 'histogram'>,
+  q: EventQuery,
+  buckets: number,
+): Promise<Timeline> {
+  const whole = await store.summarizeEvents(q, []);
+  const start = q.since ?? whole.firstSeen;
+  const end = q.until ?? whole.lastSeen;
+  if (start === null || end === null || whole.count === 0)
+    return { count: 0, start: null, end: null, bucketMs: 0, buckets: [] };
+  const bucketMs = bucketWidth(start, end, buckets);
+  return {
+    count: whole.count,
+    start,
+    end,
+    bucketMs,
+    buckets: await store.histogram(q, start, bucketMs, buckets),
+  };
 }

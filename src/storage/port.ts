@@ -102,6 +102,15 @@ export interface EventSummary {
   facets: Partial<Record<FacetField, FacetCount[]>>;
 }
 
+/** A histogram over the span of the events a query matches; no events, no span and no buckets. */
+export interface Timeline {
+  count: number;
+  start: number | null;
+  end: number | null;
+  bucketMs: number;
+  buckets: HistogramBucket[];
+}
+
 /** One bucket of a histogram: the events from `start` (epoch ms) up to the next bucket's start. */
 export interface HistogramBucket {
   start: number;
@@ -189,6 +198,11 @@ export interface Store {
    * (epoch ms), all of them returned, empty ones with zero counts. One pass over the events.
    */
   histogram(query: EventQuery, start: number, bucketMs: number, buckets: number): Promise<HistogramBucket[]>;
+  /**
+   * The explorer's time chart: the events a query matches over their whole span (from `since` or
+   * the first, to `until` or the last) in `buckets` buckets of equal width.
+   */
+  timeline(query: EventQuery, buckets: number): Promise<Timeline>;
   /** Ledger rows by issued access key. */
   credentials(keys: readonly string[]): Promise<Map<string, StoredCredential>>;
   /** Ledger rows whose caller used one of these keys (the sessions they created). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudTrailEvent } from '../../src/domain/event.js';
-import type { EventQuery, EventStore, FacetField } from '../../src/storage/port.js';
+import type { EventQuery, FacetField, Store } from '../../src/storage/port.js';
 import { FACET_COLUMNS } from '../../src/storage/columns.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import { event, objectRecord } from '../helpers/records.js';
@@ -63,7 +63,7 @@ function expectedTop(events: CloudTrailEvent[], field: FacetField, top: number) 
 
 describe('DuckDB event summary', () => {
   const all = Array.from({ length: EVENTS }, (_, i) => nth(i));
-  let store: EventStore;
+  let store: Store;
   beforeAll(async () => {
     store = await openDuckDbStore(path.join(dir, 'summary.duckdb'));
     for (let o = 0; o < 3; o++) {
@@ -81,7 +81,11 @@ describe('DuckDB event summary', () => {
     ['no filter', {}, () => true],
     ['free text', { text: 'needle-bucket' }, (e) => JSON.stringify(e.requestParameters).includes('Needle')],
     ['failures', { outcome: 'failure' }, (e) => e.errorCode !== null],
-    ['event names', { eventNames: ['Call1', 'Call4'] }, (e) => ['Call1', 'Call4'].includes(e.eventName)],
+    [
+      'event names',
+      { eventNames: ['Call1', 'Call4'] },
+      (e) => e.eventName === 'Call1' || e.eventName === 'Call4',
+    ],
   ];
   for (const [name, q, keep] of cases) {
     it(`counts every facet and the totals in one statement: ${name}`, async () => {
@@ -101,13 +105,12 @@ describe('DuckDB event summary', () => {
 
   it('answers totals alone, repeated fields once, and an empty result', async () => {
     const alone = await store.summarizeEvents({ text: 'needle-bucket' }, []);
-    expect(alone).toEqual({
+    expect(alone).toMatchObject({
       count: 334,
-      firstSeen: expect.any(Number),
-      lastSeen: expect.any(Number),
       errors: all.filter((e, i) => i % 9 === 0 && e.errorCode !== null).length,
       facets: {},
     });
+    expect(alone.lastSeen).toBeGreaterThan(alone.firstSeen ?? Infinity);
     const twice = await store.summarizeEvents({}, ['awsRegion', 'awsRegion'], 2);
     expect(twice.facets.awsRegion).toEqual(expectedTop(all, 'awsRegion', 2));
     expect(await store.summarizeEvents({ eventNames: ['Nothing'] }, ['awsRegion', 'errorCode'])).toEqual({

@@ -388,6 +388,50 @@ export function storeContract(
       expect(await store.histogram({}, T0, 60_000, 0)).toEqual([]);
     });
 
+    it('draws the timeline over the span of the matching events, or the asked one', async () => {
+      await seed();
+      const bucketsOf = (start: number, width: number, ...counts: [number, number][]) =>
+        counts.map(([count, errors], i) => ({ start: start + i * width, count, errors }));
+      // e4 a day before T0; e1, e2 and e3 (the error) at T0, +60 s, +120 s
+      const lo = T0 - 86_400_000;
+      const width = Math.ceil((T0 + 120_000 - lo + 1) / 4);
+      expect(await store.timeline({}, 4)).toEqual({
+        count: 4,
+        start: lo,
+        end: T0 + 120_000,
+        bucketMs: width,
+        buckets: bucketsOf(lo, width, [1, 0], [0, 0], [0, 0], [3, 1]),
+      });
+      expect(await store.timeline({ since: T0, until: T0 + 179_999, outcome: 'failure' }, 3)).toEqual({
+        count: 1,
+        start: T0,
+        end: T0 + 179_999,
+        bucketMs: 60_000,
+        buckets: bucketsOf(T0, 60_000, [0, 0], [0, 0], [1, 1]),
+      });
+      // from the asked start to the last matching event: 120,001 ms in two buckets
+      expect(await store.timeline({ since: T0 }, 2)).toEqual({
+        count: 3,
+        start: T0,
+        end: T0 + 120_000,
+        bucketMs: 60_001,
+        buckets: bucketsOf(T0, 60_001, [2, 0], [1, 1]),
+      });
+      expect(await store.timeline({ text: 'backup_admin%' }, 60)).toMatchObject({
+        count: 1,
+        start: T0 + 60_000,
+        end: T0 + 60_000,
+        bucketMs: 1,
+      });
+      expect(await store.timeline({ eventNames: ['Nothing'] }, 10)).toEqual({
+        count: 0,
+        start: null,
+        end: null,
+        bucketMs: 0,
+        buckets: [],
+      });
+    });
+
     it('pages through copies of one event id in two accounts without skipping either', async () => {
       await store.appendBatch({
         objects: [objectRecord('o1', { records: 3 })],

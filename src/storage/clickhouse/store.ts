@@ -18,7 +18,7 @@ import { connect, type Connection } from './client.js';
 import { contentKey, EVENT_COLUMNS, eventRow } from './columns.js';
 import { num as n, rowToCredential, rowToEvent, text as s } from '../rows.js';
 import { FACET_COLUMNS } from '../columns.js';
-import { histogramOf } from '../histogram.js';
+import { histogramOf, timelineOf } from '../histogram.js';
 import { CREDENTIAL_COLUMNS, credentialRow } from './credentials.js';
 import { migrate } from './migrate.js';
 import { operationFunctions } from './operations.js';
@@ -320,6 +320,7 @@ export async function openClickhouseStore(url: string, now: () => number = Date.
     searchEvents,
     summarizeEvents,
     histogram,
+    timeline: (q: EventQuery, buckets: number) => timelineOf({ summarizeEvents, histogram }, q, buckets),
     ...operationFunctions(conn, address),
     credentials,
     credentialChildren,

@@ -10,6 +10,7 @@ import type {
   EventQuery,
   EventSummary,
   FacetField,
+  Timeline,
 } from '../port.js';
 import { StoreError } from '../port.js';
 import { alertFunctions, appendMatches, INSERT_MATCHES, PENDING_FROM_STAGE } from './alerts.js';
@@ -19,11 +20,11 @@ import { EVENT_COLUMNS, SEARCH_TEXT } from './columns.js';
 import { appendRows } from './chunks.js';
 import { byRow, stage } from './stage.js';
 import { rowToEvent, rowToCredential } from '../rows.js';
-import { histogramOf } from '../histogram.js';
+import { histogramOf, timelineOf } from '../histogram.js';
 import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows } from './search.js';
-import { buildSummary, readSummary } from './summary.js';
+import { buildSummary, buildTimeline, readSummary, readTimeline } from './summary.js';
 
 /** The window of the batch: duplicates share their event time, and the bound lets zone maps prune. */
 const IN_BATCH_WINDOW = `e.event_time BETWEEN (SELECT min(event_time) FROM temp.events_stage)
@@ -280,6 +281,14 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     });
   }
 
+  async function timeline(q: EventQuery, buckets: number): Promise<Timeline> {
+    // Without a filter the span comes from the row groups' statistics: two passes are cheaper.
+    if (buckets < 1 || !buildWhere(q).where) return timelineOf({ summarizeEvents, histogram }, q, buckets);
+    const { sql, params } = buildTimeline(q, buckets);
+    const r = await conn.runAndReadAll(sql, params);
+    return readTimeline(r.getRowObjectsJS(), buckets);
+  }
+
   async function summarizeEvents(
     q: EventQuery,
     facets: readonly FacetField[],
@@ -422,6 +431,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     searchEvents,
     summarizeEvents,
     histogram,
+    timeline,
     credentials,
     credentialChildren,
     findCredentials,

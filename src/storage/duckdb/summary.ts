@@ -1,6 +1,6 @@
-// The explorer's counts in one statement: totals and every facet's top values from one scan.
+// The explorer's counts in one statement each: totals with every facet's top values, and the time chart.
 import type { DuckDBValue } from '@duckdb/node-api';
-import type { EventQuery, EventSummary, FacetField } from '../port.js';
+import type { EventQuery, EventSummary, FacetField, Timeline } from '../port.js';
 import { FACET_COLUMNS } from '../columns.js';
 import { buildWhere } from './search.js';
 
@@ -54,4 +54,48 @@ export function readSummary(rows: Record<string, unknown>[], fields: readonly Fa
       }));
   });
   return summary;
+}
+
+/**
+ * The timeline in one statement: the matching events' times are read once (a materialized CTE),
+ * and both the span and the buckets are computed from them — where the span query and the
+ * histogram query each evaluated the filter. `buckets` is at least 1.
+ */
+export function buildTimeline(q: EventQuery, buckets: number): { sql: string; params: DuckDBValue[] } {
+  const { where, params } = buildWhere(q);
+  const n = Math.max(1, Math.floor(buckets));
+  const bound = (v: number | undefined): string => (v === undefined ? 'NULL' : `${Math.floor(v)}::BIGINT`);
+  const sql = `WITH hits AS MATERIALIZED (
+      SELECT epoch_ms(event_time) AS t, error_code IS NOT NULL AS failed FROM events${where}),
+    span AS (SELECT count(*) AS n, coalesce(${bound(q.since)}, min(t)) AS lo,
+                    coalesce(${bound(q.until)}, max(t)) AS hi FROM hits),
+    size AS (SELECT n, lo, hi, greatest(1, ceil((hi - lo + 1) / ${n}))::BIGINT AS step FROM span)
+    SELECT size.n, size.lo, size.hi, size.step, (hits.t - size.lo) // size.step AS b,
+           count(hits.t) AS c, count(*) FILTER (WHERE hits.failed) AS e
+    FROM size LEFT JOIN hits ON hits.t BETWEEN size.lo AND size.lo + size.step * ${n} - 1
+    GROUP BY ALL`;
+  return { sql, params };
+}
+
+/** The timeline from the rows of `buildTimeline`: every bucket, empty ones zero. */
+export function readTimeline(rows: Record<string, unknown>[], buckets: number): Timeline {
+  const head = rows[0];
+  const count = Number(head?.n ?? 0);
+  if (!head || count === 0 || head.lo === null || head.hi === null)
+    return { count: 0, start: null, end: null, bucketMs: 0, buckets: [] };
+  const start = Number(head.lo);
+  const bucketMs = Number(head.step);
+  const out = Array.from({ length: Math.max(1, Math.floor(buckets)) }, (_, i) => ({
+    start: start + i * bucketMs,
+    count: 0,
+    errors: 0,
+  }));
+  for (const r of rows) {
+    const bucket = r.b === null || r.b === undefined ? undefined : out[Number(r.b)];
+    if (bucket) {
+      bucket.count = Number(r.c);
+      bucket.errors = Number(r.e);
+    }
+  }
+  return { count, start, end: Number(head.hi), bucketMs, buckets: out };
 }
