@@ -27,8 +27,19 @@ export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
   return { rules, byName, anyName, candidates: new Map() };
 }
 
+/** Recent keys: most matches of a batch count toward an alert key another match already named. */
+const recentKeys = new Map<string, string>();
+const RECENT_KEYS = 50_000;
+
 export function hashKey(...parts: (string | number)[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);
+  const text = parts.join('\u0000');
+  let key = recentKeys.get(text);
+  if (key === undefined) {
+    key = createHash('sha256').update(text).digest('hex').slice(0, 24);
+    if (recentKeys.size >= RECENT_KEYS) recentKeys.clear();
+    recentKeys.set(text, key);
+  }
+  return key;
 }
 
 /** The alert a match counts toward, before evaluation: fixed windows make it order-independent. */

@@ -69,8 +69,20 @@ export function parseCondition(text: string): Condition {
   return result;
 }
 
-/** Selection names a pattern (`sel_*`, `them`) stands for. */
+/** Expansions per list of selection names (a rule's, fixed once compiled) and pattern. */
+const expansions = new WeakMap<readonly string[], Map<string, string[]>>();
+
+/** Selection names a pattern (`sel_*`, `them`) stands for; the same list each time for the same names. */
 export function expandPattern(pattern: string, names: readonly string[]): string[] {
+  let known = expansions.get(names);
+  if (!known) expansions.set(names, (known = new Map<string, string[]>()));
+  let found = known.get(pattern);
+  // A rule's `1 of sel_*` is evaluated on every event it meets: compile its pattern once.
+  if (!found) known.set(pattern, (found = expand(pattern, names)));
+  return found;
+}
+
+function expand(pattern: string, names: readonly string[]): string[] {
   if (pattern === 'them') return [...names];
   const re = new RegExp(
     `^${pattern
@@ -89,7 +101,7 @@ export function referencedNames(c: Condition, names: readonly string[]): string[
     case 'not':
       return referencedNames(c.item, names);
     case 'of':
-      return expandPattern(c.pattern, names);
+      return [...expandPattern(c.pattern, names)];
     default:
       return c.items.flatMap((i) => referencedNames(i, names));
   }

@@ -1,7 +1,13 @@
 // The rule language: conditions, modifiers, problems with file and line, Sigma, indexing.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/domain/json.js';
-import { ConditionError, evaluateCondition, parseCondition } from '../../src/rules/condition.js';
+import {
+  ConditionError,
+  evaluateCondition,
+  expandPattern,
+  parseCondition,
+  referencedNames,
+} from '../../src/rules/condition.js';
 import { compileEntry } from '../../src/rules/modifiers.js';
 import { loadRuleText } from '../../src/rules/load.js';
 
@@ -112,6 +118,18 @@ describe('conditions', () => {
     expect(run('1 of sel_* and not filter', { sel_b: true })).toBe(true);
     expect(run('all of sel_*', { sel_a: true })).toBe(false);
     expect(run('all of them', { sel_a: true, sel_b: true, filter: true })).toBe(true);
+  });
+
+  it('expands a pattern per list of names, however often it is evaluated', () => {
+    const other = ['sel_c', 'filter'];
+    for (let i = 0; i < 3; i++) {
+      expect(expandPattern('sel_*', names)).toEqual(['sel_a', 'sel_b']);
+      expect(expandPattern('sel_*', other)).toEqual(['sel_c']);
+      expect(expandPattern('them', other)).toEqual(other);
+    }
+    // the list a caller is given is its own: changing it changes no later expansion
+    referencedNames(parseCondition('1 of sel_*'), names).push('filter');
+    expect(run('1 of sel_*', { filter: true })).toBe(false);
   });
 
   it('reports malformed conditions and aggregations', () => {
