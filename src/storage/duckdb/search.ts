@@ -38,7 +38,33 @@ function originCondition(origins: string[]): { sql: string; params: DuckDBValue[
   return { sql, params: Array.from({ length: slots }, () => lower).flat() };
 }
 
-export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[] } {
+/**
+ * The rows a query's costly filters matched, remembered (hits.ts): `table` holds their row ids;
+ * `rows` narrows the lookup to a row-id window.
+ */
+export interface HitsRef {
+  table: string;
+  rows?: { from: number; to: number } | undefined;
+}
+
+/** The free text and origin conditions of a query (null when it has neither). */
+export function costlyCondition(q: EventQuery): { sql: string; params: DuckDBValue[] } | null {
+  const parts: string[] = [];
+  const params: DuckDBValue[] = [];
+  if (q.origins?.length) {
+    const { sql, params: p } = originCondition(q.origins);
+    parts.push(sql);
+    params.push(...p);
+  }
+  if (q.text) {
+    parts.push('contains(search_text, lower(?))');
+    params.push(q.text);
+  }
+  return parts.length ? { sql: parts.join(' AND '), params } : null;
+}
+
+/** The WHERE clause of a query; with `hits`, its costly filters are read from the remembered rows. */
+export function buildWhere(q: EventQuery, hits?: HitsRef): { where: string; params: DuckDBValue[] } {
   const where: string[] = [];
   const params: DuckDBValue[] = [];
   const anyOf = (column: string, values: string[] | undefined, isCaseless = false): void => {
@@ -55,11 +81,6 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
       `(lower(actor_user_name) IN (${marks}) OR lower(actor_session_name) IN (${marks}) OR lower(actor_issuer_user_name) IN (${marks}))`,
     );
     params.push(...names, ...names, ...names);
-  }
-  if (q.origins?.length) {
-    const { sql, params: p } = originCondition(q.origins);
-    where.push(sql);
-    params.push(...p);
   }
   if (q.resourceTypes?.length) {
     where.push(`list_has_any(resource_types, [${q.resourceTypes.map(() => '?').join(', ')}]::VARCHAR[])`);
@@ -96,9 +117,16 @@ export function buildWhere(q: EventQuery): { where: string; params: DuckDBValue[
       params.push(at, q.before.eventId, q.before.account);
     }
   }
-  if (q.text) {
-    where.push('contains(search_text, lower(?))');
-    params.push(q.text);
+  if (hits) {
+    const r = hits.rows;
+    const range = r ? ` WHERE rid >= ${Math.floor(r.from)} AND rid < ${Math.floor(r.to)}` : '';
+    where.push(`rowid IN (SELECT rid FROM ${hits.table}${range})`);
+  } else {
+    const costly = costlyCondition(q);
+    if (costly) {
+      where.push(costly.sql);
+      params.push(...costly.params);
+    }
   }
   return { where: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
 }
@@ -178,12 +206,13 @@ function pageSize(q: EventQuery): number {
   return Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 1_000_000));
 }
 
-/** The search's SQL; `rows` bounds it to the rows whose row ids are in [from, to). */
+/** The search's SQL; `rows` bounds it to the rows whose row ids are in [from, to); `hits` as buildWhere. */
 export function buildSearch(
   q: EventQuery,
   rows?: { from: number; to: number },
+  hits?: string,
 ): { sql: string; params: DuckDBValue[] } {
-  const { where, params } = buildWhere(q);
+  const { where, params } = buildWhere(q, hits === undefined ? undefined : { table: hits, rows });
   const range = rows ? `rowid >= ${Math.floor(rows.from)} AND rowid < ${Math.floor(rows.to)}` : '';
   const bounded = range ? (where ? `${where} AND ${range}` : ` WHERE ${range}`) : where;
   const sql = `SELECT ${EVENT_SELECT} FROM events${bounded} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${pageSize(q)}`;

@@ -23,7 +23,8 @@ import { rowToEvent, rowToCredential } from '../rows.js';
 import { histogramOf, timelineOf } from '../histogram.js';
 import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
-import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows } from './search.js';
+import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows, type HitsRef } from './search.js';
+import { openHitCache } from './hits.js';
 import { buildSummary, buildTimeline, readSummary, readTimeline } from './summary.js';
 
 /** The window of the batch: duplicates share their event time, and the bound lets zone maps prune. */
@@ -169,6 +170,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   }
   // Lists of alert keys and ids that evaluation joins (alerts.ts, stageLists).
   await conn.run('CREATE OR REPLACE TEMP TABLE key_lists (list VARCHAR, k VARCHAR)');
+  const hitCache = await openHitCache(conn);
 
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
     await stage(conn, 'events_stage', batch.events, (a, events) => appendRows(a, events, EVENT_COLUMNS));
@@ -221,6 +223,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
       if (batch.quarantine.length)
         await conn.run('INSERT INTO quarantine SELECT * FROM temp.quarantine_stage');
       await conn.run('COMMIT');
+      if (batch.credentials.length) await hitCache.ledgerChanged();
       const stored = inserted.rowsChanged;
       const conflicting = conflicts.rowsChanged;
       return { stored, duplicates: batch.events.length - stored - conflicting, conflicts: conflicting };
@@ -243,8 +246,8 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     return found;
   }
 
-  async function searchOnce(q: EventQuery, rows?: { from: number; to: number }, on = conn) {
-    const { sql, params } = buildSearch(q, rows);
+  async function searchOnce(q: EventQuery, rows?: { from: number; to: number }, on = conn, hits?: string) {
+    const { sql, params } = buildSearch(q, rows, hits);
     const r = await on.runAndReadAll(sql, params);
     return r.getRowObjects().map(rowToEvent);
   }
@@ -262,8 +265,10 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     };
     // The first window may be dense: late materialization reads its page's rows only. A later
     // window is sparse (the first did not fill the page), and reading it twice costs more.
+    // Matches kept by the counts of the same filter are joined (the next page, a facet clicked).
+    const hits = (await hitCache.known(q)) ?? undefined;
     const run = (w: EventQuery, from: number, to: number) =>
-      searchOnce(w, { from, to }, to === rows ? conn : windows);
+      searchOnce(w, { from, to }, to === rows ? conn : windows, hits);
     return searchInWindows(q, rows, run, newestBelow);
   }
 
@@ -281,10 +286,16 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     });
   }
 
+  /** The remembered matches of a query's costly filters, if it has any and they are kept. */
+  async function hitsOf(q: EventQuery): Promise<HitsRef | undefined> {
+    const table = hasCostlyFilter(q) ? await hitCache.cover(q) : null;
+    return table === null ? undefined : { table };
+  }
+
   async function timeline(q: EventQuery, buckets: number): Promise<Timeline> {
     // Without a filter the span comes from the row groups' statistics: two passes are cheaper.
     if (buckets < 1 || !buildWhere(q).where) return timelineOf({ summarizeEvents, histogram }, q, buckets);
-    const { sql, params } = buildTimeline(q, buckets);
+    const { sql, params } = buildTimeline(q, buckets, await hitsOf(q));
     const r = await conn.runAndReadAll(sql, params);
     return readTimeline(r.getRowObjectsJS(), buckets);
   }
@@ -294,7 +305,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     facets: readonly FacetField[],
     top = 10,
   ): Promise<EventSummary> {
-    const { sql, params, fields } = buildSummary(q, facets, top);
+    const { sql, params, fields } = buildSummary(q, facets, top, await hitsOf(q));
     const r = await conn.runAndReadAll(sql, params);
     return readSummary(r.getRowObjectsJS(), fields);
   }
@@ -414,6 +425,8 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     }));
   }
 
+  const operations = operationFunctions(conn, maintenance);
+
   async function close(): Promise<void> {
     windows.closeSync();
     maintenance.closeSync();
@@ -425,7 +438,12 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   return serialized({
     ...alertFunctions(conn, now),
     ...outboxFunctions(conn),
-    ...operationFunctions(conn, maintenance),
+    ...operations,
+    async pruneEventsBefore(before: number, options: { dryRun?: boolean } = {}) {
+      const pruned = await operations.pruneEventsBefore(before, options);
+      if (!options.dryRun && (pruned.events || pruned.credentials)) await hitCache.clear();
+      return pruned;
+    },
     storedObjects,
     appendBatch,
     searchEvents,

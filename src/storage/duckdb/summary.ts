@@ -2,7 +2,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { EventQuery, EventSummary, FacetField, Timeline } from '../port.js';
 import { FACET_COLUMNS } from '../columns.js';
-import { buildWhere } from './search.js';
+import { buildWhere, type HitsRef } from './search.js';
 
 /**
  * Totals and the top `top` values of each facet as one GROUP BY GROUPING SETS: the filter is
@@ -13,8 +13,9 @@ export function buildSummary(
   q: EventQuery,
   facets: readonly FacetField[],
   top: number,
+  hits?: HitsRef,
 ): { sql: string; params: DuckDBValue[]; fields: FacetField[] } {
-  const { where, params } = buildWhere(q);
+  const { where, params } = buildWhere(q, hits);
   const fields = [...new Set(facets)];
   const totals = `count(*) AS n, count(error_code) AS errors,
     epoch_ms(min(event_time)) AS first, epoch_ms(max(event_time)) AS last`;
@@ -61,8 +62,12 @@ export function readSummary(rows: Record<string, unknown>[], fields: readonly Fa
  * and both the span and the buckets are computed from them — where the span query and the
  * histogram query each evaluated the filter. `buckets` is at least 1.
  */
-export function buildTimeline(q: EventQuery, buckets: number): { sql: string; params: DuckDBValue[] } {
-  const { where, params } = buildWhere(q);
+export function buildTimeline(
+  q: EventQuery,
+  buckets: number,
+  hits?: HitsRef,
+): { sql: string; params: DuckDBValue[] } {
+  const { where, params } = buildWhere(q, hits);
   const n = Math.max(1, Math.floor(buckets));
   const bound = (v: number | undefined): string => (v === undefined ? 'NULL' : `${Math.floor(v)}::BIGINT`);
   const sql = `WITH hits AS MATERIALIZED (

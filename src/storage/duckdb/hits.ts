@@ -1,0 +1,118 @@
+// The rows a costly filter matched, remembered for the explorer's next queries on the same filter.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { EventQuery } from '../port.js';
+import { costlyCondition } from './search.js';
+
+/**
+ * Free text reads ~770 bytes of stored text per event and the origin filter probes the ledger for
+ * each: the explorer asks for a page, the facets and the time chart of one filter, and each used to
+ * evaluate it over the whole store. The counts now keep the matching row ids in an in-memory table
+ * (every connection of the store sees it), and later queries with the same filter (the time chart,
+ * the next page, a facet clicked) join it and read only the rows appended since. The first page of
+ * a search does not wait for it: newest first, it stops reading once the page is full.
+ */
+export interface HitCache {
+  /**
+   * The table of the row ids the query's free text and origins match among the rows from `from` to
+   * the newest, reading what was not read before; null when the query has neither or they match
+   * too many rows to keep.
+   */
+  cover(q: EventQuery, from?: number): Promise<string | null>;
+  /** As cover(q), when every stored row has been matched before (but for the rows appended since). */
+  known(q: EventQuery): Promise<string | null>;
+  /** The ledger changed: origin matches may have too. */
+  ledgerChanged(): Promise<void>;
+  /** Rows were deleted: row ids shift when DuckDB reclaims them, so nothing kept holds. */
+  clear(): Promise<void>;
+}
+
+/** Filters kept at once, least recently used dropped first. */
+const MAX_FILTERS = 8;
+/** A filter matching more rows than this is not kept (8 bytes a row); its queries read the store. */
+export const MAX_HIT_ROWS = 1_000_000;
+
+const keyOf = (q: EventQuery): string => JSON.stringify([q.text ?? null, q.origins ?? null]);
+
+interface Entry {
+  table: string;
+  /** The row ids in [lo, hi) have been matched. */
+  lo: number;
+  hi: number;
+  byOrigin: boolean;
+}
+
+export async function openHitCache(
+  conn: DuckDBConnection,
+  limits = { maxRows: MAX_HIT_ROWS, maxFilters: MAX_FILTERS },
+): Promise<HitCache> {
+  await conn.run(`ATTACH IF NOT EXISTS ':memory:' AS explorer_hits`);
+  const entries = new Map<string, Entry>();
+  /** Filters found to match too many rows (by key: whether they filter by origin). */
+  const tooMany = new Map<string, boolean>();
+  let serial = 0;
+
+  async function forget(key: string): Promise<void> {
+    const e = entries.get(key);
+    entries.delete(key);
+    if (e) await conn.run(`DROP TABLE IF EXISTS ${e.table}`);
+  }
+
+  async function cover(q: EventQuery, from = 0): Promise<string | null> {
+    const costly = costlyCondition(q);
+    if (!costly) return null;
+    const key = keyOf(q);
+    if (tooMany.has(key)) return null;
+    const r = await conn.runAndReadAll('SELECT coalesce(max(rowid) + 1, 0) AS n FROM events');
+    const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
+    let e = entries.get(key);
+    if (e) entries.delete(key);
+    else {
+      for (const old of [...entries.keys()].slice(0, Math.max(0, entries.size - limits.maxFilters + 1)))
+        await forget(old);
+      e = {
+        table: `explorer_hits.main.hits_${++serial}`,
+        lo: rows,
+        hi: rows,
+        byOrigin: Boolean(q.origins?.length),
+      };
+      await conn.run(`CREATE TABLE ${e.table} (rid BIGINT)`);
+    }
+    entries.set(key, e);
+    const read = async (a: number, b: number): Promise<void> => {
+      await conn.run(
+        `INSERT INTO ${e.table} SELECT rowid FROM events WHERE rowid >= ${a} AND rowid < ${b} AND ${costly.sql}`,
+        costly.params,
+      );
+    };
+    const low = Math.max(0, Math.min(Math.floor(from), rows));
+    if (rows <= e.hi && low >= e.lo) return e.table;
+    if (rows > e.hi) await read(e.hi, rows);
+    if (low < e.lo) await read(low, e.lo);
+    e.hi = Math.max(e.hi, rows);
+    e.lo = Math.min(e.lo, low);
+    const n = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${e.table}`);
+    if (Number(n.getRowObjectsJS()[0]?.n ?? 0) > limits.maxRows) {
+      await forget(key);
+      if (tooMany.size >= 1000) tooMany.clear();
+      tooMany.set(key, e.byOrigin);
+      return null;
+    }
+    return e.table;
+  }
+
+  async function known(q: EventQuery): Promise<string | null> {
+    return entries.get(keyOf(q))?.lo === 0 ? cover(q) : null;
+  }
+
+  async function ledgerChanged(): Promise<void> {
+    for (const [key, e] of [...entries]) if (e.byOrigin) await forget(key);
+    for (const [key, byOrigin] of [...tooMany]) if (byOrigin) tooMany.delete(key);
+  }
+
+  async function clear(): Promise<void> {
+    for (const key of [...entries.keys()]) await forget(key);
+    tooMany.clear();
+  }
+
+  return { cover, known, ledgerChanged, clear };
+}

@@ -1,0 +1,139 @@
+// The explorer's remembered matches (storage/duckdb/hits.ts): always the answer a fresh read gives.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CloudTrailEvent } from '../../src/domain/event.js';
+import { openHitCache } from '../../src/storage/duckdb/hits.js';
+import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
+import type { Store } from '../../src/storage/port.js';
+import { event, objectRecord } from '../helpers/records.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'tw-hits-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2024-02-01T00:00:00Z');
+
+/** Day `d`'s events: every fifth names the searched bucket, at an offset that differs by day. */
+function day(d: number, n = 50): CloudTrailEvent[] {
+  return Array.from({ length: n }, (_, i) =>
+    event(
+      {
+        eventID: `d${d}-${i}`,
+        eventTime: new Date(T0 + d * DAY + i * 100).toISOString(),
+        requestParameters: { bucketName: (i + d) % 5 ? `other-${i}` : 'needle-bucket' },
+      },
+      `day${d}`,
+      i,
+    ),
+  );
+}
+
+async function append(store: Store, d: number, n = 50): Promise<void> {
+  const all = day(d, n);
+  for (let at = 0; at < all.length; at += 25_000) {
+    const events = all.slice(at, at + 25_000);
+    await store.appendBatch({
+      objects: [objectRecord(`day${d}-${at}`, { records: events.length })],
+      events,
+      quarantine: [],
+      credentials: [],
+      matches: [],
+    });
+  }
+}
+
+const ids = async (store: Store): Promise<string[]> =>
+  (await store.searchEvents({ text: 'needle-bucket', limit: 1000 })).map((e) => e.eventId).sort();
+const expected = (...days: (number | [number, number])[]): string[] =>
+  days
+    .flatMap((d) => (typeof d === 'number' ? day(d) : day(...d)))
+    .filter((e) => JSON.stringify(e.requestParameters).includes('needle'))
+    .map((e) => e.eventId)
+    .sort();
+
+describe('remembered matches of the explorer', () => {
+  it('finds rows appended after the filter was first asked, and none pruned', async () => {
+    const store = await openDuckDbStore(path.join(dir, 'grow.duckdb'));
+    await append(store, 0);
+    await append(store, 1);
+    expect(await ids(store)).toEqual(expected(0, 1));
+    await append(store, 2);
+    expect(await ids(store)).toEqual(expected(0, 1, 2));
+    const facets = await store.summarizeEvents({ text: 'needle-bucket' }, ['eventName']);
+    expect(facets.count).toBe(30);
+    expect((await store.timeline({ text: 'needle-bucket' }, 3)).buckets.map((b) => b.count)).toEqual([
+      10, 10, 10,
+    ]);
+    await store.close();
+  });
+
+  it('forgets what it kept when a prune shifts row ids', { timeout: 120_000 }, async () => {
+    const store = await openDuckDbStore(path.join(dir, 'prune.duckdb'));
+    // More than a row group (122,880 rows): the checkpoint after the prune reclaims it whole, and
+    // the rows after it take lower row ids.
+    await append(store, 0, 125_000);
+    await append(store, 1);
+    expect((await store.summarizeEvents({ text: 'needle-bucket' }, [])).count).toBe(25_010);
+    expect(await ids(store)).toHaveLength(1000);
+    await store.pruneEventsBefore(T0 + DAY);
+    await append(store, 2);
+    expect(await ids(store)).toEqual(expected(1, 2));
+    expect((await store.summarizeEvents({ text: 'needle-bucket' }, [])).count).toBe(20);
+    await store.close();
+  });
+
+  it('answers more filters than it keeps, each as a fresh read would', async () => {
+    const store = await openDuckDbStore(path.join(dir, 'many.duckdb'));
+    await append(store, 0);
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < 12; i++) {
+        const found = await store.searchEvents({ text: `other-${i}`, limit: 100 });
+        // other-1 is also in other-10 and other-11
+        const want = day(0).filter((e) => JSON.stringify(e.requestParameters).includes(`other-${i}`));
+        expect(found.map((e) => e.eventId).sort()).toEqual(want.map((e) => e.eventId).sort());
+      }
+    await store.close();
+  });
+
+  it('keeps no filter that matches more rows than its limit, and drops the least recent', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE events (search_text VARCHAR)');
+    await conn.run(`INSERT INTO events SELECT 'row ' || i || CASE WHEN i % 10 = 0 THEN ' rare' ELSE '' END
+                    FROM range(100) t(i)`);
+    const cache = await openHitCache(conn, { maxRows: 20, maxFilters: 2 });
+    expect(await cache.cover({ text: 'row' })).toBeNull();
+    const rare = await cache.cover({ text: 'RARE' });
+    expect(rare).not.toBeNull();
+    const count = async (table: string): Promise<number> =>
+      Number((await conn.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRowsJS()[0]?.[0]);
+    expect(await count(rare as string)).toBe(10);
+    await conn.run(`INSERT INTO events VALUES ('one more rare')`);
+    // the key is the text as asked: 'rare' is a second filter, read afresh
+    const lower = await cache.cover({ text: 'rare' });
+    expect(lower).not.toBe(rare);
+    expect(await count(lower as string)).toBe(11);
+    expect(await cache.cover({ text: 'RARE' })).toBe(rare);
+    expect(await count(rare as string)).toBe(11);
+    // a third filter: 'rare', asked least recently, is dropped with its table
+    expect(await cache.cover({ text: 'row 5' })).not.toBeNull();
+    await expect(count(lower as string)).rejects.toThrow(/does not exist/);
+    expect(await count(rare as string)).toBe(11);
+    expect(await cache.cover({ eventNames: ['X'] })).toBeNull();
+    // Coverage grows down from the newest rows, as a search newest first reads them.
+    const part = (await cache.cover({ text: 'row 1' }, 95)) as string;
+    const rids = async (): Promise<number[]> =>
+      (await conn.runAndReadAll(`SELECT rid FROM ${part} ORDER BY rid`)).getRowsJS().map((r) => Number(r[0]));
+    expect(await rids()).toEqual([]);
+    await cache.cover({ text: 'row 1' }, 15);
+    expect(await rids()).toEqual([15, 16, 17, 18, 19]);
+    await cache.cover({ text: 'row 1' }, 17);
+    await cache.cover({ text: 'row 1' });
+    expect(await rids()).toEqual([1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    conn.closeSync();
+    instance.closeSync();
+  });
+});
