@@ -17,6 +17,7 @@ import { recordBatch, type PipelineMetrics } from './metrics.js';
 import { prepareObject } from './prepare-object.js';
 import { isOwnedBy, type WorkerSlice } from './partition.js';
 import { eventsAttributedBy, ledgerFor, rematchStored, rematchUntilSettled } from './rematch.js';
+import { collectGarbageAbove, HEAP_CEILING } from './heap.js';
 
 export interface IngestProgress {
   objectsTotal: number;
@@ -284,6 +285,7 @@ export async function ingest(
     events = [];
     records = [];
     quarantine = [];
+    collectGarbageAbove(HEAP_CEILING);
   };
 
   const reads = mapBounded(todo, options.concurrency ?? 8, async (o) => ({ o, bytes: await o.read() }));
