@@ -263,10 +263,10 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
       const v = t.getRowObjectsJS()[0]?.t;
       return v === null || v === undefined ? null : Number(v);
     };
-    // The first window may be dense: late materialization reads its page's rows only. A later
-    // window is sparse (the first did not fill the page), and reading it twice costs more.
     // Matches kept by the counts of the same filter are joined (the next page, a facet clicked).
     const hits = (await hitCache.known(q)) ?? undefined;
+    // The first window may be dense: late materialization reads its page's rows only. A later
+    // window is sparse (the first did not fill the page), and reading it twice costs more.
     const run = (w: EventQuery, from: number, to: number) =>
       searchOnce(w, { from, to }, to === rows ? conn : windows, hits);
     return searchInWindows(q, rows, run, newestBelow);
