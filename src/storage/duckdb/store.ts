@@ -264,11 +264,15 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
       return v === null || v === undefined ? null : Number(v);
     };
     // Matches kept by the counts of the same filter are joined (the next page, a facet clicked).
-    const hits = (await hitCache.known(q)) ?? undefined;
+    let hits = (await hitCache.known(q)) ?? undefined;
     // The first window may be dense: late materialization reads its page's rows only. A later
     // window is sparse (the first did not fill the page), and reading it twice costs more.
-    const run = (w: EventQuery, from: number, to: number) =>
-      searchOnce(w, { from, to }, to === rows ? conn : windows, hits);
+    const run = async (w: EventQuery, from: number, to: number) => {
+      // The newest rows did not fill the page: the explorer's counts will read every row for this
+      // filter next, so read them once now and page from what they keep (a rare term: one read).
+      if (hits === undefined && to !== rows) hits = (await hitCache.cover(q)) ?? undefined;
+      return searchOnce(w, { from, to }, to === rows ? conn : windows, hits);
+    };
     return searchInWindows(q, rows, run, newestBelow);
   }
 
