@@ -25,11 +25,21 @@ export async function histogramOf(
   const from = Math.floor(start);
   const n = Math.max(0, Math.floor(buckets));
   const end = from + step * n - 1;
-  const out = Array.from({ length: n }, (_, i) => ({ start: from + i * step, count: 0, errors: 0 }));
-  if (!out.length) return out;
+  if (!n) return [];
   const bounded = { ...q, since: Math.max(q.since ?? from, from), until: Math.min(q.until ?? end, end) };
-  if (bounded.since > bounded.until) return out;
-  for (const row of await count(bounded, from, step)) {
+  if (bounded.since > bounded.until) return fillBuckets(from, step, n, []);
+  return fillBuckets(from, step, n, await count(bounded, from, step));
+}
+
+/** `n` buckets of `step` from `from` with the counts of `rows` (empty buckets zero, rows outside dropped). */
+export function fillBuckets(
+  from: number,
+  step: number,
+  n: number,
+  rows: readonly BucketCount[],
+): HistogramBucket[] {
+  const out = Array.from({ length: n }, (_, i) => ({ start: from + i * step, count: 0, errors: 0 }));
+  for (const row of rows) {
     const bucket = out[row.bucket];
     if (bucket) {
       bucket.count = row.count;
@@ -40,7 +50,7 @@ export async function histogramOf(
 }
 
 /** Width of each of `buckets` buckets covering start..end inclusive (at least 1 ms). */
-export function bucketWidth(start: number, end: number, buckets: number): number {
+function bucketWidth(start: number, end: number, buckets: number): number {
   return Math.max(1, Math.ceil((end - start + 1) / buckets));
 }
 

@@ -2,6 +2,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { EventQuery, EventSummary, FacetField, Timeline } from '../port.js';
 import { FACET_COLUMNS } from '../columns.js';
+import { fillBuckets } from '../histogram.js';
 import { buildWhere, type HitsRef } from './search.js';
 
 /**
@@ -90,17 +91,11 @@ export function readTimeline(rows: Record<string, unknown>[], buckets: number): 
     return { count: 0, start: null, end: null, bucketMs: 0, buckets: [] };
   const start = Number(head.lo);
   const bucketMs = Number(head.step);
-  const out = Array.from({ length: Math.max(1, Math.floor(buckets)) }, (_, i) => ({
-    start: start + i * bucketMs,
-    count: 0,
-    errors: 0,
-  }));
-  for (const r of rows) {
-    const bucket = r.b === null || r.b === undefined ? undefined : out[Number(r.b)];
-    if (bucket) {
-      bucket.count = Number(r.c);
-      bucket.errors = Number(r.e);
-    }
-  }
+  const counted = rows.flatMap((r) =>
+    r.b === null || r.b === undefined
+      ? []
+      : [{ bucket: Number(r.b), count: Number(r.c), errors: Number(r.e) }],
+  );
+  const out = fillBuckets(start, bucketMs, Math.max(1, Math.floor(buckets)), counted);
   return { count, start, end: Number(head.hi), bucketMs, buckets: out };
 }
