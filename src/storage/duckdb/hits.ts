@@ -8,17 +8,17 @@ import { costlyCondition } from './search.js';
  * each: the explorer asks for a page, the facets and the time chart of one filter, and each used to
  * evaluate it over the whole store. The counts now keep the matching row ids in an in-memory table
  * (every connection of the store sees it), and later queries with the same filter (the time chart,
- * the next page, a facet clicked) join it and read only the rows appended since. The first page of
- * a search does not wait for it: newest first, it stops reading once the page is full.
+ * the next page, a facet clicked) join it and read only the rows appended since. A search keeps
+ * them only when its newest rows do not fill its page; otherwise it stops reading once it is full.
  */
 export interface HitCache {
   /**
-   * The table of the row ids the query's free text and origins match among the rows from `from` to
-   * the newest, reading what was not read before; null when the query has neither or they match
-   * too many rows to keep.
+   * The table of the row ids the query's free text and origins match, reading the rows not read
+   * before (all of them the first time, the appended ones after); null when the query has neither
+   * or they match too many rows to keep.
    */
-  cover(q: EventQuery, from?: number): Promise<string | null>;
-  /** As cover(q), when every stored row has been matched before (but for the rows appended since). */
+  cover(q: EventQuery): Promise<string | null>;
+  /** As cover(q), for a filter already kept; null for any other. */
   known(q: EventQuery): Promise<string | null>;
   /** The ledger changed: origin matches may have too. */
   ledgerChanged(): Promise<void>;
@@ -35,9 +35,8 @@ const keyOf = (q: EventQuery): string => JSON.stringify([q.text ?? null, q.origi
 
 interface Entry {
   table: string;
-  /** The row ids in [lo, hi) have been matched. */
-  lo: number;
-  hi: number;
+  /** The row ids below this have been matched. */
+  upTo: number;
   byOrigin: boolean;
 }
 
@@ -57,39 +56,28 @@ export async function openHitCache(
     if (e) await conn.run(`DROP TABLE IF EXISTS ${e.table}`);
   }
 
-  async function cover(q: EventQuery, from = 0): Promise<string | null> {
+  async function cover(q: EventQuery): Promise<string | null> {
     const costly = costlyCondition(q);
     if (!costly) return null;
     const key = keyOf(q);
     if (tooMany.has(key)) return null;
-    const r = await conn.runAndReadAll('SELECT coalesce(max(rowid) + 1, 0) AS n FROM events');
-    const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
     let e = entries.get(key);
     if (e) entries.delete(key);
     else {
       for (const old of [...entries.keys()].slice(0, Math.max(0, entries.size - limits.maxFilters + 1)))
         await forget(old);
-      e = {
-        table: `explorer_hits.main.hits_${++serial}`,
-        lo: rows,
-        hi: rows,
-        byOrigin: Boolean(q.origins?.length),
-      };
+      e = { table: `explorer_hits.main.hits_${++serial}`, upTo: 0, byOrigin: Boolean(q.origins?.length) };
       await conn.run(`CREATE TABLE ${e.table} (rid BIGINT)`);
     }
     entries.set(key, e);
-    const read = async (a: number, b: number): Promise<void> => {
-      await conn.run(
-        `INSERT INTO ${e.table} SELECT rowid FROM events WHERE rowid >= ${a} AND rowid < ${b} AND ${costly.sql}`,
-        costly.params,
-      );
-    };
-    const low = Math.max(0, Math.min(Math.floor(from), rows));
-    if (rows <= e.hi && low >= e.lo) return e.table;
-    if (rows > e.hi) await read(e.hi, rows);
-    if (low < e.lo) await read(low, e.lo);
-    e.hi = Math.max(e.hi, rows);
-    e.lo = Math.min(e.lo, low);
+    const r = await conn.runAndReadAll('SELECT coalesce(max(rowid) + 1, 0) AS n FROM events');
+    const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
+    if (rows <= e.upTo) return e.table;
+    await conn.run(
+      `INSERT INTO ${e.table} SELECT rowid FROM events WHERE rowid >= ${e.upTo} AND rowid < ${rows} AND ${costly.sql}`,
+      costly.params,
+    );
+    e.upTo = rows;
     const n = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${e.table}`);
     if (Number(n.getRowObjectsJS()[0]?.n ?? 0) > limits.maxRows) {
       await forget(key);
@@ -101,7 +89,7 @@ export async function openHitCache(
   }
 
   async function known(q: EventQuery): Promise<string | null> {
-    return entries.get(keyOf(q))?.lo === 0 ? cover(q) : null;
+    return entries.has(keyOf(q)) ? cover(q) : null;
   }
 
   async function ledgerChanged(): Promise<void> {

@@ -292,7 +292,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
 
   /** The remembered matches of a query's costly filters, if it has any and they are kept. */
   async function hitsOf(q: EventQuery): Promise<HitsRef | undefined> {
-    const table = hasCostlyFilter(q) ? await hitCache.cover(q) : null;
+    const table = await hitCache.cover(q);
     return table === null ? undefined : { table };
   }
 
