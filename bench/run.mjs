@@ -75,10 +75,14 @@ async function corpus() {
   writeFileSync(path.join(cache, 'done'), String(written));
 }
 
+// The heap cap bin/trailwatch starts its bulk commands with (src/cli/launch.ts), for every step alike.
+const { heapFlags } = await import(path.join(root, 'dist/cli/launch.js'));
+const HEAP_FLAGS = heapFlags(process.env);
+
 /** Runs one measured step in its own process, so its peak memory is its own. */
 function step(name, script, args) {
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, ...args], {
+  const r = spawnSync(process.execPath, [...HEAP_FLAGS, '--input-type=module', '-e', script, ...args], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 1 << 26,
@@ -236,6 +240,7 @@ const rate = (s) => Math.round((s.events / s.ms) * 1000);
 const report = {
   date: new Date().toISOString(),
   corpus: { events: raw.events, files },
+  nodeFlags: HEAP_FLAGS,
   steps: [raw, rawParallel, withRules, noRules, hunt].map((s) => ({
     name: s.name,
     seconds: +(s.ms / 1000).toFixed(2),
@@ -250,7 +255,9 @@ const report = {
   },
   search: search.queries,
 };
-console.log(`corpus: ${report.corpus.events} events in ${files} files`);
+console.log(
+  `corpus: ${report.corpus.events} events in ${files} files; node ${HEAP_FLAGS.join(' ') || '(no heap cap)'}`,
+);
 for (const s of report.steps)
   console.log(
     `${s.name.padEnd(44)} ${String(s.seconds).padStart(8)} s ${String(s.eventsPerSecond).padStart(8)} events/s  peak RSS ${s.maxRssMb} MB`,

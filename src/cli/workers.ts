@@ -7,6 +7,7 @@ import type { WorkerSlice } from '../pipeline/partition.js';
 import { positiveInt } from './args.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
+import { ownHeapFlags } from './launch.js';
 
 export const WORKER_OPTIONS = {
   worker: { type: 'string' },
@@ -82,7 +83,8 @@ export async function runChildren(
 ): Promise<ChildResult[]> {
   const args = [command, ...withoutWorkers(argv)];
   const children = Array.from({ length: count }, (_, i) =>
-    spawn(process.execPath, [BIN, ...args, '--worker', `${i + 1}/${count}`], {
+    // With this process's heap cap (launch.ts), so that each child runs as it is started.
+    spawn(process.execPath, [...ownHeapFlags(), BIN, ...args, '--worker', `${i + 1}/${count}`], {
       cwd: io.cwd,
       env: io.env,
       stdio: ['ignore', 'pipe', 'pipe'],
