@@ -111,6 +111,8 @@ describe('attribution', () => {
     expect(byOrigin.map((e) => e.eventId).sort()).toEqual(
       [hop1, hop2, hop2Owner, hop3, hop3Owner, call].map((e) => e.eventID as string).sort(),
     );
+    // The counts read the origin's rows another way (one SELECT per branch of the condition).
+    expect((await store.summarizeEvents({ origins: ['alice'] }, [])).count).toBe(6);
   });
 
   it('fixes earlier events when the AssumeRole that issued their key arrives late', async () => {
@@ -332,6 +334,8 @@ describe('attribution', () => {
     expect((await store.searchEvents({ origins: ['i-0abc123def4567890'] })).map((e) => e.eventId)).toEqual([
       instance.eventID,
     ]);
+    for (const origin of ['dana@example.com', 'i-0abc123def4567890', 'erin'])
+      expect((await store.summarizeEvents({ origins: [origin] }, [])).count, origin).toBe(1);
   });
 
   it('attributes instance-profile sessions issued by EC2 to the instance, with high confidence', async () => {

@@ -1,7 +1,7 @@
 // The rows a costly filter matched, remembered for the explorer's next queries on the same filter.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventQuery } from '../port.js';
-import { costlyCondition } from './search.js';
+import { costlyCondition, costlyRowIds } from './search.js';
 
 /**
  * Free text reads ~770 bytes of stored text per event and the origin filter probes the ledger for
@@ -57,8 +57,7 @@ export async function openHitCache(
   }
 
   async function cover(q: EventQuery): Promise<string | null> {
-    const costly = costlyCondition(q);
-    if (!costly) return null;
+    if (!costlyCondition(q)) return null;
     const key = keyOf(q);
     if (tooMany.has(key)) return null;
     let e = entries.get(key);
@@ -73,10 +72,8 @@ export async function openHitCache(
     const r = await conn.runAndReadAll('SELECT coalesce(max(rowid) + 1, 0) AS n FROM events');
     const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
     if (rows <= e.upTo) return e.table;
-    await conn.run(
-      `INSERT INTO ${e.table} SELECT rowid FROM events WHERE rowid >= ${e.upTo} AND rowid < ${rows} AND ${costly.sql}`,
-      costly.params,
-    );
+    const ids = costlyRowIds(q, e.upTo, rows);
+    if (ids) await conn.run(`INSERT INTO ${e.table} ${ids.sql}`, ids.params);
     e.upTo = rows;
     const n = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${e.table}`);
     if (Number(n.getRowObjectsJS()[0]?.n ?? 0) > limits.maxRows) {

@@ -10,32 +10,69 @@ export const DEFAULT_LIMIT = 100;
 const LONG_TERM = LONG_TERM_TYPES.map((t) => `'${t}'`).join(', ');
 
 /**
- * Events whose resolved origin is one of `origins` (ids or names): made with a key whose ledger
- * row resolves to it, role owners' copies of calls whose caller's copy does, by the long-term
- * identity itself, or by a session whose issuing event is unknown but whose record names the
- * origin the way the fallback rules read it (pipeline/identity mirrors these rules).
+ * Events whose resolved origin is one of `origins` (ids or names), one branch per way it can be
+ * known: made with a key whose ledger row resolves to it, role owners' copies of calls whose
+ * caller's copy does, by the long-term identity itself, or by a session whose issuing event is
+ * unknown but whose record names the origin the way the fallback rules read it (pipeline/identity
+ * mirrors these rules).
  */
-function originCondition(origins: string[]): { sql: string; params: DuckDBValue[] } {
+function originBranches(origins: string[]): { sql: string; params: DuckDBValue[] }[] {
   const lower = origins.map((o) => o.toLowerCase());
   const marks = lower.map(() => '?').join(', ');
-  const sql = `(
-    actor_access_key_id IN (SELECT access_key_id FROM credentials WHERE kind <> 'CreateAccessKey'
-                            AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks})))
-    OR (actor_type = 'AWSAccount'
-        AND json_extract_string(response_elements, '$.credentials.accessKeyId') IN (
-          SELECT access_key_id FROM credentials WHERE caller_type <> 'AWSAccount'
-          AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks}))))
-    OR (actor_type IN (${LONG_TERM})
-        AND (lower(actor_arn) IN (${marks}) OR lower(actor_user_name) IN (${marks})
-             OR lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_invoked_by) IN (${marks})))
-    OR (actor_type NOT IN (${LONG_TERM})
-        AND (actor_access_key_id IS NULL OR actor_access_key_id NOT IN (SELECT access_key_id FROM credentials))
-        AND (lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_source_identity) IN (${marks})
-             OR (lower(actor_session_name) IN (${marks})
-                 AND (actor_issuer_arn LIKE '%/aws-reserved/sso.amazonaws.com/%' OR actor_session_name LIKE 'i-%'))))
-  )`;
-  const slots = (sql.match(/\?/g) ?? []).length / lower.length;
-  return { sql, params: Array.from({ length: slots }, () => lower).flat() };
+  const branches = [
+    `actor_access_key_id IN (SELECT access_key_id FROM credentials WHERE kind <> 'CreateAccessKey'
+                             AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks})))`,
+    `actor_type = 'AWSAccount'
+     AND json_extract_string(response_elements, '$.credentials.accessKeyId') IN (
+       SELECT access_key_id FROM credentials WHERE caller_type <> 'AWSAccount'
+       AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks})))`,
+    `actor_type IN (${LONG_TERM})
+     AND (lower(actor_arn) IN (${marks}) OR lower(actor_user_name) IN (${marks})
+          OR lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_invoked_by) IN (${marks}))`,
+    `actor_type NOT IN (${LONG_TERM})
+     AND (actor_access_key_id IS NULL OR actor_access_key_id NOT IN (SELECT access_key_id FROM credentials))
+     AND (lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_source_identity) IN (${marks})
+          OR (lower(actor_session_name) IN (${marks})
+              AND (actor_issuer_arn LIKE '%/aws-reserved/sso.amazonaws.com/%' OR actor_session_name LIKE 'i-%')))`,
+  ];
+  return branches.map((sql) => {
+    const slots = (sql.match(/\?/g) ?? []).length / lower.length;
+    return { sql, params: Array.from({ length: slots }, () => lower).flat() };
+  });
+}
+
+function originCondition(origins: string[]): { sql: string; params: DuckDBValue[] } {
+  const branches = originBranches(origins);
+  return {
+    sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`,
+    params: branches.flatMap((b) => b.params),
+  };
+}
+
+/**
+ * The row ids in [from, to) that a query's costly filters match (null when it has none). With
+ * origins, each branch of the origin condition is its own SELECT, joined by UNION: one scan for the
+ * OR of them all reads every column any branch needs (the large response elements included) for
+ * every row, where each branch reads its own columns for the rows its first test leaves.
+ */
+export function costlyRowIds(
+  q: EventQuery,
+  from: number,
+  to: number,
+): { sql: string; params: DuckDBValue[] } | null {
+  const range = `rowid >= ${Math.floor(from)} AND rowid < ${Math.floor(to)}`;
+  const text = q.text
+    ? { sql: ' AND contains(search_text, lower(?))', params: [q.text] }
+    : { sql: '', params: [] };
+  if (!q.origins?.length)
+    return q.text ? { sql: `SELECT rowid FROM events WHERE ${range}${text.sql}`, params: text.params } : null;
+  const branches = originBranches(q.origins);
+  return {
+    sql: branches
+      .map((b) => `SELECT rowid FROM events WHERE ${range} AND ${b.sql}${text.sql}`)
+      .join('\nUNION '),
+    params: branches.flatMap((b) => [...b.params, ...text.params]),
+  };
 }
 
 /**
