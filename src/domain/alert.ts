@@ -27,6 +27,8 @@ export interface MatchRow {
 export interface EventRef {
   eventId: string;
   recipientAccountId: string;
+  /** The event's time, when the caller knows it: a store may read only the rows near it. */
+  eventTime?: number;
 }
 
 export interface Alert {

@@ -68,6 +68,7 @@ export async function rematch(
   const refs = items.map((i) => ({
     eventId: i.event.eventId,
     recipientAccountId: i.event.recipientAccountId,
+    eventTime: i.event.eventTime,
   }));
   const fresh = detect(r.index, items, ledger, r.policy);
   const now = matchSets(fresh);

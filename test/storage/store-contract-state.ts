@@ -243,6 +243,36 @@ export function stateContract(current: () => Store): void {
     expect((await store.eventMatches([ref('m9')])).map((m) => m.alertKey)).toEqual(['key-d']);
   });
 
+  it('finds and replaces the matches of refs that carry their event times, at the edges too', async () => {
+    const ref = (eventId: string, eventTime: number) => ({
+      eventId,
+      recipientAccountId: '111122223333',
+      eventTime,
+    });
+    await append(store, {
+      matches: [
+        match('key-a', 'm1', T0),
+        match('key-a', 'm2', T0 + 1000),
+        match('key-b', 'm2', T0 + 1000),
+        match('key-a', 'm3', T0 + 5000),
+      ],
+    });
+    // The times bound the read: the first and the last ref sit on its edges.
+    const found = await store.eventMatches([ref('m3', T0 + 5000), ref('m1', T0)]);
+    expect(found.map((m) => m.eventId)).toEqual(['m1', 'm3']);
+    await store.replaceMatches([ref('m2', T0 + 1000)], [match('key-c', 'm2', T0 + 1000)]);
+    const now = await store.eventMatches([ref('m1', T0), ref('m2', T0 + 1000), ref('m3', T0 + 5000)]);
+    expect(now.map((m) => [m.eventId, m.alertKey])).toEqual([
+      ['m1', 'key-a'],
+      ['m2', 'key-c'],
+      ['m3', 'key-a'],
+    ]);
+    expect([...(await store.keySummaries(['key-a', 'key-b', 'key-c'])).keys()].sort()).toEqual([
+      'key-a',
+      'key-c',
+    ]);
+  });
+
   it('keeps triage decisions through re-evaluation and removes only open alerts evaluation drops', async () => {
     await append(store, { matches: [match('key-a', 'm1', T0), match('key-b', 'm2', T0)] });
     await store.saveAlerts([alert('alert-a', 'key-a'), alert('alert-b', 'key-b')], ['key-a', 'key-b'], []);

@@ -167,19 +167,29 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     return r.getRowObjects().map(rowToMatch);
   }
 
-  /** A VALUES list of event refs, joinable as `refs(e, a)`. */
-  const refsTable = (refs: readonly EventRef[]): { sql: string; params: string[] } => ({
-    sql: `(VALUES ${refs.map(() => '(?, ?)').join(', ')}) refs(e, a)`,
-    params: refs.flatMap((r) => [r.eventId, r.recipientAccountId]),
-  });
+  /**
+   * The matches of these refs, as `m` joined to `refs(e, a)`; bounded by the refs' times when every
+   * one has its time (zone maps then skip the row groups of other times).
+   */
+  const refsJoin = (refs: readonly EventRef[]): { sql: string; params: DuckDBValue[] } => {
+    const times = refs.map((r) => r.eventTime);
+    const known = times.every((t) => t !== undefined) ? times : null;
+    const params: DuckDBValue[] = refs.flatMap((r) => [r.eventId, r.recipientAccountId]);
+    let sql = `matches m JOIN (VALUES ${refs.map(() => '(?, ?)').join(', ')}) refs(e, a)
+      ON m.event_id = refs.e AND m.recipient_account_id = refs.a`;
+    if (known?.length) {
+      sql += ' AND m.event_time BETWEEN ? AND ?';
+      params.push(ts(Math.min(...known)), ts(Math.max(...known)));
+    }
+    return { sql, params };
+  };
 
   async function eventMatches(refs: readonly EventRef[]): Promise<MatchRow[]> {
     const out: MatchRow[] = [];
     for (let i = 0; i < refs.length; i += 2000) {
-      const t = refsTable(refs.slice(i, i + 2000));
+      const t = refsJoin(refs.slice(i, i + 2000));
       const r = await conn.runAndReadAll(
-        `SELECT m.*, epoch_ms(m.event_time) AS event_ms FROM matches m
-         JOIN ${t.sql} ON m.event_id = refs.e AND m.recipient_account_id = refs.a
+        `SELECT m.*, epoch_ms(m.event_time) AS event_ms FROM ${t.sql}
          ORDER BY m.event_time, m.event_id, m.rule_id, m.step`,
         t.params,
       );
@@ -193,29 +203,29 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     await stage(conn, 'matches_stage', matches, appendMatches);
     await conn.run('BEGIN TRANSACTION');
     try {
-      const touched = new Set(matches.map((m) => m.alertKey));
       // The keys the events leave and join are pending over the span of the rows that change.
       await conn.run(PENDING_FROM_STAGE);
+      // The rows to remove, found in one read of the matches.
+      await conn.run(
+        'CREATE OR REPLACE TEMP TABLE matches_gone (rid BIGINT, rule_id VARCHAR, alert_key VARCHAR, event_time TIMESTAMP)',
+      );
       for (let i = 0; i < refs.length; i += 2000) {
-        const t = refsTable(refs.slice(i, i + 2000));
-        const r = await conn.runAndReadAll(
-          `SELECT DISTINCT alert_key FROM matches m JOIN ${t.sql}
-           ON m.event_id = refs.e AND m.recipient_account_id = refs.a`,
-          t.params,
-        );
-        for (const [k] of r.getRowsJS()) touched.add(k as string);
+        const t = refsJoin(refs.slice(i, i + 2000));
         await conn.run(
-          `INSERT INTO pending_keys SELECT rule_id, alert_key, min(event_time), max(event_time)
-           FROM matches m JOIN ${t.sql} ON m.event_id = refs.e AND m.recipient_account_id = refs.a
-           GROUP BY rule_id, alert_key`,
-          t.params,
-        );
-        await conn.run(
-          `DELETE FROM matches USING ${t.sql}
-           WHERE matches.event_id = refs.e AND matches.recipient_account_id = refs.a`,
+          `INSERT INTO temp.matches_gone SELECT m.rowid, m.rule_id, m.alert_key, m.event_time FROM ${t.sql}`,
           t.params,
         );
       }
+      await conn.run(
+        `INSERT INTO pending_keys SELECT rule_id, alert_key, min(event_time), max(event_time)
+         FROM temp.matches_gone GROUP BY rule_id, alert_key`,
+      );
+      await conn.run('DELETE FROM matches WHERE rowid IN (SELECT rid FROM temp.matches_gone)');
+      const left = await conn.runAndReadAll('SELECT DISTINCT alert_key FROM temp.matches_gone');
+      // Keys that gain a match keep one; only those that only lose some may be left without any.
+      const gained = new Set(matches.map((m) => m.alertKey));
+      const touched = new Set(left.getRowsJS().map(([k]) => k as string));
+      for (const k of gained) touched.delete(k);
       if (matches.length) await conn.run('INSERT INTO matches SELECT * FROM temp.matches_stage');
       const keys = [...touched];
       for (let i = 0; i < keys.length; i += 5000) {
