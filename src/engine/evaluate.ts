@@ -95,14 +95,18 @@ export function evaluateSummary(rule: CompiledRule, s: KeySummary, ctx: Evaluati
       return [alertOf(key, s)];
     case 'threshold':
       return reachesThreshold(rule, s) ? [alertOf(key, s)] : [];
-    case 'new-value': {
-      const learning = rule.newValue?.learningMs ?? 0;
-      if (ctx.dataStart !== null && s.first.eventTime < ctx.dataStart + learning) return [];
-      return [alertOf(key, s)];
-    }
+    case 'new-value':
+      return ctx.dataStart !== null && isLearning(rule, s.first.eventTime, ctx.dataStart)
+        ? []
+        : [alertOf(key, s)];
     case 'sequence':
       return [];
   }
+}
+
+/** Whether a new-value key first seen at `first` was seen in the learning period (no alert). */
+export function isLearning(rule: CompiledRule, first: number, dataStart: number): boolean {
+  return first < dataStart + (rule.newValue?.learningMs ?? 0);
 }
 
 /** Alerts of a sequence key from its matches (those of the time span being evaluated). */

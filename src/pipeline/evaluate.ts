@@ -5,7 +5,7 @@ import { destinationsFor, outboxItem } from '../engine/route.js';
 import type { Notification } from '../sinks/port.js';
 import { alertToJson, type AlertView } from './alerts-view.js';
 import type { CompiledRule, Severity } from '../domain/rule.js';
-import { evaluateSequence, evaluateSummary, reachesThreshold } from '../engine/evaluate.js';
+import { evaluateSequence, evaluateSummary, isLearning, reachesThreshold } from '../engine/evaluate.js';
 import { compileSuppression, suppressionFor } from '../engine/suppress.js';
 import type { Store } from '../storage/port.js';
 
@@ -107,8 +107,16 @@ export async function evaluatePending(
     const counts = await store.keyCounts(
       others.filter((k) => byId.get(k.ruleId)?.type === 'threshold').map((k) => k.alertKey),
     );
+    // A new-value key whose first match is inside the learning period makes no alert: its first
+    // time is enough to know that (such keys gather matches from every event of a known value).
+    const learned = dataStart === null ? [] : others.filter((k) => byId.get(k.ruleId)?.type === 'new-value');
+    const firsts = await store.keyFirstSeen(learned.map((k) => k.alertKey));
     const reaching = others.filter((k) => {
       const rule = byId.get(k.ruleId) as CompiledRule;
+      if (rule.type === 'new-value') {
+        const first = firsts.get(k.alertKey);
+        return dataStart === null || first === undefined || !isLearning(rule, first, dataStart);
+      }
       const c = counts.get(k.alertKey);
       return rule.type !== 'threshold' || (c !== undefined && reachesThreshold(rule, c));
     });

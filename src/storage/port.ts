@@ -213,6 +213,8 @@ export interface Store {
   pendingAlertKeys(limit: number): Promise<PendingKey[]>;
   /** Per alert key: distinct events and distinct values (cheaper than a summary; thresholds first). */
   keyCounts(alertKeys: readonly string[]): Promise<Map<string, KeyCount>>;
+  /** Per alert key: the time of its earliest match (new-value keys first: it decides them). */
+  keyFirstSeen(alertKeys: readonly string[]): Promise<Map<string, number>>;
   /** Per alert key: count, distinct values, first match, first event ids, highest severity. */
   keySummaries(alertKeys: readonly string[]): Promise<Map<string, KeySummary>>;
   /** The matches of one alert key in a time range (for sequence rules), of one step if given. */

@@ -168,6 +168,12 @@ export function stateContract(current: () => Store): void {
     expect(await store.keyCounts(['key-a', 'key-none'])).toEqual(
       new Map([['key-a', { count: 2, distinctValues: 1 }]]),
     );
+    expect(await store.keyFirstSeen(['key-b', 'key-a', 'key-none'])).toEqual(
+      new Map([
+        ['key-a', T0],
+        ['key-b', T0 + 5000],
+      ]),
+    );
     const summary = (await store.keySummaries(['key-a'])).get('key-a');
     expect(summary).toMatchObject({ count: 2, distinctValues: 1, lastSeen: T0 + 1000, severity: 'high' });
     expect(summary?.eventIds).toEqual(['m1', 'm2']);

@@ -200,6 +200,17 @@ export function alertFunctions(
     return out;
   }
 
+  async function keyFirstSeen(keys: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const chunk of chunks(keys, 5000))
+      for (const row of await conn.rows(
+        `SELECT alert_key, min(event_ms) AS first_ms
+         FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
+      ))
+        out.set(String(row.alert_key), Number(row.first_ms));
+    return out;
+  }
+
   async function keySummaries(keys: readonly string[]): Promise<Map<string, KeySummary>> {
     const out = new Map<string, KeySummary>();
     for (const chunk of chunks(keys, 5000)) {
@@ -517,6 +528,7 @@ export function alertFunctions(
   return {
     pendingAlertKeys,
     keyCounts,
+    keyFirstSeen,
     keySummaries,
     matchesBetween,
     eventMatches,

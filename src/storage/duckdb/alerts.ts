@@ -126,6 +126,17 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     return out;
   }
 
+  async function keyFirstSeen(keys: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!keys.length) return out;
+    await stageLists({ keys });
+    const r = await conn.runAndReadAll(
+      `SELECT alert_key, epoch_ms(min(event_time)) FROM matches WHERE alert_key IN ${listed('keys')} GROUP BY alert_key`,
+    );
+    for (const [key, first] of r.getRowsJS()) out.set(key as string, Number(first));
+    return out;
+  }
+
   async function keySummaries(keys: readonly string[]): Promise<Map<string, KeySummary>> {
     const out = new Map<string, KeySummary>();
     if (!keys.length) return out;
@@ -473,6 +484,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
   return {
     pendingAlertKeys,
     keyCounts,
+    keyFirstSeen,
     keySummaries,
     matchesBetween,
     eventMatches,
