@@ -1,7 +1,7 @@
 // The rows a costly filter matched, remembered for the explorer's next queries on the same filter.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventQuery } from '../port.js';
-import { costlyCondition, costlyRowIds } from './search.js';
+import { costlyRowIds, hasCostlyFilter } from './search.js';
 
 /**
  * Free text reads ~770 bytes of stored text per event and the origin filter probes the ledger for
@@ -57,7 +57,7 @@ export async function openHitCache(
   }
 
   async function cover(q: EventQuery): Promise<string | null> {
-    if (!costlyCondition(q)) return null;
+    if (!hasCostlyFilter(q)) return null;
     const key = keyOf(q);
     if (tooMany.has(key)) return null;
     let e = entries.get(key);

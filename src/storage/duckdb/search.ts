@@ -49,6 +49,9 @@ function originCondition(origins: string[]): { sql: string; params: DuckDBValue[
   };
 }
 
+/** Free text: a case-insensitive substring of the stored search text. */
+const TEXT_MATCH = 'contains(search_text, lower(?))';
+
 /**
  * The row ids in [from, to) that a query's costly filters match (null when it has none). With
  * origins, each branch of the origin condition is its own SELECT, joined by UNION: one scan for the
@@ -61,9 +64,7 @@ export function costlyRowIds(
   to: number,
 ): { sql: string; params: DuckDBValue[] } | null {
   const range = `rowid >= ${Math.floor(from)} AND rowid < ${Math.floor(to)}`;
-  const text = q.text
-    ? { sql: ' AND contains(search_text, lower(?))', params: [q.text] }
-    : { sql: '', params: [] };
+  const text = q.text ? { sql: ` AND ${TEXT_MATCH}`, params: [q.text] } : { sql: '', params: [] };
   if (!q.origins?.length)
     return q.text ? { sql: `SELECT rowid FROM events WHERE ${range}${text.sql}`, params: text.params } : null;
   const branches = originBranches(q.origins);
@@ -85,7 +86,7 @@ export interface HitsRef {
 }
 
 /** The free text and origin conditions of a query (null when it has neither). */
-export function costlyCondition(q: EventQuery): { sql: string; params: DuckDBValue[] } | null {
+function costlyCondition(q: EventQuery): { sql: string; params: DuckDBValue[] } | null {
   const parts: string[] = [];
   const params: DuckDBValue[] = [];
   if (q.origins?.length) {
@@ -94,7 +95,7 @@ export function costlyCondition(q: EventQuery): { sql: string; params: DuckDBVal
     params.push(...p);
   }
   if (q.text) {
-    parts.push('contains(search_text, lower(?))');
+    parts.push(TEXT_MATCH);
     params.push(q.text);
   }
   return parts.length ? { sql: parts.join(' AND '), params } : null;
