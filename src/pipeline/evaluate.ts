@@ -109,8 +109,9 @@ export async function evaluatePending(
     );
     // A new-value key whose first match is inside the learning period makes no alert: its first
     // time is enough to know that (such keys gather matches from every event of a known value).
-    const learned = dataStart === null ? [] : others.filter((k) => byId.get(k.ruleId)?.type === 'new-value');
-    const firsts = await store.keyFirstSeen(learned.map((k) => k.alertKey));
+    const newValueKeys =
+      dataStart === null ? [] : others.filter((k) => byId.get(k.ruleId)?.type === 'new-value');
+    const firsts = await store.keyFirstSeen(newValueKeys.map((k) => k.alertKey));
     const reaching = others.filter((k) => {
       const rule = byId.get(k.ruleId) as CompiledRule;
       if (rule.type === 'new-value') {
