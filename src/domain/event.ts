@@ -77,6 +77,14 @@ export interface CloudTrailEvent {
   origin: RecordOrigin;
 }
 
+/** A stored event without its fields: what identifies it, its time, and the record it came from. */
+export interface EventLocation {
+  eventId: string;
+  recipientAccountId: string;
+  eventTime: number;
+  origin: RecordOrigin;
+}
+
 /** A stored event as search returns it, optionally with its raw record and its attribution. */
 export interface StoredEvent extends CloudTrailEvent {
   raw?: JsonObject;

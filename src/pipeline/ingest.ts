@@ -16,7 +16,7 @@ import { mapBounded } from './bounded.js';
 import { recordBatch, type PipelineMetrics } from './metrics.js';
 import { prepareObject } from './prepare-object.js';
 import { isOwnedBy, type WorkerSlice } from './partition.js';
-import { eventsAttributedBy, ledgerFor, rematchStored, rematchUntilSettled } from './rematch.js';
+import { eventsAt, eventsAttributedBy, ledgerFor, rematchStored, rematchUntilSettled } from './rematch.js';
 import { collectGarbageAbove, HEAP_CEILING } from './heap.js';
 
 export interface IngestProgress {
@@ -244,7 +244,12 @@ export async function ingest(
           rematcher,
         );
         const earlier = await eventsAttributedBy(store, [...ledger.changed, ...settled], batchObjectIds);
-        summary.rematched += await rematchUntilSettled(store, earlier, new Map(), rematcher);
+        summary.rematched += await rematchUntilSettled(
+          store,
+          await eventsAt(store, earlier),
+          new Map(),
+          rematcher,
+        );
       }
     }
     summary.credentials += ledger.rows.length;

@@ -1,7 +1,11 @@
 // Reads raw records back: each event points at its stored source object (kept gzip) and its index in it.
-import type { CloudTrailEvent, StoredEvent } from '../domain/event.js';
+import type { CloudTrailEvent, EventLocation, StoredEvent } from '../domain/event.js';
 import type { JsonObject } from '../domain/json.js';
+import type { DetectItem } from '../engine/detect.js';
+import { canonicalKeys } from '../parse/canonical-keys.js';
 import { decodeObject } from '../parse/decode.js';
+import { normalizeRecord } from '../parse/normalize.js';
+import { parseKeyLayout } from '../sources/key-layout.js';
 import type { Store } from '../storage/port.js';
 
 /** Attaches `raw` to each event, decoding every source object once. */
@@ -19,4 +23,45 @@ export async function attachRaw(store: Store, events: readonly CloudTrailEvent[]
     const raw = byObject.get(e.origin.objectId)?.get(e.origin.index);
     return raw ? { ...e, raw } : { ...e };
   });
+}
+
+/** Locations by the source object they point into, objects in the order first seen. */
+export function byObject(located: readonly EventLocation[]): Map<string, EventLocation[]> {
+  const objects = new Map<string, EventLocation[]>();
+  for (const l of located) {
+    const list = objects.get(l.origin.objectId);
+    if (list) list.push(l);
+    else objects.set(l.origin.objectId, [l]);
+  }
+  return objects;
+}
+
+/**
+ * The stored events at these locations read back from their source objects, each object decoded
+ * once (fetched 64 at a time) and only the located records kept, normalized again with their raw record in CloudTrail's key
+ * spelling (as ingest matched them). The stored identity and time are kept, so that what is found for
+ * an event is filed under the stored event. One whose object was pruned, or whose record no longer
+ * normalizes, is left out.
+ */
+export async function readLocated(store: Store, located: readonly EventLocation[]): Promise<DetectItem[]> {
+  const wanted = byObject(located);
+  const ids = [...wanted.keys()];
+  const out: DetectItem[] = [];
+  for (let i = 0; i < ids.length; i += 64) {
+    for (const [objectId, { uri, content }] of await store.objectContents(ids.slice(i, i + 64))) {
+      const records = new Map(decodeObject(content, uri).records.map((r) => [r.index, r.record]));
+      const keyAccount = parseKeyLayout(uri)?.account ?? null;
+      for (const l of wanted.get(objectId) ?? []) {
+        const record = records.get(l.origin.index);
+        const n = record && normalizeRecord(record, { objectId, index: l.origin.index, keyAccount });
+        if (!record || !n?.ok) continue;
+        const { eventId, recipientAccountId, eventTime } = l;
+        out.push({
+          event: { ...n.event, eventId, recipientAccountId, eventTime },
+          raw: canonicalKeys(record),
+        });
+      }
+    }
+  }
+  return out;
 }

@@ -2,15 +2,15 @@
 // behind it is resolved later (its AssumeRole arrives in a later file, or another worker stores
 // it), the event is matched again, so that alerts do not depend on delivery order.
 import type { EventRef, MatchRow } from '../domain/alert.js';
-import type { CloudTrailEvent } from '../domain/event.js';
+import type { CloudTrailEvent, EventLocation } from '../domain/event.js';
 import type { StoredCredential } from '../domain/identity.js';
-import { detect, type DetectItem } from '../engine/detect.js';
+import { detect } from '../engine/detect.js';
 import type { RuleIndex } from '../engine/match.js';
 import { keysToLookUp } from '../identity/enrich.js';
 import { sameResolution } from '../identity/ledger.js';
 import type { SessionNamePolicy } from '../identity/session-name.js';
 import type { EventQuery, Store } from '../storage/port.js';
-import { attachRaw } from './raw.js';
+import { byObject, readLocated } from './raw.js';
 
 export interface Rematcher {
   index: RuleIndex;
@@ -19,7 +19,6 @@ export interface Rematcher {
 
 /** Events stored at most this long before the key they used was issued (clocks of regions differ). */
 const CLOCK_SKEW_MS = 15 * 60_000;
-const PAGE = 5000;
 const KEYS_PER_QUERY = 1000;
 /**
  * Source objects whose records are read at once when stored events are matched again: each is parsed
@@ -55,22 +54,15 @@ function matchSets(rows: readonly MatchRow[]): Map<string, string> {
 }
 
 /**
- * Matches the items again against `ledger` and replaces the stored matches of those whose result
- * changed. Returns how many events changed.
+ * Replaces the stored matches of the events (`refs`) whose result changed: `fresh` is what matching
+ * them again found. Returns how many events changed.
  */
-export async function rematch(
+async function replaceChanged(
   store: Store,
-  items: readonly DetectItem[],
-  ledger: ReadonlyMap<string, StoredCredential>,
-  r: Rematcher,
+  refs: readonly EventRef[],
+  fresh: readonly MatchRow[],
 ): Promise<number> {
-  if (!items.length) return 0;
-  const refs = items.map((i) => ({
-    eventId: i.event.eventId,
-    recipientAccountId: i.event.recipientAccountId,
-    eventTime: i.event.eventTime,
-  }));
-  const fresh = detect(r.index, items, ledger, r.policy);
+  if (!refs.length) return 0;
   const now = matchSets(fresh);
   const stored = matchSets(await store.eventMatches(refs));
   const changed = refs.filter((ref) => (now.get(refKey(ref)) ?? '') !== (stored.get(refKey(ref)) ?? ''));
@@ -83,57 +75,55 @@ export async function rematch(
   return changed.length;
 }
 
-/** Events with their raw records, to match. One whose source object was pruned cannot be matched
- * again: it is left out and keeps its matches. */
-async function withRaw(store: Store, events: readonly CloudTrailEvent[]): Promise<DetectItem[]> {
-  return (await attachRaw(store, events)).flatMap((e) => (e.raw ? [{ event: e, raw: e.raw }] : []));
-}
+const refOf = (e: CloudTrailEvent): EventRef => ({
+  eventId: e.eventId,
+  recipientAccountId: e.recipientAccountId,
+  eventTime: e.eventTime,
+});
 
-/** The events in groups that come from at most OBJECTS_AT_ONCE source objects each. */
-function byObjects(events: readonly CloudTrailEvent[]): CloudTrailEvent[][] {
-  const objects = new Map<string, CloudTrailEvent[]>();
-  for (const e of events) {
-    const list = objects.get(e.origin.objectId);
-    if (list) list.push(e);
-    else objects.set(e.origin.objectId, [e]);
-  }
-  const lists = [...objects.values()];
-  const groups: CloudTrailEvent[][] = [];
+/** The locations in groups that come from at most OBJECTS_AT_ONCE source objects each. */
+function byObjects(located: readonly EventLocation[]): EventLocation[][] {
+  const lists = [...byObject(located).values()];
+  const groups: EventLocation[][] = [];
   for (let i = 0; i < lists.length; i += OBJECTS_AT_ONCE)
     groups.push(lists.slice(i, i + OBJECTS_AT_ONCE).flat());
   return groups;
 }
 
 /**
- * Matches stored events again under the ledger as stored now, overlaid with `view`, a few source
- * objects at a time (their raw records are read for it). Returns how many events changed.
+ * Matches stored events again under the ledger as stored now, overlaid with `view` (their records
+ * are read back for it). Returns how many events changed.
  */
 export async function rematchStored(
   store: Store,
-  events: readonly CloudTrailEvent[],
+  located: readonly EventLocation[],
   view: ReadonlyMap<string, StoredCredential>,
   r: Rematcher,
 ): Promise<number> {
-  let changed = 0;
-  for (const group of byObjects(events))
-    changed += await rematch(store, await withRaw(store, group), await ledgerFor(store, group, view), r);
-  return changed;
+  // Read a few objects at a time (their raw records are large); compared with the stored matches
+  // and replaced all at once, since each look-up reads the matches over the events' time span.
+  const refs: EventRef[] = [];
+  const fresh: MatchRow[] = [];
+  for (const group of byObjects(located)) {
+    const items = await readLocated(store, group);
+    const events = items.map((i) => i.event);
+    for (const e of events) refs.push(refOf(e));
+    for (const m of detect(r.index, items, await ledgerFor(store, events, view), r.policy)) fresh.push(m);
+  }
+  return replaceChanged(store, refs, fresh);
 }
 
-async function allEvents(store: Store, query: EventQuery): Promise<CloudTrailEvent[]> {
-  const out: CloudTrailEvent[] = [];
-  for (;;) {
-    const last = out[out.length - 1];
-    const page = await store.searchEvents({
-      ...query,
-      limit: PAGE,
-      ...(last
-        ? { before: { time: last.eventTime, eventId: last.eventId, account: last.recipientAccountId } }
-        : {}),
-    });
-    out.push(...page);
-    if (page.length < PAGE) return out;
-  }
+/** The locations of the stored events a query matches, `KEYS_PER_QUERY` values of `field` at a time. */
+async function locateAll(
+  store: Store,
+  field: 'accessKeyIds' | 'sharedEventIds' | 'eventIds',
+  values: readonly string[],
+  rest: EventQuery,
+): Promise<EventLocation[]> {
+  const out: EventLocation[] = [];
+  for (let i = 0; i < values.length; i += KEYS_PER_QUERY)
+    out.push(...(await store.locateEvents({ ...rest, [field]: values.slice(i, i + KEYS_PER_QUERY) })));
+  return out;
 }
 
 /**
@@ -145,7 +135,7 @@ export async function eventsAttributedBy(
   store: Store,
   written: readonly StoredCredential[],
   skip: ReadonlySet<string>,
-): Promise<CloudTrailEvent[]> {
+): Promise<EventLocation[]> {
   // An access key created for a user attributes nothing (its calls are the user's own).
   const rows = written.filter((r) => r.kind !== 'CreateAccessKey');
   if (!rows.length) return [];
@@ -154,20 +144,19 @@ export async function eventsAttributedBy(
   const ends = rows.map((r) => r.expiresAt);
   const until = ends.every((t) => t !== null) ? Math.max(...ends) + CLOCK_SKEW_MS : undefined;
   const span = until === undefined ? { since } : { since, until };
-  const found = new Map<string, CloudTrailEvent>();
-  const keys = rows.map((r) => r.accessKeyId);
-  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY)
-    for (const e of await allEvents(store, { accessKeyIds: keys.slice(i, i + KEYS_PER_QUERY), ...span }))
-      found.set(refKey(e), e);
   const shared = [...new Set(rows.flatMap((r) => (r.sharedEventId ? [r.sharedEventId] : [])))];
-  for (let i = 0; i < shared.length; i += KEYS_PER_QUERY)
-    for (const e of await allEvents(store, {
-      sharedEventIds: shared.slice(i, i + KEYS_PER_QUERY),
-      identityTypes: ['AWSAccount'],
-      ...span,
-    }))
-      found.set(refKey(e), e);
-  return [...found.values()].filter((e) => !skip.has(e.origin.objectId));
+  const found = new Map<string, EventLocation>();
+  for (const l of [
+    ...(await locateAll(
+      store,
+      'accessKeyIds',
+      rows.map((r) => r.accessKeyId),
+      span,
+    )),
+    ...(await locateAll(store, 'sharedEventIds', shared, { identityTypes: ['AWSAccount'], ...span })),
+  ])
+    found.set(refKey(l), l);
+  return [...found.values()].filter((l) => !skip.has(l.origin.objectId));
 }
 
 /** The ledger rows attribution of these events reads, as stored now, plus the given view's. */
@@ -186,14 +175,17 @@ export async function ledgerFor(
  * The stored copies of these events: a batch's own copy of an event may be a duplicate or a
  * conflicting record, and only the stored one is matched.
  */
-async function storedCopies(store: Store, events: readonly CloudTrailEvent[]): Promise<CloudTrailEvent[]> {
+async function storedCopies(store: Store, events: readonly CloudTrailEvent[]): Promise<EventLocation[]> {
   const wanted = new Set(events.map(refKey));
-  const found: CloudTrailEvent[] = [];
-  const ids = [...new Set(events.map((e) => e.eventId))];
-  for (let i = 0; i < ids.length; i += KEYS_PER_QUERY)
-    for (const e of await allEvents(store, { eventIds: ids.slice(i, i + KEYS_PER_QUERY) }))
-      if (wanted.has(refKey(e))) found.push(e);
-  return found;
+  const located = await locateAll(store, 'eventIds', [...new Set(events.map((e) => e.eventId))], {});
+  return located.filter((l) => wanted.has(refKey(l)));
+}
+
+/** The stored events at these locations, read back a few objects at a time. */
+export async function eventsAt(store: Store, located: readonly EventLocation[]): Promise<CloudTrailEvent[]> {
+  const out: CloudTrailEvent[] = [];
+  for (const group of byObjects(located)) for (const i of await readLocated(store, group)) out.push(i.event);
+  return out;
 }
 
 /**

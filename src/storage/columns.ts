@@ -70,3 +70,10 @@ export function lookupValues(q: EventQuery, key: keyof EventQuery): string[] | u
   const v = q[key];
   return Array.isArray(v) ? v : undefined;
 }
+
+/** The query without its page cursor: every row its filters select. */
+export function withoutCursor(q: EventQuery): EventQuery {
+  const all = { ...q };
+  delete all.before;
+  return all;
+}

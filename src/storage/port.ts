@@ -1,5 +1,5 @@
 // Store port: what the use cases need from a backend. Every adapter passes the contract suite.
-import type { StoredEvent } from '../domain/event.js';
+import type { EventLocation, StoredEvent } from '../domain/event.js';
 import type {
   Alert,
   AlertChange,
@@ -191,6 +191,11 @@ export interface Store {
   /** Appends events, quarantine entries and object checkpoints atomically; skips duplicate events. */
   appendBatch(batch: IngestBatch): Promise<AppendResult>;
   searchEvents(query: EventQuery): Promise<StoredEvent[]>;
+  /**
+   * Where every event a query matches came from, in no order (its limit and cursor are ignored, so
+   * callers bound it by its filters): a small row each, for reading the records themselves back.
+   */
+  locateEvents(query: EventQuery): Promise<EventLocation[]>;
   /** Counts, time span and top values of the events a query matches (its limit is ignored). */
   summarizeEvents(query: EventQuery, facets: readonly FacetField[], top?: number): Promise<EventSummary>;
   /**

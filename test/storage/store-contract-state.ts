@@ -279,6 +279,28 @@ export function stateContract(current: () => Store): void {
     ]);
   });
 
+  it('finds and replaces the matches of thousands of refs given in any order, some without a time', async () => {
+    const n = 2500;
+    const ids = Array.from({ length: n }, (_, i) => `bulk-${i}`);
+    await append(store, { matches: ids.map((id, i) => match('key-a', id, T0 + i * 1000)) });
+    // Newest first, every seventh without its time: read in chunks of whatever size the store uses.
+    const refs = ids
+      .map((eventId, i) => ({
+        eventId,
+        recipientAccountId: '111122223333',
+        ...(i % 7 ? { eventTime: T0 + i * 1000 } : {}),
+      }))
+      .reverse();
+    expect(new Set((await store.eventMatches(refs)).map((m) => m.eventId))).toEqual(new Set(ids));
+    await store.replaceMatches(
+      refs.slice(0, n - 1),
+      ids.slice(1).map((id, i) => match('key-b', id, T0 + (i + 1) * 1000)),
+    );
+    const now = await store.eventMatches(refs);
+    expect(now.filter((m) => m.alertKey === 'key-b')).toHaveLength(n - 1);
+    expect(now.filter((m) => m.alertKey === 'key-a').map((m) => m.eventId)).toEqual(['bulk-0']);
+  });
+
   it('keeps triage decisions through re-evaluation and removes only open alerts evaluation drops', async () => {
     await append(store, { matches: [match('key-a', 'm1', T0), match('key-b', 'm2', T0)] });
     await store.saveAlerts([alert('alert-a', 'key-a'), alert('alert-b', 'key-b')], ['key-a', 'key-b'], []);

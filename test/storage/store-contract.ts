@@ -182,6 +182,31 @@ export function storeContract(
       expect(await ids({ limit: 2 })).toEqual(['e3', 'e2']);
     });
 
+    it('locates every event a query matches, with its source record, whatever its limit and cursor', async () => {
+      await seed();
+      const located = async (q: Parameters<Store['locateEvents']>[0]) =>
+        (await store.locateEvents(q)).sort((a, b) => a.eventTime - b.eventTime);
+      expect(await located({ accessKeyIds: ['AKIABOB'] })).toEqual([
+        {
+          eventId: 'e2',
+          recipientAccountId: '111122223333',
+          eventTime: T0 + 60_000,
+          origin: { objectId: 'o1', index: 1 },
+        },
+      ]);
+      const all = await located({ limit: 1, before: { time: T0, eventId: 'e1' } });
+      expect(all.map((l) => [l.eventId, l.origin.index])).toEqual([
+        ['e4', 3],
+        ['e1', 0],
+        ['e2', 1],
+        ['e3', 2],
+      ]);
+      expect(all[3]?.recipientAccountId).toBe('444455556666');
+      expect(
+        (await located({ since: T0, until: T0 + 60_000, outcome: 'success' })).map((l) => l.eventId),
+      ).toEqual(['e1', 'e2']);
+    });
+
     it('summarizes the events a query matches: counts, time span and top values', async () => {
       await seed();
       const all = await store.summarizeEvents({}, ['recipientAccountId', 'errorCode', 'eventSource'], 2);

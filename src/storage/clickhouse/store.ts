@@ -1,6 +1,7 @@
 // The ClickHouse store: the same port as DuckDB, for volumes one machine cannot hold. No transactions:
 // a batch is written events first and its object checkpoint last, so a crash in between only makes
 // the next run read the object again, and every re-written row collapses into the stored one.
+import type { EventLocation } from '../../domain/event.js';
 import type { StoredCredential } from '../../domain/identity.js';
 import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/ingest.js';
 import type {
@@ -17,7 +18,7 @@ import { alertFunctions, MATCH_COLUMNS, matchRow } from './alerts.js';
 import { connect, type Connection } from './client.js';
 import { contentKey, EVENT_COLUMNS, eventRow } from './columns.js';
 import { num as n, rowToCredential, rowToEvent, text as s } from '../rows.js';
-import { FACET_COLUMNS } from '../columns.js';
+import { FACET_COLUMNS, withoutCursor } from '../columns.js';
 import { histogramOf, timelineOf } from '../histogram.js';
 import { CREDENTIAL_COLUMNS, credentialRow } from './credentials.js';
 import { migrate } from './migrate.js';
@@ -157,6 +158,19 @@ export async function openClickhouseStore(url: string, now: () => number = Date.
       ))
         found.add(String(r.identity));
     return found;
+  }
+
+  async function locateEvents(q: EventQuery): Promise<EventLocation[]> {
+    const rows = await conn.rows(
+      `SELECT event_id, recipient_account_id, event_ms, object_id, record_index
+       FROM events FINAL${buildWhere(withoutCursor(q))}`,
+    );
+    return rows.map((r) => ({
+      eventId: String(r.event_id),
+      recipientAccountId: String(r.recipient_account_id),
+      eventTime: Number(r.event_ms),
+      origin: { objectId: String(r.object_id), index: Number(r.record_index) },
+    }));
   }
 
   async function searchEvents(q: EventQuery) {
@@ -318,6 +332,7 @@ export async function openClickhouseStore(url: string, now: () => number = Date.
     storedObjects,
     appendBatch,
     searchEvents,
+    locateEvents,
     summarizeEvents,
     histogram,
     timeline: (q: EventQuery, buckets: number) => timelineOf({ summarizeEvents, histogram }, q, buckets),

@@ -195,10 +195,22 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     return { sql, params };
   };
 
+  /**
+   * Refs in chunks of 2,000 in time order (those without a time last): each chunk then spans little
+   * time, and its join reads only the row groups of that time.
+   */
+  const refChunks = (refs: readonly EventRef[]): EventRef[][] => {
+    const at = (r: EventRef): number => r.eventTime ?? Number.MAX_SAFE_INTEGER;
+    const sorted = [...refs].sort((a, b) => at(a) - at(b));
+    const out: EventRef[][] = [];
+    for (let i = 0; i < sorted.length; i += 2000) out.push(sorted.slice(i, i + 2000));
+    return out;
+  };
+
   async function eventMatches(refs: readonly EventRef[]): Promise<MatchRow[]> {
     const out: MatchRow[] = [];
-    for (let i = 0; i < refs.length; i += 2000) {
-      const t = refsJoin(refs.slice(i, i + 2000));
+    for (const chunk of refChunks(refs)) {
+      const t = refsJoin(chunk);
       const r = await conn.runAndReadAll(
         `SELECT m.*, epoch_ms(m.event_time) AS event_ms FROM ${t.sql}
          ORDER BY m.event_time, m.event_id, m.rule_id, m.step`,

@@ -1,5 +1,7 @@
 // The embedded DuckDB store: one file, migrations on open, one transaction per appended batch.
 import { DuckDBInstance, timestampValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { EventLocation } from '../../domain/event.js';
+import { withoutCursor } from '../columns.js';
 import type { StoredCredential } from '../../domain/identity.js';
 import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/ingest.js';
 import type {
@@ -254,6 +256,20 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     return r.getRowObjects().map(rowToEvent);
   }
 
+  async function locateEvents(q: EventQuery): Promise<EventLocation[]> {
+    const { where, params } = buildWhere(withoutCursor(q));
+    const r = await conn.runAndReadAll(
+      `SELECT event_id, recipient_account_id, epoch_ms(event_time), object_id, record_index FROM events${where}`,
+      params,
+    );
+    return r.getRowsJS().map(([eventId, account, time, objectId, index]) => ({
+      eventId: eventId as string,
+      recipientAccountId: account as string,
+      eventTime: Number(time),
+      origin: { objectId: objectId as string, index: Number(index) },
+    }));
+  }
+
   async function searchEvents(q: EventQuery) {
     if (!hasCostlyFilter(q)) return searchOnce(q);
     const r = await windows.runAndReadAll('SELECT max(rowid) + 1 AS n FROM events');
@@ -453,6 +469,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     storedObjects,
     appendBatch,
     searchEvents,
+    locateEvents,
     summarizeEvents,
     histogram,
     timeline,

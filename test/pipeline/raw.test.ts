@@ -1,0 +1,79 @@
+// Reading stored events back from their source objects, as matching again does.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { prepareObject } from '../../src/pipeline/prepare-object.js';
+import { readLocated } from '../../src/pipeline/raw.js';
+import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'tw-raw-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const KEY = 'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_x.json';
+const plain = {
+  eventVersion: '1.08',
+  eventID: 'ev-plain',
+  eventTime: '2024-05-01T10:00:00Z',
+  eventSource: 's3.amazonaws.com',
+  eventName: 'GetBucketPolicy',
+  awsRegion: 'us-east-1',
+  recipientAccountId: '111122223333',
+  userIdentity: { type: 'IAMUser', userName: 'bob', accessKeyId: 'AKIABOB', accountId: '111122223333' },
+  requestParameters: { bucketName: 'plain-bucket' },
+};
+// As Athena exports it: every key lowercased, and no recipient (inferred from the object's key).
+const lowered = {
+  eventid: 'ev-lowered',
+  eventtime: '2024-05-01T10:05:00Z',
+  eventsource: 's3.amazonaws.com',
+  eventname: 'PutBucketPolicy',
+  useridentity: { type: 'IAMUser', username: 'carol', accesskeyid: 'AKIACAROL' },
+  requestparameters: { bucketName: 'lowered-bucket' },
+};
+
+describe('reading located events back', () => {
+  it('reads each located record, in CloudTrail key spelling, under the identity it is stored with', async () => {
+    const store = await openDuckDbStore(path.join(root, 'db.duckdb'));
+    try {
+      const prepared = prepareObject(
+        { identity: `file:${KEY}`, uri: `/data/${KEY}`, key: KEY },
+        Buffer.from(JSON.stringify({ Records: [plain, lowered] })),
+      );
+      await store.appendBatch({
+        objects: [prepared.object],
+        events: prepared.events,
+        quarantine: [],
+        credentials: [],
+        matches: [],
+      });
+      const located = await store.locateEvents({});
+      const missing = {
+        eventId: 'gone',
+        recipientAccountId: '1',
+        eventTime: 0,
+        origin: { objectId: 'pruned', index: 0 },
+      };
+      const items = await readLocated(store, [missing, ...located]);
+      const byId = new Map(items.map((i) => [i.event.eventId, i]));
+      expect([...byId.keys()].sort()).toEqual(['ev-lowered', 'ev-plain']);
+      for (const stored of await store.searchEvents({})) {
+        const item = byId.get(stored.eventId);
+        expect(item?.event).toMatchObject({
+          recipientAccountId: stored.recipientAccountId,
+          eventTime: stored.eventTime,
+          eventName: stored.eventName,
+          actor: stored.actor,
+          requestParameters: stored.requestParameters,
+          origin: stored.origin,
+        });
+      }
+      const raw = byId.get('ev-lowered')?.raw;
+      expect(raw?.eventName).toBe('PutBucketPolicy');
+      expect(raw?.requestParameters).toEqual({ bucketName: 'lowered-bucket' });
+      expect(byId.get('ev-lowered')?.event.recipientAccountId).toBe('111122223333');
+    } finally {
+      await store.close();
+    }
+  });
+});
