@@ -42,13 +42,31 @@ export function hashKey(...parts: (string | number)[]): string {
   return key;
 }
 
+/** The fixed window a match or threshold key spans (its dedup or counting window), 0 for others. */
+function keyWindowMs(rule: CompiledRule): number {
+  if (rule.type === 'match') return Math.max(1, rule.dedupMs);
+  if (rule.type === 'threshold') return Math.max(1, rule.threshold?.windowMs ?? 1);
+  return 0;
+}
+
+/**
+ * The times every match of the key a match at `time` counts toward lies in (both ends included):
+ * its fixed window for match and threshold rules, null for new-value and sequence keys (all time).
+ * Keys made before a rule's window was edited lie in their old window, which this does not know.
+ */
+export function keySpan(rule: CompiledRule, time: number): { from: number; to: number } | null {
+  const w = keyWindowMs(rule);
+  if (!w) return null;
+  const from = Math.floor(time / w) * w;
+  return { from, to: from + w - 1 };
+}
+
 /** The alert a match counts toward, before evaluation: fixed windows make it order-independent. */
 function alertKeyOf(rule: CompiledRule, group: string, value: string | null, time: number): string {
   switch (rule.type) {
     case 'match':
-      return hashKey(rule.meta.id, group, Math.floor(time / Math.max(1, rule.dedupMs)));
     case 'threshold':
-      return hashKey(rule.meta.id, group, Math.floor(time / Math.max(1, rule.threshold?.windowMs ?? 1)));
+      return hashKey(rule.meta.id, group, Math.floor(time / keyWindowMs(rule)));
     case 'new-value':
       return hashKey(rule.meta.id, group, value ?? '');
     case 'sequence':

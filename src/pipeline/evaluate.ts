@@ -6,8 +6,9 @@ import type { Notification } from '../sinks/port.js';
 import { alertToJson, type AlertView } from './alerts-view.js';
 import type { CompiledRule, Severity } from '../domain/rule.js';
 import { evaluateSequence, evaluateSummary, isLearning, reachesThreshold } from '../engine/evaluate.js';
+import { keySpan } from '../engine/match.js';
 import { compileSuppression, suppressionFor } from '../engine/suppress.js';
-import type { Store } from '../storage/port.js';
+import type { Store, TimeSpan } from '../storage/port.js';
 
 export interface EvaluationSummary {
   keys: number;
@@ -17,6 +18,49 @@ export interface EvaluationSummary {
 }
 
 const KEYS_PER_ROUND = 5000;
+/** Windows of windowed keys less than this apart are read as one span (fewer terms to test). */
+const SPAN_GAP_MS = 86_400_000;
+
+/**
+ * The keys in at most two groups, each read by one store call: windowed keys (match and threshold
+ * rules) with the spans their windows cover, so that the store reads only those times (a batch's
+ * keys are mostly of a few days, but late files bring older ones); other keys unbounded.
+ */
+function bySpan(
+  keys: readonly PendingKey[],
+  byId: ReadonlyMap<string, CompiledRule>,
+): { keys: string[]; within?: TimeSpan[] }[] {
+  const windowed: string[] = [];
+  const spans: TimeSpan[] = [];
+  const rest: string[] = [];
+  for (const k of keys) {
+    const rule = byId.get(k.ruleId);
+    const span = rule && keySpan(rule, k.from);
+    if (span) {
+      windowed.push(k.alertKey);
+      spans.push(span);
+    } else rest.push(k.alertKey);
+  }
+  spans.sort((a, b) => a.from - b.from);
+  const within: TimeSpan[] = [];
+  for (const span of spans) {
+    const last = within[within.length - 1];
+    if (last && span.from - last.to <= SPAN_GAP_MS) last.to = Math.max(last.to, span.to);
+    else within.push({ ...span });
+  }
+  return [...(windowed.length ? [{ keys: windowed, within }] : []), ...(rest.length ? [{ keys: rest }] : [])];
+}
+
+/** One store read per group of `bySpan`, the results merged. */
+async function readBySpan<T>(
+  keys: readonly PendingKey[],
+  byId: ReadonlyMap<string, CompiledRule>,
+  read: (keys: string[], within?: TimeSpan[]) => Promise<Map<string, T>>,
+): Promise<Map<string, T>> {
+  const out = new Map<string, T>();
+  for (const g of bySpan(keys, byId)) for (const [k, v] of await read(g.keys, g.within)) out.set(k, v);
+  return out;
+}
 
 /**
  * Evaluates every pending alert key; matches of rules not loaded now are marked evaluated without
@@ -104,8 +148,10 @@ export async function evaluatePending(
     const sequences = pending.filter((k) => byId.get(k.ruleId)?.type === 'sequence');
     const others = pending.filter((k) => byId.get(k.ruleId) && byId.get(k.ruleId)?.type !== 'sequence');
     // A threshold key below its threshold makes no alert: counting is enough to know that.
-    const counts = await store.keyCounts(
-      others.filter((k) => byId.get(k.ruleId)?.type === 'threshold').map((k) => k.alertKey),
+    const counts = await readBySpan(
+      others.filter((k) => byId.get(k.ruleId)?.type === 'threshold'),
+      byId,
+      (keys, within) => store.keyCounts(keys, within),
     );
     // A new-value key whose first match is inside the learning period makes no alert: its first
     // time is enough to know that (such keys gather matches from every event of a known value).
@@ -121,7 +167,7 @@ export async function evaluatePending(
       const c = counts.get(k.alertKey);
       return rule.type !== 'threshold' || (c !== undefined && reachesThreshold(rule, c));
     });
-    const summaries = await store.keySummaries(reaching.map((k) => k.alertKey));
+    const summaries = await readBySpan(reaching, byId, (keys, within) => store.keySummaries(keys, within));
     for (const k of others) {
       const rule = byId.get(k.ruleId);
       const s = summaries.get(k.alertKey);

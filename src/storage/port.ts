@@ -185,6 +185,12 @@ export interface PruneResult {
   objectsEmptied: number;
 }
 
+/** A span of event times in epoch ms, both ends included. */
+export interface TimeSpan {
+  from: number;
+  to: number;
+}
+
 export interface Store {
   /** The identities among `identities` whose objects are already stored (the checkpoints). */
   storedObjects(identities: readonly string[]): Promise<Set<string>>;
@@ -216,12 +222,16 @@ export interface Store {
   findCredentials(term: string, limit?: number): Promise<StoredCredential[]>;
   /** Alert keys with matches not yet evaluated (after a crash, too), with their time span. */
   pendingAlertKeys(limit: number): Promise<PendingKey[]>;
-  /** Per alert key: distinct events and distinct values (cheaper than a summary; thresholds first). */
-  keyCounts(alertKeys: readonly string[]): Promise<Map<string, KeyCount>>;
+  /**
+   * Per alert key: distinct events and distinct values (cheaper than a summary; thresholds first).
+   * With `within`, the caller promises that every match of these keys lies in one of those spans
+   * (windowed keys): the store may read only those times.
+   */
+  keyCounts(alertKeys: readonly string[], within?: readonly TimeSpan[]): Promise<Map<string, KeyCount>>;
   /** Per alert key: the time of its earliest match (new-value keys first: it decides them). */
   keyFirstSeen(alertKeys: readonly string[]): Promise<Map<string, number>>;
-  /** Per alert key: count, distinct values, first match, first event ids, highest severity. */
-  keySummaries(alertKeys: readonly string[]): Promise<Map<string, KeySummary>>;
+  /** Per alert key: count, distinct values, first match, first event ids, highest severity (`within`: as keyCounts). */
+  keySummaries(alertKeys: readonly string[], within?: readonly TimeSpan[]): Promise<Map<string, KeySummary>>;
   /** The matches of one alert key in a time range (for sequence rules), of one step if given. */
   matchesBetween(alertKey: string, from: number, to: number, step?: string): Promise<MatchRow[]>;
   /** The stored matches of these events (every rule, every step). */

@@ -174,6 +174,15 @@ export function stateContract(current: () => Store): void {
         ['key-b', T0 + 5000],
       ]),
     );
+    // Read within the spans their matches lie in (windowed keys' windows): both ends included.
+    const within = [
+      { from: T0 - 5000, to: T0 - 4000 },
+      { from: T0, to: T0 + 1000 },
+    ];
+    expect(await store.keyCounts(['key-a'], within)).toEqual(
+      new Map([['key-a', { count: 2, distinctValues: 1 }]]),
+    );
+    expect((await store.keySummaries(['key-a'], within)).get('key-a')?.eventIds).toEqual(['m1', 'm2']);
     const summary = (await store.keySummaries(['key-a'])).get('key-a');
     expect(summary).toMatchObject({ count: 2, distinctValues: 1, lastSeen: T0 + 1000, severity: 'high' });
     expect(summary?.eventIds).toEqual(['m1', 'm2']);

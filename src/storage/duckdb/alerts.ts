@@ -17,7 +17,7 @@ import type {
 import { MAX_EVENT_IDS } from '../../domain/alert.js';
 import type { Origin } from '../../domain/identity.js';
 import { SEVERITIES } from '../../domain/rule.js';
-import type { AlertQuery, AlertUpdate, StoredAlert } from '../port.js';
+import type { AlertQuery, AlertUpdate, StoredAlert, TimeSpan } from '../port.js';
 import { rowToAlert, rowToMatch } from '../rows.js';
 import { s, ts, type Row } from './values.js';
 
@@ -113,13 +113,27 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
   }
   const listed = (list: string): string => `(SELECT k FROM temp.key_lists WHERE list = '${list}')`;
 
-  async function keyCounts(keys: readonly string[]): Promise<Map<string, KeyCount>> {
+  /** The time bound of a key statement: zone maps then skip the row groups of other times. */
+  const spanned = (within?: readonly TimeSpan[]): { sql: string; params: DuckDBValue[] } =>
+    within
+      ? {
+          sql: ` AND (${within.map(() => 'event_time BETWEEN ? AND ?').join(' OR ') || 'false'})`,
+          params: within.flatMap((w) => [ts(w.from), ts(w.to)]),
+        }
+      : { sql: '', params: [] };
+
+  async function keyCounts(
+    keys: readonly string[],
+    within?: readonly TimeSpan[],
+  ): Promise<Map<string, KeyCount>> {
     const out = new Map<string, KeyCount>();
     if (!keys.length) return out;
     await stageLists({ keys });
+    const span = spanned(within);
     const r = await conn.runAndReadAll(
       `SELECT alert_key, count(DISTINCT event_id) AS n, count(DISTINCT value) AS nv
-       FROM matches WHERE alert_key IN ${listed('keys')} GROUP BY alert_key`,
+       FROM matches WHERE alert_key IN ${listed('keys')}${span.sql} GROUP BY alert_key`,
+      span.params,
     );
     for (const [key, n, nv] of r.getRowsJS())
       out.set(key as string, { count: Number(n), distinctValues: Number(nv) });
@@ -137,17 +151,22 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     return out;
   }
 
-  async function keySummaries(keys: readonly string[]): Promise<Map<string, KeySummary>> {
+  async function keySummaries(
+    keys: readonly string[],
+    within?: readonly TimeSpan[],
+  ): Promise<Map<string, KeySummary>> {
     const out = new Map<string, KeySummary>();
     if (!keys.length) return out;
     await stageLists({ keys });
+    const span = spanned(within);
     const r = await conn.runAndReadAll(
       `SELECT alert_key, count(DISTINCT event_id) AS n, count(DISTINCT value) AS nv,
               epoch_ms(max(event_time)) AS last_ms, max(${SEVERITY_RANK}) AS sev,
               list(event_id ORDER BY event_time, event_id)[1:${MAX_EVENT_IDS}] AS ids,
               first(struct_pack(rule_id, alert_key, event_id, recipient_account_id, event_ms := epoch_ms(event_time),
                 group_key, value, step, title, severity, region, source_ip, actor_arn, origin) ORDER BY event_time, event_id) AS f
-       FROM matches WHERE alert_key IN ${listed('keys')} GROUP BY alert_key`,
+       FROM matches WHERE alert_key IN ${listed('keys')}${span.sql} GROUP BY alert_key`,
+      span.params,
     );
     for (const row of r.getRowObjectsJS()) {
       const first = rowToMatch(row.f as Row);

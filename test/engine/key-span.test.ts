@@ -1,0 +1,56 @@
+// The span an alert key's matches lie in: what evaluation bounds its reads of the store by.
+import { describe, expect, it } from 'vitest';
+import type { CompiledRule } from '../../src/domain/rule.js';
+import { keySpan } from '../../src/engine/match.js';
+import { loadRuleText } from '../../src/rules/load.js';
+
+const DENIED = 'detection:\n  denied: { errorCode: AccessDenied }\n  condition: denied';
+
+function rule(body: string, detection = DENIED): CompiledRule {
+  const { rule: r, issues } = loadRuleText(
+    `id: span-rule
+title: Span
+description: test
+severity: low
+status: stable
+tactics: [TA0007]
+runbook: Decide whether this activity was expected.
+${body}
+${detection}
+tests:
+  - { name: a, alert: true, event: { errorCode: AccessDenied } }
+  - { name: b, alert: false, event: {} }
+`,
+    '/r/span-rule.yml',
+  );
+  if (!r) throw new Error(issues.map((i) => i.message).join('; '));
+  return r;
+}
+
+const HOUR = 3_600_000;
+const T = Date.parse('2024-05-01T10:00:00Z');
+
+describe('keySpan', () => {
+  it("is a threshold key's counting window, from its first to its last millisecond", () => {
+    const r = rule('type: threshold\nthreshold: { count: 3, window: 1h }');
+    for (const t of [T, T + 1, T + HOUR - 1]) expect(keySpan(r, t)).toEqual({ from: T, to: T + HOUR - 1 });
+    expect(keySpan(r, T + HOUR)).toEqual({ from: T + HOUR, to: T + 2 * HOUR - 1 });
+  });
+
+  it("is a match key's dedup window", () => {
+    const r = rule('type: match\noutput: { title: t, dedup: 1d }');
+    const day = Date.parse('2024-05-01T00:00:00Z');
+    expect(keySpan(r, T)).toEqual({ from: day, to: day + 24 * HOUR - 1 });
+  });
+
+  it('is all time for new-value and sequence keys', () => {
+    expect(
+      keySpan(rule('type: new-value\nnewValue: { value: userIdentity.arn, learning: 7d }'), T),
+    ).toBeNull();
+    const sequence = rule(
+      'type: sequence\nsequence: { by: userIdentity.arn, window: 1h, steps: [denied, listed] }',
+      'detection:\n  denied: { errorCode: AccessDenied }\n  listed: { eventName: ListBuckets }\n  condition: denied or listed',
+    );
+    expect(keySpan(sequence, T)).toBeNull();
+  });
+});
