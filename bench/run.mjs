@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
-    events: { type: 'string', default: '200k' },
+    events: { type: 'string', default: '1m' },
     out: { type: 'string' },
     // Only the explorer's queries, on a store already filled (e.g. the 10M one of an earlier run).
     'search-store': { type: 'string' },
