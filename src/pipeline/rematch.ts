@@ -121,8 +121,10 @@ async function locateAll(
   rest: EventQuery,
 ): Promise<EventLocation[]> {
   const out: EventLocation[] = [];
+  // Pushed one by one: a spread of a large result into push() would overflow the call stack.
   for (let i = 0; i < values.length; i += KEYS_PER_QUERY)
-    out.push(...(await store.locateEvents({ ...rest, [field]: values.slice(i, i + KEYS_PER_QUERY) })));
+    for (const l of await store.locateEvents({ ...rest, [field]: values.slice(i, i + KEYS_PER_QUERY) }))
+      out.push(l);
   return out;
 }
 
