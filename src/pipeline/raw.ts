@@ -37,11 +37,11 @@ export function byObject(located: readonly EventLocation[]): Map<string, EventLo
 }
 
 /**
- * The stored events at these locations read back from their source objects, each object decoded
- * once (fetched 64 at a time) and only the located records kept, normalized again with their raw record in CloudTrail's key
- * spelling (as ingest matched them). The stored identity and time are kept, so that what is found for
- * an event is filed under the stored event. One whose object was pruned, or whose record no longer
- * normalizes, is left out.
+ * The stored events at these locations read back from their source objects (fetched 64 at a time,
+ * each decoded once, only the located records kept) and normalized again, with their raw record in
+ * CloudTrail's key spelling as ingest matched it. The stored identity and time are kept, so that
+ * what is found for an event is filed under the stored event. One whose object was pruned, or whose
+ * record no longer normalizes, is left out.
  */
 export async function readLocated(store: Store, located: readonly EventLocation[]): Promise<DetectItem[]> {
   const wanted = byObject(located);
