@@ -228,8 +228,13 @@ export interface Store {
    * (windowed keys): the store may read only those times.
    */
   keyCounts(alertKeys: readonly string[], within?: readonly TimeSpan[]): Promise<Map<string, KeyCount>>;
-  /** Per alert key: the time of its earliest match (new-value keys first: it decides them). */
-  keyFirstSeen(alertKeys: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Per alert key: the time of its earliest match (new-value keys first: it decides them). With
+   * `before`, only matches earlier than it count, and a key with none is left out: whether a key was
+   * seen before its learning period ended is all evaluation asks, and the store may then read only
+   * those times instead of every match of the key.
+   */
+  keyFirstSeen(alertKeys: readonly string[], before?: number): Promise<Map<string, number>>;
   /** Per alert key: count, distinct values, first match, first event ids, highest severity (`within`: as keyCounts). */
   keySummaries(alertKeys: readonly string[], within?: readonly TimeSpan[]): Promise<Map<string, KeySummary>>;
   /** The matches of one alert key in a time range (for sequence rules), of one step if given. */

@@ -11,6 +11,7 @@ import { evaluatePending } from '../../src/pipeline/evaluate.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { createLocalSource } from '../../src/sources/local/files.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
+import type { Store, TimeSpan } from '../../src/storage/port.js';
 import { BASE_TEST_RECORD, deepMerge } from '../../src/rules/base-record.js';
 import { cli } from '../helpers/cli.js';
 
@@ -239,6 +240,52 @@ describe('detection over the store', () => {
       await evaluatePending(store, rules, now);
       expect(await store.alerts({})).toEqual([]);
       expect(await store.pendingAlertKeys(10)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("decides new-value keys by the rule's learning period over the store, its end excluded", async () => {
+    const dir = path.join(root, 'learning');
+    mkdirSync(dir);
+    const { rules } = await loadRuleSet([RULES], root);
+    const listing = (id: string, time: string, user: string): JsonObject =>
+      deepMerge(rec(id, 0), {
+        eventTime: time,
+        eventName: 'ListBuckets',
+        userIdentity: { arn: `arn:aws:iam::111122223333:user/${user}` },
+      });
+    // Data from 10:00 on 1 May (the first event), so the learning week ends at 10:00 on 8 May.
+    const days: JsonObject[][] = [
+      [rec('start', 0), listing('alice-1', '2024-05-02T10:00:00Z', 'alice')],
+      [
+        listing('carol-1', '2024-05-08T10:00:00Z', 'carol'),
+        listing('dave-1', '2024-05-08T09:59:59Z', 'dave'),
+      ],
+      [listing('alice-2', '2024-05-20T10:00:00Z', 'alice'), listing('bob-1', '2024-05-20T11:00:00Z', 'bob')],
+    ];
+    const store = await openDuckDbStore(path.join(dir, 'db.duckdb'));
+    // Keys seen while learning are settled by their first time alone, never summarized.
+    const summarized = new Set<string>();
+    const watched: Store = Object.assign(Object.create(store) as Store, {
+      keySummaries: (keys: readonly string[], within?: readonly TimeSpan[]) => {
+        for (const k of keys) summarized.add(k);
+        return store.keySummaries(keys, within);
+      },
+    });
+    try {
+      for (const [i, records] of days.entries()) {
+        const f = path.join(dir, `day${i}.json`);
+        writeFileSync(f, JSON.stringify({ Records: records }));
+        await ingest(watched, [createLocalSource([f])], { detection: { rules } });
+      }
+      // alice and dave were seen while learning; carol first at the very end of it, bob after it.
+      expect((await store.alerts({})).map((a) => a.eventIds.join(',')).sort()).toEqual(['bob-1', 'carol-1']);
+      const keyOf = (user: string): string => {
+        const arn = `arn:aws:iam::111122223333:user/${user}`;
+        return hashKey('first-listing', arn, arn); // grouped by the actor, as the rule does not say
+      };
+      expect([...summarized].sort()).toEqual([keyOf('bob'), keyOf('carol')].sort());
     } finally {
       await store.close();
     }

@@ -174,6 +174,15 @@ export function stateContract(current: () => Store): void {
         ['key-b', T0 + 5000],
       ]),
     );
+    // Before a time (a learning period's end, excluded): keys first seen at or after it are left out.
+    expect(await store.keyFirstSeen(['key-b', 'key-a'], T0 + 5000)).toEqual(new Map([['key-a', T0]]));
+    expect(await store.keyFirstSeen(['key-b', 'key-a'], T0 + 5001)).toEqual(
+      new Map([
+        ['key-a', T0],
+        ['key-b', T0 + 5000],
+      ]),
+    );
+    expect(await store.keyFirstSeen(['key-a'], T0)).toEqual(new Map());
     // Read within the spans their matches lie in (windowed keys' windows): both ends included.
     const within = [
       { from: T0 - 5000, to: T0 - 4000 },

@@ -200,12 +200,13 @@ export function alertFunctions(
     return out;
   }
 
-  async function keyFirstSeen(keys: readonly string[]): Promise<Map<string, number>> {
+  async function keyFirstSeen(keys: readonly string[], before?: number): Promise<Map<string, number>> {
     const out = new Map<string, number>();
+    const bound = before === undefined ? '' : ` AND event_ms < ${Math.floor(before)}`;
     for (const chunk of chunks(keys, 5000))
       for (const row of await conn.rows(
         `SELECT alert_key, min(event_ms) AS first_ms
-         FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
+         FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)}${bound} GROUP BY alert_key`,
       ))
         out.set(String(row.alert_key), Number(row.first_ms));
     return out;

@@ -140,12 +140,15 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     return out;
   }
 
-  async function keyFirstSeen(keys: readonly string[]): Promise<Map<string, number>> {
+  async function keyFirstSeen(keys: readonly string[], before?: number): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (!keys.length) return out;
     await stageLists({ keys });
+    // Matches are stored about in time order: zone maps skip the row groups of later times.
+    const bound = before === undefined ? '' : ' AND event_time < ?';
     const r = await conn.runAndReadAll(
-      `SELECT alert_key, epoch_ms(min(event_time)) FROM matches WHERE alert_key IN ${listed('keys')} GROUP BY alert_key`,
+      `SELECT alert_key, epoch_ms(min(event_time)) FROM matches WHERE alert_key IN ${listed('keys')}${bound} GROUP BY alert_key`,
+      before === undefined ? [] : [ts(before)],
     );
     for (const [key, first] of r.getRowsJS()) out.set(key as string, Number(first));
     return out;
