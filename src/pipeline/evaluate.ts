@@ -65,7 +65,9 @@ async function firstsBefore(
   const byEnd = new Map<number, string[]>();
   for (const k of keys) {
     const end = dataStart + (byId.get(k.ruleId)?.newValue?.learningMs ?? 0);
-    byEnd.set(end, [...(byEnd.get(end) ?? []), k.alertKey]);
+    const group = byEnd.get(end);
+    if (group) group.push(k.alertKey);
+    else byEnd.set(end, [k.alertKey]);
   }
   const out = new Map<string, number>();
   for (const [end, group] of byEnd) for (const [k, t] of await store.keyFirstSeen(group, end)) out.set(k, t);
