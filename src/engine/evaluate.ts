@@ -106,7 +106,12 @@ export function evaluateSummary(rule: CompiledRule, s: KeySummary, ctx: Evaluati
 
 /** Whether a new-value key first seen at `first` was seen in the learning period (no alert). */
 export function isLearning(rule: CompiledRule, first: number, dataStart: number): boolean {
-  return first < dataStart + (rule.newValue?.learningMs ?? 0);
+  return first < learningEnd(rule, dataStart);
+}
+
+/** When a new-value rule's learning period ends (excluded), for data stored from `dataStart`. */
+export function learningEnd(rule: CompiledRule, dataStart: number): number {
+  return dataStart + (rule.newValue?.learningMs ?? 0);
 }
 
 /** Alerts of a sequence key from its matches (those of the time span being evaluated). */

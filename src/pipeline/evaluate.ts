@@ -5,7 +5,7 @@ import { destinationsFor, outboxItem } from '../engine/route.js';
 import type { Notification } from '../sinks/port.js';
 import { alertToJson, type AlertView } from './alerts-view.js';
 import type { CompiledRule, Severity } from '../domain/rule.js';
-import { evaluateSequence, evaluateSummary, isLearning, reachesThreshold } from '../engine/evaluate.js';
+import { evaluateSequence, evaluateSummary, learningEnd, reachesThreshold } from '../engine/evaluate.js';
 import { keySpan } from '../engine/match.js';
 import { compileSuppression, suppressionFor } from '../engine/suppress.js';
 import type { Store, TimeSpan } from '../storage/port.js';
@@ -52,26 +52,28 @@ function bySpan(
 }
 
 /**
- * The first times of new-value keys that were seen in their rule's learning period (the others are
- * left out): one store read per learning period, bounded by its end, where a read of every match of
- * the keys took about a second at 10M events.
+ * The new-value keys seen in their rule's learning period: one store read per learning period,
+ * bounded by its end, where a read of every match of the keys took about a second at 10M events.
  */
-async function firstsBefore(
+async function seenWhileLearning(
   store: Store,
   keys: readonly PendingKey[],
   byId: ReadonlyMap<string, CompiledRule>,
   dataStart: number,
-): Promise<Map<string, number>> {
+): Promise<Set<string>> {
   const byEnd = new Map<number, string[]>();
   for (const k of keys) {
-    const end = dataStart + (byId.get(k.ruleId)?.newValue?.learningMs ?? 0);
+    const rule = byId.get(k.ruleId);
+    if (!rule) continue;
+    const end = learningEnd(rule, dataStart);
     const group = byEnd.get(end);
     if (group) group.push(k.alertKey);
     else byEnd.set(end, [k.alertKey]);
   }
-  const out = new Map<string, number>();
-  for (const [end, group] of byEnd) for (const [k, t] of await store.keyFirstSeen(group, end)) out.set(k, t);
-  return out;
+  const seen = new Set<string>();
+  for (const [end, group] of byEnd)
+    for (const k of (await store.keyFirstSeen(group, end)).keys()) seen.add(k);
+  return seen;
 }
 
 /** One store read per group of `bySpan`, the results merged. */
@@ -179,16 +181,11 @@ export async function evaluatePending(
     // A new-value key seen inside its learning period makes no alert: knowing whether it was is
     // enough (such keys gather matches from every event of a known value).
     const newValueKeys = others.filter((k) => byId.get(k.ruleId)?.type === 'new-value');
-    const firsts =
-      dataStart === null
-        ? new Map<string, number>()
-        : await firstsBefore(store, newValueKeys, byId, dataStart);
+    const learned =
+      dataStart === null ? new Set<string>() : await seenWhileLearning(store, newValueKeys, byId, dataStart);
     const reaching = others.filter((k) => {
       const rule = byId.get(k.ruleId) as CompiledRule;
-      if (rule.type === 'new-value') {
-        const first = firsts.get(k.alertKey);
-        return dataStart === null || first === undefined || !isLearning(rule, first, dataStart);
-      }
+      if (rule.type === 'new-value') return !learned.has(k.alertKey);
       const c = counts.get(k.alertKey);
       return rule.type !== 'threshold' || (c !== undefined && reachesThreshold(rule, c));
     });
