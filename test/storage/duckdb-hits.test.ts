@@ -101,8 +101,8 @@ describe('remembered matches of the explorer', () => {
   it('keeps no filter that matches more rows than its limit, and drops the least recent', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
-    await conn.run('CREATE TABLE events (search_text VARCHAR)');
-    await conn.run(`INSERT INTO events SELECT 'row ' || i || CASE WHEN i % 10 = 0 THEN ' rare' ELSE '' END
+    await conn.run('CREATE TABLE events (search_context VARCHAR, search_ids VARCHAR, search_rest VARCHAR)');
+    await conn.run(`INSERT INTO events SELECT 'x', NULL, 'row ' || i || CASE WHEN i % 10 = 0 THEN ' rare' ELSE '' END
                     FROM range(100) t(i)`);
     const cache = await openHitCache(conn, { maxRows: 20, maxFilters: 2 });
     expect(await cache.cover({ text: 'row' })).toBeNull();
@@ -111,7 +111,7 @@ describe('remembered matches of the explorer', () => {
     const count = async (table: string): Promise<number> =>
       Number((await conn.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRowsJS()[0]?.[0]);
     expect(await count(rare as string)).toBe(10);
-    await conn.run(`INSERT INTO events VALUES ('one more rare')`);
+    await conn.run(`INSERT INTO events VALUES ('x', NULL, 'one more rare')`);
     // the key is the text as asked: 'rare' is a second filter, read afresh
     const lower = await cache.cover({ text: 'rare' });
     expect(lower).not.toBe(rare);

@@ -51,8 +51,8 @@ describe('DuckDB migrations', () => {
                    VALUES ('e-${t}', '111122223333', TIMESTAMP '${t} 12:00:00', 'GetObject', 'o1', ${i})`,
       ),
     );
-    const before = path.join(dir, 'v6-empty.duckdb');
-    await storeAt(before, 6);
+    const fresh = path.join(dir, 'fresh.duckdb');
+    await storeAt(fresh, MIGRATIONS.at(-1)?.version ?? 0);
     const store = await openDuckDbStore(file);
     expect((await store.searchEvents({ eventNames: ['GetObject'], limit: 3 })).map((e) => e.eventId)).toEqual(
       ['e-2024-05-04', 'e-2024-05-03', 'e-2024-05-02'],
@@ -63,7 +63,7 @@ describe('DuckDB migrations', () => {
     );
     const columns = `SELECT column_name, data_type, is_nullable FROM duckdb_columns()
                      WHERE table_name = 'events' ORDER BY column_index`;
-    expect(await query(file, columns)).toEqual(await query(before, columns));
+    expect(await query(file, columns)).toEqual(await query(fresh, columns));
     expect(await query(file, 'SELECT max(version) FROM schema_migrations')).toEqual([
       [MIGRATIONS.at(-1)?.version],
     ]);
@@ -99,5 +99,44 @@ describe('DuckDB migrations', () => {
     const again = await openDuckDbStore(file);
     expect((await again.searchEvents({ text: 'putbucketpolicy' })).map((e) => e.eventId)).toEqual(['old-1']);
     await again.close();
+  });
+
+  it('splits the search text into three columns (migration 9), finding what it found before', async () => {
+    const file = path.join(dir, 'v8.duckdb');
+    await storeAt(file, 8, [
+      `INSERT INTO events (event_id, recipient_account_id, event_time, event_name, user_agent, actor_access_key_id,
+                           request_id, request_parameters, object_id, record_index, search_text)
+       VALUES ('0d9C8b7a-6f5e-4d3c', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'PutBucketPolicy', 'Boto3/1.34',
+               'AKIAEXAMPLEKEY', 'Req-Not-Hex', '{"bucketName":"Legacy-Exports"}', 'o1', 0, 'stale'),
+              ('odd id', '111122223333', TIMESTAMP '2024-05-02 12:00:00', 'GetObject', NULL, NULL,
+               NULL, NULL, 'o1', 1, 'stale')`,
+    ]);
+    const store = await openDuckDbStore(file);
+    const ids = async (text: string): Promise<string[]> =>
+      (await store.searchEvents({ text })).map((e) => e.eventId);
+    for (const text of [
+      'legacy-exports',
+      'BOTO3',
+      'putbucketpolicy',
+      'akiaexample',
+      '0D9C8B7A-6F5E',
+      'not-hex',
+    ])
+      expect(await ids(text), text).toEqual(['0d9C8b7a-6f5e-4d3c']);
+    expect(await ids('ODD ID')).toEqual(['odd id']);
+    expect(await ids('stale')).toEqual([]);
+    await store.close();
+    const fresh = path.join(dir, 'fresh-9.duckdb');
+    await storeAt(fresh, MIGRATIONS.at(-1)?.version ?? 0);
+    const columns = `SELECT column_name, data_type, is_nullable FROM duckdb_columns()
+                     WHERE table_name = 'events' ORDER BY column_index`;
+    expect(await query(file, columns)).toEqual(await query(fresh, columns));
+    // Ids of hexadecimal characters are in their own column, any other in the rest.
+    expect(
+      await query(file, "SELECT search_ids, search_rest LIKE 'req-not-hex%' FROM events ORDER BY rowid"),
+    ).toEqual([
+      ['0d9c8b7a-6f5e-4d3c', true],
+      ['', false],
+    ]);
   });
 });

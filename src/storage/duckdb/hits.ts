@@ -4,7 +4,7 @@ import type { EventQuery } from '../port.js';
 import { costlyRowIds, hasCostlyFilter } from './search.js';
 
 /**
- * Free text reads ~770 bytes of stored text per event and the origin filter probes the ledger for
+ * Free text reads ~350 bytes of stored text per event and the origin filter probes the ledger for
  * each: the explorer asks for a page, the facets and the time chart of one filter, and each used to
  * evaluate it over the whole store. The counts now keep the matching row ids in an in-memory table
  * (every connection of the store sees it), and later queries with the same filter (the time chart,

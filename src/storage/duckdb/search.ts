@@ -3,7 +3,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
 import type { EventQuery } from '../port.js';
 import { LONG_TERM_TYPES, LOOKUP_FILTERS, lookupValues } from '../columns.js';
-import { EVENT_SELECT } from './columns.js';
+import { couldBeId, EVENT_SELECT, SEARCH_COLUMNS } from './columns.js';
 
 export const DEFAULT_LIMIT = 100;
 
@@ -49,8 +49,14 @@ function originCondition(origins: string[]): { sql: string; params: DuckDBValue[
   };
 }
 
-/** Free text: a case-insensitive substring of the stored search text. */
-const TEXT_MATCH = 'contains(search_text, lower(?))';
+/** Free text: a case-insensitive substring of a search column (columns.ts), `search_ids` only if it could be. */
+function textMatch(text: string): { sql: string; params: DuckDBValue[] } {
+  const columns = SEARCH_COLUMNS.filter((c) => c !== 'search_ids' || couldBeId(text));
+  return {
+    sql: `(${columns.map((c) => `contains(${c}, lower(?))`).join(' OR ')})`,
+    params: columns.map(() => text),
+  };
+}
 
 /**
  * The row ids in [from, to) that a query's costly filters match (null when it has none). With
@@ -64,7 +70,8 @@ export function costlyRowIds(
   to: number,
 ): { sql: string; params: DuckDBValue[] } | null {
   const range = `rowid >= ${Math.floor(from)} AND rowid < ${Math.floor(to)}`;
-  const text = q.text ? { sql: ` AND ${TEXT_MATCH}`, params: [q.text] } : { sql: '', params: [] };
+  const match = q.text ? textMatch(q.text) : null;
+  const text = match ? { sql: ` AND ${match.sql}`, params: match.params } : { sql: '', params: [] };
   if (!q.origins?.length)
     return q.text ? { sql: `SELECT rowid FROM events WHERE ${range}${text.sql}`, params: text.params } : null;
   const branches = originBranches(q.origins);
@@ -95,8 +102,9 @@ function costlyCondition(q: EventQuery): { sql: string; params: DuckDBValue[] } 
     params.push(...p);
   }
   if (q.text) {
-    parts.push(TEXT_MATCH);
-    params.push(q.text);
+    const match = textMatch(q.text);
+    parts.push(match.sql);
+    params.push(...match.params);
   }
   return parts.length ? { sql: parts.join(' AND '), params } : null;
 }
@@ -174,7 +182,7 @@ const FIRST_WINDOW = 32_768;
 const GROWTH = 4;
 
 /**
- * Free text reads about 770 bytes of text per event, and the origin condition probes the ledger and
+ * Free text reads about 350 bytes of text per event (columns.ts), and the origin condition probes the ledger and
  * the issued key of each: per event they cost far more than the other filters (docs/performance.md).
  */
 export function hasCostlyFilter(q: EventQuery): boolean {
