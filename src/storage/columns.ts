@@ -1,30 +1,39 @@
 // Column names both SQL adapters share: what free text searches, and the column of each facet.
 import type { EventQuery, FacetField } from './port.js';
 
-/** Free-text search looks in every text column and JSON block of an event. */
-export const TEXT_COLUMNS = [
-  'event_id',
-  'event_source',
-  'event_name',
-  'aws_region',
-  'source_ip',
-  'user_agent',
-  'error_code',
-  'error_message',
-  'request_id',
-  'actor_arn',
-  'actor_principal_id',
-  'actor_user_name',
-  'actor_access_key_id',
-  'actor_issuer_arn',
-  'actor_source_identity',
-  'actor_invoked_by',
-  'resources',
-  'request_parameters',
-  'response_elements',
-  'additional_event_data',
-  'service_event_details',
-];
+/**
+ * Free-text search looks in every text column and JSON block of an event, grouped by what their
+ * values are like (the DuckDB store keeps one search column per group: duckdb/columns.ts):
+ * the call's context, with few distinct values; ids; and the rest.
+ */
+export const TEXT_COLUMN_GROUPS = {
+  context: [
+    'event_source',
+    'event_name',
+    'aws_region',
+    'source_ip',
+    'user_agent',
+    'error_code',
+    'error_message',
+    'actor_arn',
+    'actor_principal_id',
+    'actor_user_name',
+    'actor_issuer_arn',
+    'actor_source_identity',
+    'actor_invoked_by',
+  ],
+  ids: ['event_id', 'request_id'],
+  rest: [
+    'actor_access_key_id',
+    'resources',
+    'request_parameters',
+    'response_elements',
+    'additional_event_data',
+    'service_event_details',
+  ],
+} as const;
+
+export const TEXT_COLUMNS: readonly string[] = Object.values(TEXT_COLUMN_GROUPS).flat();
 
 export const FACET_COLUMNS: Record<FacetField, string> = {
   eventSource: 'event_source',

@@ -6,8 +6,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CloudTrailEvent } from '../../src/domain/event.js';
 import type { EventQuery } from '../../src/storage/port.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
-import { SEARCH_GROUPS } from '../../src/storage/duckdb/columns.js';
-import { TEXT_COLUMNS } from '../../src/storage/columns.js';
 import { event, objectRecord } from '../helpers/records.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tw-search-'));
@@ -34,11 +32,6 @@ function nth(i: number): CloudTrailEvent {
 const key = (e: CloudTrailEvent): string => `${e.eventTime} ${e.eventId} ${e.recipientAccountId}`;
 
 describe('DuckDB windowed search', () => {
-  it('stores every column free text looks in in exactly one search column', () => {
-    const grouped = Object.values(SEARCH_GROUPS).flat();
-    expect([...grouped].sort()).toEqual([...TEXT_COLUMNS].sort());
-  });
-
   it('pages free text over a large store exactly as newest-first order, cursor after cursor', async () => {
     const store = await openDuckDbStore(path.join(dir, 'large.duckdb'));
     // Stored oldest batch last, as a backfill leaves it: windows must not assume append order.

@@ -3,6 +3,7 @@ import { listValue, timestampValue } from '@duckdb/node-api';
 import type { Actor, CloudTrailEvent } from '../../domain/event.js';
 import type { Json } from '../../domain/json.js';
 import type { Column } from './chunks.js';
+import { TEXT_COLUMN_GROUPS } from '../columns.js';
 
 /** The keys of `T` whose values a column holds as they are (text and flags). */
 type PlainKey<T> = { [K in keyof T]: T[K] extends string | boolean | null ? K : never }[keyof T];
@@ -38,7 +39,7 @@ export const EVENT_COLUMNS: readonly Column<CloudTrailEvent>[] = [
 ];
 
 /**
- * Free text looks in the lowercased text of every column of TEXT_COLUMNS (../columns), stored per event in three
+ * Free text looks in the lowercased text of every column of TEXT_COLUMN_GROUPS (../columns), stored per event in three
  * columns (migration 9) so that a search reads as little as it can:
  * - `search_context`: who, from where, with what — few distinct values in each row group (an
  *   organisation has a few hundred principals, user agents and addresses), so DuckDB stores it with
@@ -50,30 +51,9 @@ export const EVENT_COLUMNS: readonly Column<CloudTrailEvent>[] = [
  * ~450 and most searches skip the ids' ~75 (docs/performance.md).
  */
 export const SEARCH_GROUPS = {
-  search_context: [
-    'event_source',
-    'event_name',
-    'aws_region',
-    'source_ip',
-    'user_agent',
-    'error_code',
-    'error_message',
-    'actor_arn',
-    'actor_principal_id',
-    'actor_user_name',
-    'actor_issuer_arn',
-    'actor_source_identity',
-    'actor_invoked_by',
-  ],
-  search_ids: ['event_id', 'request_id'],
-  search_rest: [
-    'actor_access_key_id',
-    'resources',
-    'request_parameters',
-    'response_elements',
-    'additional_event_data',
-    'service_event_details',
-  ],
+  search_context: TEXT_COLUMN_GROUPS.context,
+  search_ids: TEXT_COLUMN_GROUPS.ids,
+  search_rest: TEXT_COLUMN_GROUPS.rest,
 } as const;
 
 export const SEARCH_COLUMNS = Object.keys(SEARCH_GROUPS) as (keyof typeof SEARCH_GROUPS)[];
