@@ -101,15 +101,15 @@ describe('DuckDB migrations', () => {
     await again.close();
   });
 
-  it('splits the search text into three columns (migration 9), finding what it found before', async () => {
+  it('splits the search text into three columns and stores the user names in one (migration 9)', async () => {
     const file = path.join(dir, 'v8.duckdb');
     await storeAt(file, 8, [
       `INSERT INTO events (event_id, recipient_account_id, event_time, event_name, user_agent, actor_access_key_id,
-                           request_id, request_parameters, object_id, record_index, search_text)
+                           actor_user_name, request_id, request_parameters, object_id, record_index, search_text)
        VALUES ('0d9C8b7a-6f5e-4d3c', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'PutBucketPolicy', 'Boto3/1.34',
-               'AKIAEXAMPLEKEY', 'Req-Not-Hex', '{"bucketName":"Legacy-Exports"}', 'o1', 0, 'stale'),
+               'AKIAEXAMPLEKEY', 'Legacy-User', 'Req-Not-Hex', '{"bucketName":"Legacy-Exports"}', 'o1', 0, 'stale'),
               ('odd id', '111122223333', TIMESTAMP '2024-05-02 12:00:00', 'GetObject', NULL, NULL,
-               NULL, NULL, 'o1', 1, 'stale')`,
+               NULL, NULL, NULL, 'o1', 1, 'stale')`,
     ]);
     const store = await openDuckDbStore(file);
     const ids = async (text: string): Promise<string[]> =>
@@ -125,6 +125,8 @@ describe('DuckDB migrations', () => {
       expect(await ids(text), text).toEqual(['0d9C8b7a-6f5e-4d3c']);
     expect(await ids('ODD ID')).toEqual(['odd id']);
     expect(await ids('stale')).toEqual([]);
+    const byUser = await store.searchEvents({ userNames: ['LEGACY-USER'] });
+    expect(byUser.map((e) => e.eventId)).toEqual(['0d9C8b7a-6f5e-4d3c']);
     await store.close();
     const fresh = path.join(dir, 'fresh-9.duckdb');
     await storeAt(fresh, MIGRATIONS.at(-1)?.version ?? 0);

@@ -182,6 +182,33 @@ export function storeContract(
       expect(await ids({ limit: 2 })).toEqual(['e3', 'e2']);
     });
 
+    it('filters by user, session or issuer name exactly, whatever characters the names hold', async () => {
+      const odd = (id: string, index: number, userIdentity: Record<string, unknown>) =>
+        event({ eventID: id, eventTime: iso(T0 + index * 1000), userIdentity }, 'odd', index);
+      await store.appendBatch({
+        objects: [objectRecord('odd', { records: 4 })],
+        events: [
+          // Names no IAM API allows, as a forged or broken record may carry them.
+          odd('n1', 0, { type: 'IAMUser', userName: 'x\u001fbob' }),
+          odd('n2', 1, { type: 'IAMUser', userName: 'eve\u001e1' }),
+          odd('n3', 2, { type: 'IAMUser', userName: '', accountId: '111122223333' }),
+          odd('n4', 3, { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' }),
+        ],
+        quarantine: [],
+        credentials: [],
+        matches: [],
+      });
+      expect(await ids({ userNames: ['x\u001fBob'] })).toEqual(['n1']);
+      expect(await ids({ userNames: ['bob'] })).toEqual([]);
+      expect(await ids({ userNames: ['x'] })).toEqual([]);
+      expect(await ids({ userNames: ['eve\u001e1'] })).toEqual(['n2']);
+      expect(await ids({ userNames: ['eve\u001f'] })).toEqual([]);
+      // An empty name is stored as none: no event has it, nor do events without names.
+      expect(await ids({ userNames: [''] })).toEqual([]);
+      expect(await ids({ userNames: ['ec2.amazonaws.com'] })).toEqual([]);
+      expect(await ids({ userNames: ['x\u001fbob', 'EVE\u001e1'] })).toEqual(['n2', 'n1']);
+    });
+
     it('locates every event a query matches, with its source record, whatever its limit and cursor', async () => {
       await seed();
       const located = async (q: Parameters<Store['locateEvents']>[0]) =>

@@ -1,6 +1,6 @@
 // DuckDB schema, as numbered migrations applied in order; each runs once, inside a transaction.
 import { TEXT_COLUMNS } from '../columns.js';
-import { SEARCH_COLUMNS, SEARCH_VALUES } from './columns.js';
+import { DERIVED_COLUMNS } from './columns.js';
 
 /** Constraints a rewritten `events` table gets back (CREATE TABLE AS copies none). */
 const EVENT_KEYS_NOT_NULL = ['event_id', 'recipient_account_id', 'event_time', 'object_id', 'record_index']
@@ -256,10 +256,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     // The table is rewritten (in its row order) rather than updated, so that each new column gets
     // the compression its values suit: the context's dictionary is what makes it cheap to search.
-    description: 'the search text split into three columns (context, hexadecimal ids, the rest)',
+    description:
+      'the search text split into three columns (context, hexadecimal ids, the rest); the user names in one',
     sql: `
       CREATE TABLE events_searched AS
-        SELECT * EXCLUDE (search_text), ${SEARCH_VALUES.map((v, i) => `${v} AS ${SEARCH_COLUMNS[i]}`).join(', ')}
+        SELECT * EXCLUDE (search_text), ${DERIVED_COLUMNS.map(([c, v]) => `${v} AS ${c}`).join(', ')}
         FROM events;
       DROP TABLE events;
       ALTER TABLE events_searched RENAME TO events;

@@ -3,7 +3,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
 import type { EventQuery } from '../port.js';
 import { LONG_TERM_TYPES, LOOKUP_FILTERS, lookupValues } from '../columns.js';
-import { couldBeId, EVENT_SELECT, SEARCH_COLUMNS } from './columns.js';
+import { couldBeId, EVENT_SELECT, nameNeedle, SEARCH_COLUMNS } from './columns.js';
 
 export const DEFAULT_LIMIT = 100;
 
@@ -121,12 +121,9 @@ export function buildWhere(q: EventQuery, hits?: HitsRef): { where: string; para
   };
   for (const [key, column, isCaseless] of LOOKUP_FILTERS) anyOf(column, lookupValues(q, key), isCaseless);
   if (q.userNames?.length) {
-    const names = q.userNames.map((n) => n.toLowerCase());
-    const marks = names.map(() => '?').join(', ');
-    where.push(
-      `(lower(actor_user_name) IN (${marks}) OR lower(actor_session_name) IN (${marks}) OR lower(actor_issuer_user_name) IN (${marks}))`,
-    );
-    params.push(...names, ...names, ...names);
+    // The user, role session or issuer name: one column holds all three (columns.ts).
+    where.push(`(${q.userNames.map(() => 'contains(search_names, ?)').join(' OR ')})`);
+    params.push(...q.userNames.map(nameNeedle));
   }
   if (q.resourceTypes?.length) {
     where.push(`list_has_any(resource_types, [${q.resourceTypes.map(() => '?').join(', ')}]::VARCHAR[])`);

@@ -18,7 +18,7 @@ import { StoreError } from '../port.js';
 import { alertFunctions, appendMatches, INSERT_MATCHES, PENDING_FROM_STAGE } from './alerts.js';
 import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
-import { EVENT_COLUMNS, SEARCH_VALUES, STORED_COLUMNS } from './columns.js';
+import { DERIVED_COLUMNS, EVENT_COLUMNS, STORED_COLUMNS } from './columns.js';
 import { appendRows } from './chunks.js';
 import { byRow, stage } from './stage.js';
 import { rowToEvent, rowToCredential } from '../rows.js';
@@ -66,7 +66,7 @@ const DROP_STORED_MATCHES = `
  */
 const INSERT_NEW = `
   INSERT INTO events
-  SELECT * EXCLUDE (rn), ${SEARCH_VALUES.join(', ')} FROM (
+  SELECT * EXCLUDE (rn), ${DERIVED_COLUMNS.map(([, v]) => v).join(', ')} FROM (
     SELECT *, row_number() OVER (PARTITION BY event_id, recipient_account_id ORDER BY object_id, record_index) AS rn
     FROM temp.events_stage) s
   WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})
@@ -168,7 +168,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
   }
   // Batches are appended to temporary copies of the tables, then moved in one transaction.
   for (const table of ['events', 'credentials', 'objects', 'quarantine', 'matches']) {
-    // The stored search columns are computed from the staged columns when events are inserted.
+    // The derived columns are computed from the staged columns when events are inserted.
     const columns = table === 'events' ? STORED_COLUMNS : '*';
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_stage AS SELECT ${columns} FROM ${table} LIMIT 0`);
   }
