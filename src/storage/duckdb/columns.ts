@@ -39,16 +39,17 @@ export const EVENT_COLUMNS: readonly Column<CloudTrailEvent>[] = [
 ];
 
 /**
- * Free text looks in the lowercased text of every column of TEXT_COLUMN_GROUPS (../columns), stored per event in three
- * columns (migration 9) so that a search reads as little as it can:
+ * Free text looks in the lowercased text of every column of TEXT_COLUMN_GROUPS (../columns),
+ * stored per event in three columns (migration 9) so that a search reads as little as it can:
  * - `search_context`: who, from where, with what — few distinct values in each row group (an
  *   organisation has a few hundred principals, user agents and addresses), so DuckDB stores it with
  *   a dictionary and `contains` runs once per distinct value, not once per row;
- * - `search_ids`: event and request ids made only of hexadecimal digits and dashes (every one
- *   CloudTrail writes), read only when the searched text could be part of one;
+ * - `search_ids`: event and request ids made only of hexadecimal digits and dashes (the UUIDs and
+ *   hexadecimal strings AWS writes), read only when the searched text could be part of one;
  * - `search_rest`: the rest — access key ids, the JSON blocks, any id of other characters.
- * One column of everything (migration 6) made every search read ~770 bytes an event; these read
- * ~450 and most searches skip the ids' ~75 (docs/performance.md).
+ * One column of everything (migration 6) made every search read ~770 bytes an event; now a search
+ * reads ~350 bytes of the rest, the context's dictionary, and the ids' ~75 bytes only for text that
+ * could be an id (docs/performance.md).
  */
 export const SEARCH_GROUPS = {
   search_context: TEXT_COLUMN_GROUPS.context,

@@ -49,7 +49,10 @@ function originCondition(origins: string[]): { sql: string; params: DuckDBValue[
   };
 }
 
-/** Free text: a case-insensitive substring of a search column (columns.ts), `search_ids` only if it could be. */
+/**
+ * Free text: a case-insensitive substring of any search column (columns.ts); `search_ids` is read
+ * only for text that could be part of an id.
+ */
 function textMatch(text: string): { sql: string; params: DuckDBValue[] } {
   const columns = SEARCH_COLUMNS.filter((c) => c !== 'search_ids' || couldBeId(text));
   return {
@@ -179,8 +182,9 @@ const FIRST_WINDOW = 32_768;
 const GROWTH = 4;
 
 /**
- * Free text reads about 350 bytes of text per event (columns.ts), and the origin condition probes the ledger and
- * the issued key of each: per event they cost far more than the other filters (docs/performance.md).
+ * Free text reads about 350 bytes of text per event (columns.ts), and the origin condition probes
+ * the ledger and the issued key of each: per event they cost far more than the other filters
+ * (docs/performance.md).
  */
 export function hasCostlyFilter(q: EventQuery): boolean {
   return Boolean(q.text) || Boolean(q.origins?.length);
