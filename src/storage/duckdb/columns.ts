@@ -38,6 +38,12 @@ export const EVENT_COLUMNS: readonly Column<CloudTrailEvent>[] = [
   ...actor('inScopeOfIssuerType', 'inScopeOfCredentialsIssuedTo', 'ec2RoleDelivery', 'isAssumedRoot'),
 ];
 
+/** Characters of the ids searched in `search_ids`; an id with any other goes to `search_rest`. */
+const ID_CHARACTERS = '0123456789abcdef-';
+const isIdText = (column: string): string => `translate(lower(${column}), '${ID_CHARACTERS}', '') = ''`;
+const joined = (parts: readonly string[]): string => `lower(concat_ws(chr(31), ${parts.join(', ')}))`;
+const { context, ids, rest } = TEXT_COLUMN_GROUPS;
+
 /**
  * Free text looks in the lowercased text of every column of TEXT_COLUMN_GROUPS (../columns),
  * stored per event in three columns (migration 9) so that a search reads as little as it can:
@@ -49,33 +55,16 @@ export const EVENT_COLUMNS: readonly Column<CloudTrailEvent>[] = [
  * - `search_rest`: the rest — access key ids, the JSON blocks, any id of other characters.
  * One column of everything (migration 6) made every search read ~770 bytes an event; now a search
  * reads ~350 bytes of the rest, the context's dictionary, and the ids' ~75 bytes only for text that
- * could be an id (docs/performance.md).
+ * could be an id (docs/performance.md). Each column's value is computed from the `events` row, in
+ * table order; changing them needs a migration that recomputes them.
  */
-export const SEARCH_GROUPS = {
-  search_context: TEXT_COLUMN_GROUPS.context,
-  search_ids: TEXT_COLUMN_GROUPS.ids,
-  search_rest: TEXT_COLUMN_GROUPS.rest,
-} as const;
+const SEARCH_VALUES = {
+  search_context: joined(context),
+  search_ids: joined(ids.map((c) => `CASE WHEN ${isIdText(c)} THEN ${c} END`)),
+  search_rest: joined([...ids.map((c) => `CASE WHEN NOT (${isIdText(c)}) THEN ${c} END`), ...rest]),
+};
 
-export const SEARCH_COLUMNS = Object.keys(SEARCH_GROUPS) as (keyof typeof SEARCH_GROUPS)[];
-
-/** Characters of the ids searched in `search_ids`; an id with any other goes to `search_rest`. */
-const ID_CHARACTERS = '0123456789abcdef-';
-const isIdText = (column: string): string => `translate(lower(${column}), '${ID_CHARACTERS}', '') = ''`;
-const joined = (parts: readonly string[]): string => `lower(concat_ws(chr(31), ${parts.join(', ')}))`;
-
-/**
- * The search columns' values computed from an `events` row, in SEARCH_COLUMNS (table) order.
- * Changing them needs a migration that recomputes them.
- */
-export const SEARCH_VALUES: readonly string[] = [
-  joined(SEARCH_GROUPS.search_context),
-  joined(SEARCH_GROUPS.search_ids.map((c) => `CASE WHEN ${isIdText(c)} THEN ${c} END`)),
-  joined([
-    ...SEARCH_GROUPS.search_ids.map((c) => `CASE WHEN NOT (${isIdText(c)}) THEN ${c} END`),
-    ...SEARCH_GROUPS.search_rest,
-  ]),
-];
+export const SEARCH_COLUMNS = Object.keys(SEARCH_VALUES) as (keyof typeof SEARCH_VALUES)[];
 
 /**
  * Whether free text could be found in `search_ids`: only text of id characters can. (No character
@@ -102,10 +91,10 @@ export const nameNeedle = (name: string): string =>
   `\u001f${name.toLowerCase().replaceAll('\u001e', '\u001e0').replaceAll('\u001f', '\u001e1')}\u001f`;
 
 /** Columns computed from the others when events are stored, with their values, in table order. */
-export const DERIVED_COLUMNS: readonly (readonly [string, string])[] = [
-  ...SEARCH_COLUMNS.map((c, i) => [c, SEARCH_VALUES[i] as string] as const),
-  ['search_names', NAMES_VALUE],
-];
+export const DERIVED_COLUMNS: readonly (readonly [string, string])[] = Object.entries({
+  ...SEARCH_VALUES,
+  search_names: NAMES_VALUE,
+});
 
 /** Every column of `events` but the derived ones, which stay in the store. */
 export const STORED_COLUMNS = `* EXCLUDE (${DERIVED_COLUMNS.map(([c]) => c).join(', ')})`;
