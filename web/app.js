@@ -1314,20 +1314,30 @@ const VIEWS = {
   identity: renderIdentity,
 };
 
+// Each route renders into its own container: one still waiting for the API when the next route
+// starts (a quick click, a hash set twice) then writes into a detached element, not over the new
+// page. `data-ready` and `data-route` say which route's page is complete.
+let routes = 0;
 async function route() {
-  const m = /^#\/(\w+)\??(.*)$/.exec(location.hash);
+  const serial = ++routes;
+  const hash = location.hash;
+  const m = /^#\/(\w+)\??(.*)$/.exec(hash);
   const name = m && VIEWS[m[1]] ? m[1] : 'overview';
   const params = new URLSearchParams(m ? m[2] : '');
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name);
   const view = document.getElementById('view');
-  view.replaceChildren();
+  const page = document.createElement('div');
+  view.replaceChildren(page);
   delete view.dataset.ready;
+  delete view.dataset.route;
   showError('');
   try {
-    await VIEWS[name](view, params);
+    await VIEWS[name](page, params);
+    if (serial !== routes) return;
     view.dataset.ready = name;
+    view.dataset.route = hash;
   } catch (err) {
-    showError(err.message);
+    if (serial === routes) showError(err.message);
   }
 }
 

@@ -46,7 +46,11 @@ describe.skipIf(!hasChromium)('web UI', () => {
     await f?.cleanup();
   });
 
-  const ready = (view: string) => page.waitForSelector(`#view[data-ready="${view}"]`);
+  /** Waits until the page of the current location is complete (not one shown before it). */
+  const ready = (view: string) =>
+    page.waitForSelector(
+      `#view[data-ready="${view}"][data-route=${JSON.stringify(new URL(page.url()).hash)}]`,
+    );
   /** Opens the open alerts list (checking its OCSF download link) and clicks the first; its id. */
   const openFirstOpenAlert = async (): Promise<string> => {
     await page.goto(`${server.url}/#/alerts?status=open`);
