@@ -12,6 +12,29 @@ export type CredentialKind =
   | 'GetRoleCredentials'
   | 'CreateAccessKey';
 
+/** Each service's calls that mint or reveal credentials (the ledger reads their request and response). */
+export const CREDENTIAL_CALLS: Readonly<Record<string, readonly CredentialKind[]>> = {
+  'sts.amazonaws.com': [
+    'AssumeRole',
+    'AssumeRoleWithSAML',
+    'AssumeRoleWithWebIdentity',
+    'GetSessionToken',
+    'GetFederationToken',
+    'AssumeRoot',
+  ],
+  'sso.amazonaws.com': ['GetRoleCredentials'],
+  'iam.amazonaws.com': ['CreateAccessKey'],
+};
+
+/** The kind of credential a call mints, or null when it mints none (any outcome). */
+export function credentialKindOf(
+  eventSource: string | null,
+  eventName: string | null,
+): CredentialKind | null {
+  const kinds = eventSource ? CREDENTIAL_CALLS[eventSource] : undefined;
+  return kinds?.find((k) => k === eventName) ?? null;
+}
+
 /** One ledger row: the key an event issued, who issued it, and what it acts as. */
 export interface Credential {
   accessKeyId: string;

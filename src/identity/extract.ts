@@ -1,18 +1,9 @@
 // The credential ledger's input: which events mint or reveal credentials, and what each row records.
 import type { CloudTrailEvent } from '../domain/event.js';
-import type { Credential, CredentialKind } from '../domain/identity.js';
+import { credentialKindOf, type Credential } from '../domain/identity.js';
 import { isJsonObject, type Json, type JsonObject } from '../domain/json.js';
 import { str } from '../parse/normalize.js';
 import { parseExpiration } from './expiration.js';
-
-const STS_KINDS = new Set<CredentialKind>([
-  'AssumeRole',
-  'AssumeRoleWithSAML',
-  'AssumeRoleWithWebIdentity',
-  'GetSessionToken',
-  'GetFederationToken',
-  'AssumeRoot',
-]);
 
 function obj(value: Json | undefined): JsonObject {
   return isJsonObject(value) ? value : {};
@@ -23,18 +14,9 @@ export function accountOfArn(arn: string | null): string | null {
   return arn ? (/^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? null) : null;
 }
 
-function kindOf(e: CloudTrailEvent): CredentialKind | null {
-  const name = e.eventName as CredentialKind | null;
-  if (!name) return null;
-  if (e.eventSource === 'sts.amazonaws.com' && STS_KINDS.has(name)) return name;
-  if (e.eventSource === 'sso.amazonaws.com' && name === 'GetRoleCredentials') return name;
-  if (e.eventSource === 'iam.amazonaws.com' && name === 'CreateAccessKey') return name;
-  return null;
-}
-
 /** The ledger row for an event that minted credentials, or null for any other event (or a failed call). */
 export function extractCredential(e: CloudTrailEvent): Credential | null {
-  const kind = kindOf(e);
+  const kind = credentialKindOf(e.eventSource, e.eventName);
   if (!kind || e.errorCode) return null;
   const req = obj(e.requestParameters);
   const res = obj(e.responseElements);

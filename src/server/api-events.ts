@@ -1,19 +1,21 @@
 // GET /api/events and /api/events/{eventId}: search with attribution, and one event with its raw record.
-import { eventToJson } from '../domain/event-json.js';
+import { eventToJson, eventToListJson } from '../domain/event-json.js';
 import { attachIdentity } from '../pipeline/identity.js';
 import { attachRaw } from '../pipeline/raw.js';
 import type { RequestContext } from './context.js';
 import { notFound } from './http-error.js';
-import { cursorOf, eventQueryOf, listParam } from './params.js';
+import { cursorOf, eventQueryOf, listParam, oneOfParam } from './params.js';
 
 export async function searchEvents({ store, query, now }: RequestContext): Promise<unknown> {
   const q = eventQueryOf(query, now());
-  const found = await store.searchEvents(q);
+  // A list (the explorer's table) reads a fraction of each event's columns: see EventView.
+  const view = oneOfParam(query, 'view', ['full', 'list'] as const) ?? 'full';
+  const found = await store.searchEvents(q, view);
   const events = await attachIdentity(store, found);
   // A full page may have more behind it; `next` continues after its last event (keyset, no offset).
   const last = found.at(-1);
   const next = last && found.length === q.limit ? cursorOf(last) : null;
-  return { events: events.map(eventToJson), count: events.length, next };
+  return { events: events.map(view === 'list' ? eventToListJson : eventToJson), count: events.length, next };
 }
 
 export async function getEvent({ store, query, params }: RequestContext): Promise<unknown> {

@@ -152,6 +152,11 @@ export function openApiDocument(): object {
               'before',
               'Cursor from a previous page\'s "next": only events older than its last one (<epochMs>:<account>:<eventId>)',
             ),
+            q(
+              'view',
+              'full (default): every field of each event. list: what a table of events shows, read faster — eventId, recipientAccountId, eventTime, eventSource, eventName, eventType, eventCategory, awsRegion, sourceIpAddress, errorCode, readOnly, the actor with its attribution, sessionNameCheck, and resource (the ARN or name of the resource the call is about, or null); GET /api/events/{eventId} gives the whole event',
+              { type: 'string', enum: ['full', 'list'] },
+            ),
           ],
           responses: ok('Matching events', {
             events: arr,

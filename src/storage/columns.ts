@@ -33,6 +33,36 @@ export const TEXT_COLUMN_GROUPS = {
   ],
 } as const;
 
+/**
+ * The actor's columns, in table order. DuckDB stores them in this order in `list_actor`: a change
+ * to this list needs a migration that recomputes it.
+ */
+export const ACTOR_COLUMNS = [
+  'actor_type',
+  'actor_arn',
+  'actor_account_id',
+  'actor_principal_id',
+  'actor_user_name',
+  'actor_access_key_id',
+  'actor_session_name',
+  'actor_issuer_type',
+  'actor_issuer_arn',
+  'actor_issuer_user_name',
+  'actor_issuer_account_id',
+  'actor_mfa',
+  'actor_session_created',
+  'actor_source_identity',
+  'actor_invoked_by',
+  'actor_identity_provider',
+  'actor_on_behalf_of_user_id',
+  'actor_on_behalf_of_store_arn',
+  'actor_credential_id',
+  'actor_in_scope_of_type',
+  'actor_in_scope_of_issued_to',
+  'actor_ec2_role_delivery',
+  'actor_assumed_root',
+] as const;
+
 export const TEXT_COLUMNS: readonly string[] = Object.values(TEXT_COLUMN_GROUPS).flat();
 
 export const FACET_COLUMNS: Record<FacetField, string> = {

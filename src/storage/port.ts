@@ -191,12 +191,25 @@ export interface TimeSpan {
   to: number;
 }
 
+/**
+ * How much of each event a search returns. `full`: every field. `list`: what a list shows and
+ * attribution reads (LIST_FIELDS in domain/event-json) — times, names, outcome, place, the whole
+ * actor, the resources' ARNs (their types and accounts may be null) and the request parameters;
+ * the response elements of credential calls (CREDENTIAL_CALLS) only, which the ledger reads. A
+ * store may return more; the fields it leaves out are null or empty.
+ */
+export type EventView = 'full' | 'list';
+
 export interface Store {
   /** The identities among `identities` whose objects are already stored (the checkpoints). */
   storedObjects(identities: readonly string[]): Promise<Set<string>>;
   /** Appends events, quarantine entries and object checkpoints atomically; skips duplicate events. */
   appendBatch(batch: IngestBatch): Promise<AppendResult>;
-  searchEvents(query: EventQuery): Promise<StoredEvent[]>;
+  /**
+   * The events a query matches, newest first. With view `list` a store may leave out what a list
+   * of events does not show (EventView), and read less for it.
+   */
+  searchEvents(query: EventQuery, view?: EventView): Promise<StoredEvent[]>;
   /**
    * Where every event a query matches came from, in no order (its limit and cursor are ignored, so
    * callers bound it by its filters): a small row each, for reading the records themselves back.

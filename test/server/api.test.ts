@@ -1,6 +1,7 @@
 // The HTTP API in-process against a real DuckDB store holding the demo trail: data, triage, OpenAPI, security.
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- JSON bodies under test */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment -- JSON bodies under test */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIST_FIELDS } from '../../src/domain/event-json.js';
 import { ROUTES, startServer, type RunningServer } from '../../src/server/index.js';
 import { END, loadFixture, type Fixture } from './fixture.js';
 
@@ -213,6 +214,30 @@ describe('related events, paging and freshness', () => {
     expect((await get('/api/events?before=nope')).body.error).toMatch(
       /before=nope.*<epochMs>:<account>:<eventId>/,
     );
+  });
+
+  it("lists events with view=list: the table's fields, attribution and resource, paged like full events", async () => {
+    const full = (await get('/api/events?limit=300')) as { body: Json };
+    const list = (await get('/api/events?limit=300&view=list')) as { body: Json };
+    expect(list.body.next).toBe(full.body.next);
+    expect(list.body.events).toHaveLength(full.body.events.length);
+    const keys = [...LIST_FIELDS, 'eventTime', 'actor'];
+    list.body.events.forEach((e: Json, i: number) => {
+      const whole = full.body.events[i];
+      for (const k of keys) expect(e[k], `${e.eventId} ${k}`).toEqual(whole[k]);
+      expect(e.sessionNameCheck).toEqual(whole.sessionNameCheck);
+      expect(e).not.toHaveProperty('requestParameters');
+      expect(e).not.toHaveProperty('responseElements');
+    });
+    // The resource: a named ARN first, else the request's name for it.
+    const resources = list.body.events.map((e: Json) => e.resource);
+    expect(resources.some((r: unknown) => typeof r === 'string' && r.startsWith('arn:'))).toBe(true);
+    expect(resources.some((r: unknown) => typeof r === 'string' && !r.startsWith('arn:'))).toBe(true);
+    list.body.events.forEach((e: Json, i: number) => {
+      const arn = full.body.events[i].resources.find((r: Json) => r.arn)?.arn;
+      if (arn) expect(e.resource).toBe(arn);
+    });
+    expect((await get('/api/events?view=compact')).status).toBe(400);
   });
 
   it('overview reports per-account freshness from the store', async () => {

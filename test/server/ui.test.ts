@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { resourceLabel } from '../../src/domain/resource-label.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { END, INSIGHT_ID, loadFixture, XSS_IMG, XSS_SCRIPT, type Fixture } from './fixture.js';
@@ -184,6 +185,10 @@ describe.skipIf(!hasChromium)('web UI', () => {
         .replace('T', ' ');
     expect(times[100]).toBe(fmt(direct[100]?.eventTime));
     expect(times.at(-1)).toBe(fmt(direct.at(-1)?.eventTime));
+    // The Resource column: what each event is about, from the list view the table asks for.
+    const resources = await page.locator('#events-table tbody td.resource').allTextContents();
+    expect(resources).toEqual(direct.map((e) => resourceLabel(e) ?? '-'));
+    expect(resources.filter((r) => r !== '-').length).toBeGreaterThan(0);
   });
 
   it('opens the related events of an event: same request, session and sharedEventID', async () => {
@@ -325,7 +330,7 @@ describe.skipIf(!hasChromium)('web UI', () => {
     await region.click();
     await page.waitForURL((url) => url.hash.includes(`region=${value}`));
     await ready('events');
-    const after = await page.locator('#events-table tbody tr td:nth-child(5)').allTextContents();
+    const after = await page.locator('#events-table tbody tr td:nth-child(6)').allTextContents();
     const direct = await f.store.searchEvents({ regions: [value], limit: 100 });
     expect(after.length).toBe(direct.length);
     expect(after.length).toBeLessThan(before + 1);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ACTOR_COLUMNS } from '../../src/storage/columns.js';
 import { MIGRATIONS } from '../../src/storage/duckdb/migrations.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 
@@ -25,6 +26,10 @@ async function storeAt(file: string, version: number, rows: string[] = []): Prom
   conn.closeSync();
   instance.closeSync();
 }
+
+/** The columns of `events`, to compare a migrated store with a new one. */
+const EVENT_COLUMNS_SQL = `SELECT column_name, data_type, is_nullable FROM duckdb_columns()
+                           WHERE table_name = 'events' ORDER BY column_index`;
 
 /** Runs one query on a closed store file. */
 async function query(file: string, sql: string): Promise<unknown[][]> {
@@ -61,9 +66,7 @@ describe('DuckDB migrations', () => {
     expect(await query(file, 'SELECT event_id FROM events ORDER BY rowid')).toEqual(
       [...times].sort().map((t) => [`e-${t}`]),
     );
-    const columns = `SELECT column_name, data_type, is_nullable FROM duckdb_columns()
-                     WHERE table_name = 'events' ORDER BY column_index`;
-    expect(await query(file, columns)).toEqual(await query(fresh, columns));
+    expect(await query(file, EVENT_COLUMNS_SQL)).toEqual(await query(fresh, EVENT_COLUMNS_SQL));
     expect(await query(file, 'SELECT max(version) FROM schema_migrations')).toEqual([
       [MIGRATIONS.at(-1)?.version],
     ]);
@@ -130,9 +133,7 @@ describe('DuckDB migrations', () => {
     await store.close();
     const fresh = path.join(dir, 'fresh-9.duckdb');
     await storeAt(fresh, MIGRATIONS.at(-1)?.version ?? 0);
-    const columns = `SELECT column_name, data_type, is_nullable FROM duckdb_columns()
-                     WHERE table_name = 'events' ORDER BY column_index`;
-    expect(await query(file, columns)).toEqual(await query(fresh, columns));
+    expect(await query(file, EVENT_COLUMNS_SQL)).toEqual(await query(fresh, EVENT_COLUMNS_SQL));
     // Ids of hexadecimal characters are in their own column, any other in the rest.
     expect(
       await query(file, "SELECT search_ids, search_rest LIKE 'req-not-hex%' FROM events ORDER BY rowid"),
@@ -140,5 +141,33 @@ describe('DuckDB migrations', () => {
       ['0d9c8b7a-6f5e-4d3c', true],
       ['', false],
     ]);
+  });
+
+  it('packs the actor in one column for lists (migration 10), every actor column of the table', async () => {
+    const file = path.join(dir, 'v9.duckdb');
+    await storeAt(file, 9, [
+      `INSERT INTO events (event_id, recipient_account_id, event_time, event_name, actor_type, actor_arn,
+                           actor_user_name, actor_mfa, actor_assumed_root, request_parameters, resource_names,
+                           object_id, record_index)
+       VALUES ('m1', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'PutBucketPolicy', 'IAMUser',
+               'arn:aws:iam::111122223333:user/dana', 'dana', true, NULL, '{"bucketName":"b"}',
+               ['arn:aws:s3:::b'], 'o1', 0)`,
+    ]);
+    const store = await openDuckDbStore(file);
+    const [full] = await store.searchEvents({});
+    const [listed] = await store.searchEvents({}, 'list');
+    expect(listed?.actor).toEqual(full?.actor);
+    expect(listed?.actor).toMatchObject({ userName: 'dana', mfaAuthenticated: true, isAssumedRoot: null });
+    expect(listed?.requestParameters).toEqual({ bucketName: 'b' });
+    expect(listed?.resources.map((r) => r.arn)).toEqual(['arn:aws:s3:::b']);
+    await store.close();
+    const fresh = path.join(dir, 'fresh-10.duckdb');
+    await storeAt(fresh, MIGRATIONS.at(-1)?.version ?? 0);
+    expect(await query(file, EVENT_COLUMNS_SQL)).toEqual(await query(fresh, EVENT_COLUMNS_SQL));
+    const actorColumns = await query(
+      fresh,
+      "SELECT column_name FROM duckdb_columns() WHERE table_name = 'events' AND column_name LIKE 'actor\\_%' ESCAPE '\\'",
+    );
+    expect(actorColumns.map(([c]) => c).sort()).toEqual([...ACTOR_COLUMNS].sort());
   });
 });

@@ -2,7 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert, MatchRow } from '../../src/domain/alert.js';
 import type { JsonObject } from '../../src/domain/json.js';
+import { eventToListJson } from '../../src/domain/event-json.js';
 import { planLedger } from '../../src/identity/ledger.js';
+import { attachIdentity } from '../../src/pipeline/identity.js';
 import type { Store } from '../../src/storage/port.js';
 import { event, objectRecord } from '../helpers/records.js';
 import { notification, stateContract } from './store-contract-state.js';
@@ -368,6 +370,92 @@ export function storeContract(
         },
       ]);
       expect((await store.objects()).map((o) => [o.objectId, o.kind])).toEqual([['o9', 'invalid']]);
+    });
+
+    it('lists events with what a table shows and attribution reads, as the whole events have it', async () => {
+      const onBehalf = {
+        type: 'IdentityCenterUser',
+        accountId: '111122223333',
+        onBehalfOf: {
+          userId: 'u-1',
+          identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-1',
+        },
+        credentialId: 'cred-1',
+      };
+      const withMfa = {
+        ...session('ASIAMFA'),
+        sessionContext: {
+          attributes: { creationDate: iso(T0), mfaAuthenticated: 'true' },
+          sourceIdentity: 'carol',
+          sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::111122223333:role/Ops', userName: 'Ops' },
+        },
+      };
+      const records = [
+        assumeRole('l1', T0, ALICE, 'ASIAONE', T0 + DAY),
+        { ...assumeRole('l2', T0 + 1_000, ALICE, 'ASIATWO', T0 + DAY), errorCode: 'AccessDenied' },
+        {
+          eventID: 'l3',
+          eventTime: iso(T0 + 2_000),
+          userIdentity: session('ASIAONE'),
+          eventName: 'PutBucketPolicy',
+          eventSource: 's3.amazonaws.com',
+          requestParameters: { bucketName: 'exports' },
+          responseElements: { ok: true },
+        },
+        {
+          eventID: 'l4',
+          eventTime: iso(T0 + 3_000),
+          userIdentity: withMfa,
+          resources: [{ type: 'AWS::KMS::Key', ARN: 'arn:aws:kms:us-east-1:111122223333:key/k1' }],
+        },
+        {
+          eventID: 'l5',
+          eventTime: iso(T0 + 4_000),
+          userIdentity: onBehalf,
+          userAgent: 'aws-cli/2',
+          additionalEventData: { x: 1 },
+        },
+      ];
+      // The role owner's copy of l1's call: only its response names the key, and so the caller.
+      const ownerCopy = {
+        ...assumeRole(
+          'l6',
+          T0 + 5_000,
+          { type: 'AWSAccount', accountId: '999988887777' },
+          'ASIAONE',
+          T0 + DAY,
+        ),
+        recipientAccountId: '444455556666',
+      };
+      records.push(ownerCopy);
+      const events = records.map((r, i) => event(r, 'o1', i));
+      await store.appendBatch({
+        objects: [objectRecord('o1', { records: records.length })],
+        events,
+        quarantine: [],
+        credentials: await planLedger(events, store).then((p) => p.rows),
+        matches: [],
+      });
+      const full = await attachIdentity(store, await store.searchEvents({ limit: 10 }));
+      const list = await attachIdentity(store, await store.searchEvents({ limit: 10 }, 'list'));
+      expect(list.map((e) => e.eventId)).toEqual(['l6', 'l5', 'l4', 'l3', 'l2', 'l1']);
+      expect(list[0]?.resolution.origin.name).toBe('alice');
+      expect(list.map(eventToListJson)).toEqual(full.map(eventToListJson));
+      list.forEach((e, i) => {
+        const whole = full[i];
+        expect(e.actor, e.eventId).toEqual(whole?.actor);
+        expect(e.requestParameters, e.eventId).toEqual(whole?.requestParameters);
+        expect(e.resources.map((r) => r.arn)).toEqual(whole?.resources.map((r) => r.arn));
+        expect(e.resolution).toEqual(whole?.resolution);
+      });
+      // The issued key's session resolves to alice through the AssumeRole's response.
+      expect(list.find((e) => e.eventId === 'l1')?.responseElements).toEqual(
+        full.find((e) => e.eventId === 'l1')?.responseElements,
+      );
+      expect(list.find((e) => e.eventId === 'l3')?.resolution.origin.name).toBe('alice');
+      // Pages continue the same way in either view.
+      const older = { limit: 2, before: { time: T0 + 2_000, eventId: 'l3', account: '111122223333' } };
+      expect((await store.searchEvents(older, 'list')).map((e) => e.eventId)).toEqual(['l2', 'l1']);
     });
 
     it('finds related events by exact requestID and sharedEventID', async () => {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { CloudTrailEvent } from '../../domain/event.js';
 import type { Json } from '../../domain/json.js';
+import { ACTOR_COLUMNS } from '../columns.js';
 import type { SqlValue } from './sql.js';
 
 export const EVENT_COLUMNS = [
@@ -23,29 +24,7 @@ export const EVENT_COLUMNS = [
   'request_id',
   'shared_event_id',
   'vpc_endpoint_id',
-  'actor_type',
-  'actor_arn',
-  'actor_account_id',
-  'actor_principal_id',
-  'actor_user_name',
-  'actor_access_key_id',
-  'actor_session_name',
-  'actor_issuer_type',
-  'actor_issuer_arn',
-  'actor_issuer_user_name',
-  'actor_issuer_account_id',
-  'actor_mfa',
-  'actor_session_created',
-  'actor_source_identity',
-  'actor_invoked_by',
-  'actor_identity_provider',
-  'actor_on_behalf_of_user_id',
-  'actor_on_behalf_of_store_arn',
-  'actor_credential_id',
-  'actor_in_scope_of_type',
-  'actor_in_scope_of_issued_to',
-  'actor_ec2_role_delivery',
-  'actor_assumed_root',
+  ...ACTOR_COLUMNS,
   'resource_types',
   'resource_names',
   'resources',

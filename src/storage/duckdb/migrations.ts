@@ -7,6 +7,17 @@ const EVENT_KEYS_NOT_NULL = ['event_id', 'recipient_account_id', 'event_time', '
   .map((c) => `ALTER TABLE events ALTER COLUMN ${c} SET NOT NULL;`)
   .join('\n');
 
+/** The values of these derived columns as a select list (a migration adds the columns it names). */
+function derived(...names: string[]): string {
+  return names
+    .map((name) => {
+      const value = DERIVED_COLUMNS.find(([c]) => c === name)?.[1];
+      if (value === undefined) throw new Error(`no derived column ${name}`);
+      return `${value} AS ${name}`;
+    })
+    .join(', ');
+}
+
 export interface Migration {
   version: number;
   description: string;
@@ -260,10 +271,21 @@ export const MIGRATIONS: readonly Migration[] = [
       'the search text split into three columns (context, hexadecimal ids, the rest); the user names in one',
     sql: `
       CREATE TABLE events_searched AS
-        SELECT * EXCLUDE (search_text), ${DERIVED_COLUMNS.map(([c, v]) => `${v} AS ${c}`).join(', ')}
+        SELECT * EXCLUDE (search_text), ${derived('search_context', 'search_ids', 'search_rest', 'search_names')}
         FROM events;
       DROP TABLE events;
       ALTER TABLE events_searched RENAME TO events;
+      ${EVENT_KEYS_NOT_NULL}
+    `,
+  },
+  {
+    version: 10,
+    // Rewritten for the same reason as 9: the new column gets its dictionary.
+    description: 'the actor in one column, for lists of events',
+    sql: `
+      CREATE TABLE events_listed AS SELECT *, ${derived('list_actor')} FROM events;
+      DROP TABLE events;
+      ALTER TABLE events_listed RENAME TO events;
       ${EVENT_KEYS_NOT_NULL}
     `,
   },

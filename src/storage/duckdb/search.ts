@@ -1,9 +1,9 @@
 // Event search: turns an EventQuery into one parameterised SQL statement over `events`.
 import type { DuckDBValue } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
-import type { EventQuery } from '../port.js';
+import type { EventQuery, EventView } from '../port.js';
 import { LONG_TERM_TYPES, LOOKUP_FILTERS, lookupValues } from '../columns.js';
-import { couldBeId, EVENT_SELECT, nameNeedle, SEARCH_COLUMNS } from './columns.js';
+import { couldBeId, EVENT_SELECT, LIST_SELECT, nameNeedle, SEARCH_COLUMNS } from './columns.js';
 
 export const DEFAULT_LIMIT = 100;
 
@@ -253,15 +253,20 @@ function pageSize(q: EventQuery): number {
   return Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 1_000_000));
 }
 
-/** The search's SQL; `rows` bounds it to the rows whose row ids are in [from, to); `hits` as buildWhere. */
+/**
+ * The search's SQL; `rows` bounds it to the rows whose row ids are in [from, to); `hits` as
+ * buildWhere; `view` list reads LIST_SELECT's columns only.
+ */
 export function buildSearch(
   q: EventQuery,
   rows?: { from: number; to: number },
   hits?: string,
+  view: EventView = 'full',
 ): { sql: string; params: DuckDBValue[] } {
   const { where, params } = buildWhere(q, hits === undefined ? undefined : { table: hits, rows });
   const range = rows ? `rowid >= ${Math.floor(rows.from)} AND rowid < ${Math.floor(rows.to)}` : '';
   const bounded = range ? (where ? `${where} AND ${range}` : ` WHERE ${range}`) : where;
-  const sql = `SELECT ${EVENT_SELECT} FROM events${bounded} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${pageSize(q)}`;
+  const select = view === 'list' ? LIST_SELECT : EVENT_SELECT;
+  const sql = `SELECT ${select} FROM events${bounded} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${pageSize(q)}`;
   return { sql, params };
 }

@@ -11,6 +11,7 @@ import type {
   ObjectSummary,
   EventQuery,
   EventSummary,
+  EventView,
   FacetField,
   Timeline,
 } from '../port.js';
@@ -27,6 +28,7 @@ import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows, type HitsRef } from './search.js';
 import { openHitCache } from './hits.js';
+import { readListed } from './list.js';
 import { buildSummary, buildTimeline, readSummary, readTimeline } from './summary.js';
 
 /** The window of the batch: duplicates share their event time, and the bound lets zone maps prune. */
@@ -250,10 +252,16 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     return found;
   }
 
-  async function searchOnce(q: EventQuery, rows?: { from: number; to: number }, on = conn, hits?: string) {
-    const { sql, params } = buildSearch(q, rows, hits);
+  async function searchOnce(
+    q: EventQuery,
+    view: EventView,
+    rows?: { from: number; to: number },
+    on = conn,
+    hits?: string,
+  ) {
+    const { sql, params } = buildSearch(q, rows, hits, view);
     const r = await on.runAndReadAll(sql, params);
-    return r.getRowObjects().map(rowToEvent);
+    return view === 'list' ? readListed(on, r.getRowObjects()) : r.getRowObjects().map(rowToEvent);
   }
 
   async function locateEvents(q: EventQuery): Promise<EventLocation[]> {
@@ -270,8 +278,8 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
     }));
   }
 
-  async function searchEvents(q: EventQuery) {
-    if (!hasCostlyFilter(q)) return searchOnce(q);
+  async function searchEvents(q: EventQuery, view: EventView = 'full') {
+    if (!hasCostlyFilter(q)) return searchOnce(q, view);
     const r = await windows.runAndReadAll('SELECT max(rowid) + 1 AS n FROM events');
     const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
     const newestBelow = async (from: number): Promise<number | null> => {
@@ -289,7 +297,7 @@ export async function openDuckDbStore(path: string, now: () => number = Date.now
       // The newest rows did not fill the page: the explorer's counts will read every row for this
       // filter next, so read them once now and page from what they keep (a rare term: one read).
       if (hits === undefined && to !== rows) hits = (await hitCache.cover(q)) ?? undefined;
-      return searchOnce(w, { from, to }, to === rows ? conn : windows, hits);
+      return searchOnce(w, view, { from, to }, to === rows ? conn : windows, hits);
     };
     return searchInWindows(q, rows, run, newestBelow);
   }
