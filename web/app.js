@@ -229,12 +229,32 @@ const EVENT_FIELDS = [
   ['eventCategory', 'Category'],
   ['user', 'User'],
   ['origin', 'Origin'],
+  ['accessKeyId', 'Access key'],
   ['sourceIp', 'Source IP'],
   ['account', 'Account'],
   ['region', 'Region'],
   ['errorCode', 'Error code'],
+  ['resourceType', 'Resource type'],
+  ['resourceName', 'Resource name'],
+  ['eventId', 'Event ID'],
   ['text', 'Text'],
 ];
+
+// A choice of a few values; the empty one means "any".
+function selectField(name, label, values, params) {
+  return el(
+    'label',
+    {},
+    label,
+    el(
+      'select',
+      { name },
+      ['', ...values].map((v) =>
+        el('option', { value: v, selected: (params.get(name) || '') === v }, v || 'any'),
+      ),
+    ),
+  );
+}
 
 async function renderEvents(view, params) {
   const form = el(
@@ -243,18 +263,8 @@ async function renderEvents(view, params) {
     EVENT_FIELDS.map(([name, label]) =>
       el('label', {}, label, el('input', { name, value: params.get(name) || '', size: 14 })),
     ),
-    el(
-      'label',
-      {},
-      'Outcome',
-      el(
-        'select',
-        { name: 'outcome' },
-        ['', 'success', 'failure'].map((v) =>
-          el('option', { value: v, selected: params.get('outcome') === v }, v || 'any'),
-        ),
-      ),
-    ),
+    selectField('outcome', 'Outcome', ['success', 'failure'], params),
+    selectField('readOnly', 'Read-only', ['true', 'false'], params),
     el(
       'label',
       {},
@@ -265,6 +275,20 @@ async function renderEvents(view, params) {
         Object.entries(PRESETS).map(([v, t]) =>
           el('option', { value: v, selected: (params.get('preset') || '') === v }, t),
         ),
+      ),
+    ),
+    // A custom range: ISO 8601 times or durations back from now (7d, 2h); a preset replaces From.
+    ['since', 'until'].map((name) =>
+      el(
+        'label',
+        {},
+        name === 'since' ? 'From' : 'Until',
+        el('input', {
+          name,
+          value: params.get(name) || '',
+          size: 20,
+          placeholder: name === 'since' ? '2024-05-01T00:00Z or 7d' : '2024-05-02T00:00Z',
+        }),
       ),
     ),
     el('button', { type: 'submit' }, 'Search'),

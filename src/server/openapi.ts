@@ -41,6 +41,7 @@ const triage = (action: string, summary: string) => ({
 });
 
 const EVENT_FILTERS = [
+  q('eventId', 'Event ids (eventID), exact'),
   q('eventName', 'Event names, comma-separated, any of'),
   q('eventSource', 'Event sources, e.g. iam.amazonaws.com'),
   q('user', 'User name, role session name or role name'),
@@ -53,6 +54,15 @@ const EVENT_FILTERS = [
   q('errorCode', 'Error codes'),
   q('outcome', 'success (no error code) or failure', { enum: ['success', 'failure'] }),
   q('eventCategory', 'Event categories: Management, Data, Insight, NetworkActivity'),
+  q('identityType', 'userIdentity types: IAMUser, AssumedRole, Root, AWSService, …'),
+  q('readOnly', 'true: read-only calls only; false: calls that may change something', {
+    enum: ['true', 'false'],
+  }),
+  q('resourceType', 'Types of the resources the record names, e.g. AWS::S3::Object'),
+  q(
+    'resourceName',
+    "Resources the record names, by ARN or by name (an ARN's last part, as CloudTrail's event history matches)",
+  ),
   q('origin', 'Resolved origin identity: ARN or name'),
   q('since', 'Start time: ISO 8601 or a duration back from now (2h, 7d)'),
   q('until', 'End time: ISO 8601 or a duration back from now'),

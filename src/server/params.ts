@@ -50,6 +50,7 @@ export function oneOfParam<T extends string>(
 }
 
 const EVENT_LISTS: [string, keyof EventQuery][] = [
+  ['eventId', 'eventIds'],
   ['eventName', 'eventNames'],
   ['eventSource', 'eventSources'],
   ['user', 'userNames'],
@@ -63,6 +64,19 @@ const EVENT_LISTS: [string, keyof EventQuery][] = [
   ['origin', 'origins'],
   ['identityType', 'identityTypes'],
   ['eventCategory', 'eventCategories'],
+  ['resourceType', 'resourceTypes'],
+  ['resourceName', 'resourceNames'],
+];
+
+/** Every parameter eventQueryOf reads (the OpenAPI document lists each). */
+export const EVENT_PARAMS: readonly string[] = [
+  ...EVENT_LISTS.map(([param]) => param),
+  'readOnly',
+  'outcome',
+  'since',
+  'until',
+  'text',
+  'limit',
 ];
 
 /** The filters of a search; `maxLimit` is larger for exports. */
@@ -74,6 +88,8 @@ export function eventQueryOf(q: URLSearchParams, now: number, maxLimit = MAX_LIM
   }
   const outcome = oneOfParam(q, 'outcome', ['success', 'failure'] as const);
   if (outcome) query.outcome = outcome;
+  const readOnly = oneOfParam(q, 'readOnly', ['true', 'false'] as const);
+  if (readOnly) query.readOnly = readOnly === 'true';
   const since = timeParam(q, 'since', now);
   if (since !== undefined) query.since = since;
   const until = timeParam(q, 'until', now);

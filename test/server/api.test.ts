@@ -2,6 +2,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment -- JSON bodies under test */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIST_FIELDS } from '../../src/domain/event-json.js';
+import { EVENT_PARAMS } from '../../src/server/params.js';
 import { ROUTES, startServer, type RunningServer } from '../../src/server/index.js';
 import { END, loadFixture, type Fixture } from './fixture.js';
 
@@ -175,11 +176,19 @@ describe('related events, paging and freshness', () => {
     const sharedId = shared?.sharedEventId ?? '';
     const requestId = shared?.requestId ?? '';
     const key = keyed?.actor.accessKeyId ?? '';
-    expect(sharedId && requestId && key).toBeTruthy();
+    const typed = all.flatMap((e) => e.resources).find((r) => r.type && r.arn?.includes('/'));
+    const lastPart = typed?.arn?.split('/').at(-1) ?? '';
+    expect(sharedId && requestId && key && lastPart).toBeTruthy();
     const cases: [string, Parameters<typeof f.store.searchEvents>[0]][] = [
       [`sharedEventId=${encodeURIComponent(sharedId)}`, { sharedEventIds: [sharedId] }],
       [`requestId=${encodeURIComponent(requestId)}`, { requestIds: [requestId] }],
       [`accessKeyId=${encodeURIComponent(key)}`, { accessKeyIds: [key] }],
+      [`eventId=${encodeURIComponent(keyed?.eventId ?? '')}`, { eventIds: [keyed?.eventId ?? ''] }],
+      ['readOnly=false', { readOnly: false }],
+      ['readOnly=true&eventSource=s3.amazonaws.com', { readOnly: true, eventSources: ['s3.amazonaws.com'] }],
+      [`resourceType=${encodeURIComponent(typed?.type ?? '')}`, { resourceTypes: [typed?.type ?? ''] }],
+      // By an ARN's last part, as CloudTrail's event history matches a resource name.
+      [`resourceName=${encodeURIComponent(lastPart)}`, { resourceNames: [lastPart] }],
     ];
     for (const [param, query] of cases) {
       const { body } = (await get(`/api/events?${param}&limit=1000`)) as { body: Json };
@@ -190,6 +199,9 @@ describe('related events, paging and freshness', () => {
       ).toEqual(direct.map((e) => e.eventId));
       expect(body.count, param).toBeGreaterThan(0);
     }
+    expect((await get('/api/events?readOnly=yes')).body.error).toMatch(
+      /readOnly=yes: expected one of true, false/,
+    );
     const { body: copies } = (await get(`/api/events?sharedEventId=${sharedId}`)) as { body: Json };
     expect(copies.count).toBe(2);
     expect(new Set(copies.events.map((e: Json) => e.recipientAccountId)).size).toBe(2);
@@ -418,6 +430,8 @@ describe('suppressions', () => {
   it('describes every served route in the OpenAPI document', async () => {
     const { body } = (await get('/api/openapi.json')) as { body: Json };
     expect(body.openapi).toBe('3.1.0');
+    const searchParams = body.paths['/api/events'].get.parameters.map((p: Json) => p.name);
+    for (const name of EVENT_PARAMS) expect(searchParams, name).toContain(name);
     for (const r of ROUTES)
       expect(body.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
     const documented = Object.entries(body.paths as Json).flatMap(([p, ops]) =>

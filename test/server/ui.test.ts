@@ -318,6 +318,40 @@ describe.skipIf(!hasChromium)('web UI', () => {
     }
   });
 
+  it('searches by resource, read-only and a custom time range from the filter form', async () => {
+    const all = await f.store.searchEvents({ limit: 100_000 });
+    const named = all.find((e) => e.readOnly !== null && e.resources.some((r) => r.arn?.includes('/')));
+    const arn = named?.resources.find((r) => r.arn?.includes('/'))?.arn ?? '';
+    const name = arn.split('/').at(-1) ?? '';
+    const at = named?.eventTime ?? 0;
+    const since = new Date(at - 86_400_000).toISOString();
+    const filters = { resourceNames: [name], readOnly: named?.readOnly === true, since: Date.parse(since) };
+    /** Submits the form with this end of the range; the table's resources and the store's list. */
+    const search = async (until: number): Promise<[string[], string[]]> => {
+      const iso = new Date(until).toISOString();
+      await page.fill('input[name="until"]', iso);
+      await page.click('form.filters button[type="submit"]');
+      await page.waitForURL((url) => url.hash.includes(new URLSearchParams({ until: iso }).toString()));
+      await ready('events');
+      const direct = await f.store.searchEvents({ ...filters, until, limit: 100 });
+      const shown = await page.locator('#events-table tbody td.resource').allTextContents();
+      return [shown, direct.map((e) => resourceLabel(e) ?? '-')];
+    };
+    await page.goto(`${server.url}/#/events`);
+    await ready('events');
+    await page.fill('input[name="resourceName"]', name);
+    await page.selectOption('select[name="readOnly"]', String(named?.readOnly));
+    await page.fill('input[name="since"]', since);
+    const [shown, expected] = await search(at);
+    expect(shown).toEqual(expected);
+    expect(shown).toContain(named && resourceLabel(named));
+    // A range ending before that event leaves it out.
+    const [before, expectedBefore] = await search(at - 1);
+    expect(before).toEqual(expectedBefore);
+    expect(before.length).toBeLessThan(shown.length);
+    expect(await page.inputValue('input[name="resourceName"]')).toBe(name);
+  });
+
   it('draws the histogram and narrows the table by a facet click', async () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
