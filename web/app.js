@@ -460,14 +460,6 @@ function facetList(params, summary) {
   );
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  for (const c of children) node.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
-  return node;
-}
-
 /** Stacked bars, successes below failures; sizes are SVG attributes, colours come from app.css. */
 function histogramChart(h) {
   const box = el('div', { id: 'histogram', class: 'histogram' });
@@ -478,7 +470,7 @@ function histogramChart(h) {
   const barW = 10;
   const height = 80;
   const max = Math.max(1, ...h.buckets.map((b) => b.success + b.failure));
-  const chart = svg('svg', {
+  const chart = svgEl('svg', {
     width: '100%',
     height: height,
     viewBox: '0 0 ' + h.buckets.length * barW + ' ' + height,
@@ -492,15 +484,15 @@ function histogramChart(h) {
     const label = fmtTime(b.start) + ': ' + b.success + ' ok, ' + b.failure + ' failed';
     if (b.success)
       chart.append(
-        svg(
+        svgEl(
           'rect',
           { class: 'bar bar-success', x: i * barW + 1, y: height - okH, width: barW - 2, height: okH },
-          svg('title', {}, label),
+          svgEl('title', {}, label),
         ),
       );
     if (b.failure)
       chart.append(
-        svg(
+        svgEl(
           'rect',
           {
             class: 'bar bar-failure',
@@ -509,7 +501,7 @@ function histogramChart(h) {
             width: barW - 2,
             height: failH,
           },
-          svg('title', {}, label),
+          svgEl('title', {}, label),
         ),
       );
   });
