@@ -34,8 +34,8 @@ export const TEXT_COLUMN_GROUPS = {
 } as const;
 
 /**
- * The actor's columns, in table order. DuckDB stores them in this order in `list_actor`: a change
- * to this list needs a migration that recomputes it.
+ * The actor's columns (in ClickHouse's table order). DuckDB stores their values in this order in
+ * `list_actor`: a change to this list needs a DuckDB migration that recomputes that column.
  */
 export const ACTOR_COLUMNS = [
   'actor_type',
