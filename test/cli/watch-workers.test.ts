@@ -13,8 +13,11 @@ import { openClickhouseStore } from '../../src/storage/clickhouse/store.js';
 import { hasClickhouse, startClickhouse, type ClickhouseServer } from '../helpers/clickhouse-server.js';
 
 const runs = hasClickhouse();
-const dir = mkdtempSync(path.join(tmpdir(), 'tw-watch-workers-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Made only when the tests run: a skipped file runs no hooks, and would leave it behind.
+const dir = runs ? mkdtempSync(path.join(tmpdir(), 'tw-watch-workers-')) : '';
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe.skipIf(!runs)('watch --workers', () => {
   let server: ClickhouseServer;

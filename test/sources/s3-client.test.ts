@@ -1,5 +1,5 @@
 // The S3 client's configuration chains (region, profile, endpoint) and the mapping of S3 failures to SourceErrors.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3ServiceException } from '@aws-sdk/client-s3';
@@ -28,6 +28,7 @@ describe('createS3Client', () => {
   });
   afterEach(() => {
     vi.unstubAllEnvs();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('uses the given region', async () => {
