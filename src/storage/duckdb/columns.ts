@@ -98,7 +98,7 @@ const ACTOR_FLAGS = new Set<string>(['actor_mfa', 'actor_assumed_root']);
  * The whole actor in one column, a JSON array of its columns as text (migration 10), for lists:
  * reading a page's rows costs DuckDB about the same per column whatever the column holds (a few ms
  * for 100 scattered rows at 1M events), and the actor is 23 columns. An organisation has few
- * actors, so the column keeps a dictionary and costs little room (~25 MB per million events).
+ * actors, so the column keeps a dictionary and costs little room (~30 MB per million events).
  */
 const LIST_ACTOR_VALUE = `to_json([${ACTOR_COLUMNS.map((c) => `${c}::VARCHAR`).join(', ')}])::VARCHAR`;
 
