@@ -28,13 +28,14 @@ function flag(row: Row, col: string): boolean | null {
   return v === null || v === undefined ? null : Number(v) === 1;
 }
 
-function json(row: Row, col: string): Json {
+/** A JSON text column parsed, or null when it is NULL. */
+export function json(row: Row, col: string): Json {
   const v = text(row, col);
   return v === null ? null : (JSON.parse(v) as Json);
 }
 
 /** A list of text (an array, or DuckDB's list value with its `items`). */
-function list(row: Row, col: string): string[] {
+export function list(row: Row, col: string): string[] {
   const v = row[col] as { items?: unknown[] } | unknown[] | null;
   const items = Array.isArray(v) ? v : (v?.items ?? []);
   return items.filter((x): x is string => typeof x === 'string');

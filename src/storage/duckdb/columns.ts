@@ -2,7 +2,7 @@
 import { listValue, timestampValue } from '@duckdb/node-api';
 import type { Actor, CloudTrailEvent } from '../../domain/event.js';
 import type { Json } from '../../domain/json.js';
-import type { Row } from '../rows.js';
+import { list, rowToEvent, type Row } from '../rows.js';
 import type { Column } from './chunks.js';
 import { ACTOR_COLUMNS, TEXT_COLUMN_GROUPS } from '../columns.js';
 
@@ -130,18 +130,19 @@ export const LIST_SELECT = [
   'rowid AS row_id',
 ].join(', ');
 
-/** A row of LIST_SELECT as a row of EVENT_SELECT: the actor's columns back from `list_actor`. */
-export function listRowToEventRow(row: Row): Row {
+/**
+ * An event from a row of LIST_SELECT: the actor's columns back from `list_actor`, the resources
+ * from their ARNs; what the list does not read is null or empty, as rowToEvent leaves a missing column.
+ */
+export function rowToListedEvent(row: Row): CloudTrailEvent {
   const values = JSON.parse(String(row.list_actor)) as (string | null)[];
-  const out: Row = { ...row };
+  const withActor: Row = { ...row };
   ACTOR_COLUMNS.forEach((c, i) => {
     const v = values[i] ?? null;
-    out[c] = ACTOR_FLAGS.has(c) && v !== null ? v === 'true' : v;
+    withActor[c] = ACTOR_FLAGS.has(c) && v !== null ? v === 'true' : v;
   });
-  const names = row.resource_names as { items?: unknown[] } | unknown[] | null;
-  const arns = Array.isArray(names) ? names : (names?.items ?? []);
-  out.resources = JSON.stringify(arns.map((arn) => ({ type: null, arn, accountId: null })));
-  return out;
+  const resources = list(row, 'resource_names').map((arn) => ({ type: null, arn, accountId: null }));
+  return { ...rowToEvent(withActor), resources };
 }
 
 /** Every column of `events` but the derived ones, which stay in the store. */

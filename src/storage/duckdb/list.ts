@@ -2,16 +2,15 @@
 // elements of the page's credential calls, which attribution reads, fetched for those rows only.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CloudTrailEvent } from '../../domain/event.js';
-import type { Json } from '../../domain/json.js';
 import { credentialKindOf } from '../../domain/identity.js';
-import { rowToEvent, text, type Row } from '../rows.js';
-import { listRowToEventRow } from './columns.js';
+import { json, text, type Row } from '../rows.js';
+import { rowToListedEvent } from './columns.js';
 
 const keyOf = (eventId: string, account: string): string => `${eventId}\u0000${account}`;
 
 /** Events from rows of LIST_SELECT (read on `conn`), credential calls with their response elements. */
 export async function readListed(conn: DuckDBConnection, rows: readonly Row[]): Promise<CloudTrailEvent[]> {
-  const events = rows.map((row) => rowToEvent(listRowToEventRow(row)));
+  const events = rows.map(rowToListedEvent);
   const wanted = new Map<string, number>();
   events.forEach((e, i) => {
     if (!e.errorCode && credentialKindOf(e.eventSource, e.eventName))
@@ -48,12 +47,10 @@ async function responses(
     params,
   );
   const out = new Map<string, CloudTrailEvent['responseElements']>();
-  for (const row of r.getRowObjects()) {
-    const value = text(row, 'response_elements');
+  for (const row of r.getRowObjects())
     out.set(
       keyOf(text(row, 'event_id') ?? '', text(row, 'recipient_account_id') ?? ''),
-      value === null ? null : (JSON.parse(value) as Json),
+      json(row, 'response_elements'),
     );
-  }
   return out;
 }
