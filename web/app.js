@@ -743,16 +743,7 @@ async function renderAlerts(view, params) {
         ].map((v) => el('option', { value: v, selected: v === status }, v.replace(/,/g, ', '))),
       ),
     ),
-    el(
-      'label',
-      {},
-      'Min severity',
-      el(
-        'select',
-        { name: 'minSeverity' },
-        ['', ...SEVERITIES].map((v) => el('option', { value: v, selected: v === minSeverity }, v || 'any')),
-      ),
-    ),
+    selectField('minSeverity', 'Min severity', SEVERITIES, params),
     el('button', { type: 'submit' }, 'Filter'),
   );
   form.addEventListener('submit', (ev) => {
