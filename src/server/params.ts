@@ -76,6 +76,7 @@ export const EVENT_PARAMS: readonly string[] = [
   'since',
   'until',
   'text',
+  'before',
   'limit',
 ];
 
