@@ -21,10 +21,11 @@ export function num(row: Row, col: string): number | null {
   return v === null || v === undefined ? null : Number(v);
 }
 
-/** A boolean column (a BOOLEAN, or a UInt8 where booleans do not exist). */
+/** A boolean column (a BOOLEAN, a UInt8 where booleans do not exist, or 'true' / 'false' text in JSON). */
 function flag(row: Row, col: string): boolean | null {
   const v = row[col];
   if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
   return v === null || v === undefined ? null : Number(v) === 1;
 }
 

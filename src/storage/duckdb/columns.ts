@@ -91,9 +91,6 @@ const NAMES_VALUE = `chr(31) || concat_ws(chr(31), ${NAME_COLUMNS.map(
 export const nameNeedle = (name: string): string =>
   `\u001f${name.toLowerCase().replaceAll('\u001e', '\u001e0').replaceAll('\u001f', '\u001e1')}\u001f`;
 
-/** The actor's flags, stored in `list_actor` as 'true' or 'false'. */
-const ACTOR_FLAGS = new Set<string>(['actor_mfa', 'actor_assumed_root']);
-
 /**
  * The whole actor in one column, a JSON array of its columns as text (migration 10), for lists:
  * reading a page's rows costs DuckDB about the same per column whatever the column holds (a few ms
@@ -136,11 +133,9 @@ export const LIST_SELECT = [
  */
 export function rowToListedEvent(row: Row): CloudTrailEvent {
   const values = JSON.parse(String(row.list_actor)) as (string | null)[];
+  // The flags are 'true' or 'false' text here, which rowToEvent reads as it reads a BOOLEAN.
   const withActor: Row = { ...row };
-  ACTOR_COLUMNS.forEach((c, i) => {
-    const v = values[i] ?? null;
-    withActor[c] = ACTOR_FLAGS.has(c) && v !== null ? v === 'true' : v;
-  });
+  ACTOR_COLUMNS.forEach((c, i) => (withActor[c] = values[i] ?? null));
   const resources = list(row, 'resource_names').map((arn) => ({ type: null, arn, accountId: null }));
   return { ...rowToEvent(withActor), resources };
 }
