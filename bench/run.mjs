@@ -129,7 +129,8 @@ const INGEST = `
 const { openStore, loadRuleSet, createSources } = await import('${path.join(root, 'dist/app.js')}');
 const { ingest } = await import('${path.join(root, 'dist/pipeline/ingest.js')}');
 const [dir, db, withRules] = process.argv.slice(1);
-const store = await openStore(db);
+// As trailwatch ingest opens it: a bulk writer's smaller DuckDB buffer.
+const store = await openStore(db, Date.now, { bulk: true });
 const rules = withRules === 'yes' ? (await loadRuleSet(undefined, process.cwd())).rules : null;
 const s = await ingest(store, createSources([dir], { filter: {}, aws: {}, stdin: process.stdin }), rules ? { detection: { rules } } : {});
 await store.close();

@@ -29,7 +29,7 @@ import { parseTimeArg } from './parse/time.js';
 import { parseDuration } from './rules/duration.js';
 import { openClickhouseStore } from './storage/clickhouse/store.js';
 import { isClickhouseUrl, parseClickhouseUrl } from './storage/clickhouse/url.js';
-import { openDuckDbStore } from './storage/duckdb/store.js';
+import { openDuckDbStore, type OpenOptions } from './storage/duckdb/store.js';
 import type { Store } from './storage/port.js';
 
 export const DEFAULT_DB = 'trailwatch.duckdb';
@@ -48,9 +48,16 @@ export function resolveDbPath(
   return isClickhouseUrl(target) ? target : path.resolve(cwd, target);
 }
 
-/** Opens the store the target names: a ClickHouse address, or else a DuckDB file. */
-export function openStore(target: string, now: () => number = Date.now): Promise<Store> {
-  return isClickhouseUrl(target) ? openClickhouseStore(target, now) : openDuckDbStore(target, now);
+/**
+ * Opens the store the target names: a ClickHouse address, or else a DuckDB file. `bulk` is for the
+ * commands that write many events (ingest, hunt, watch): DuckDB then keeps a smaller buffer.
+ */
+export function openStore(
+  target: string,
+  now: () => number = Date.now,
+  options: OpenOptions = {},
+): Promise<Store> {
+  return isClickhouseUrl(target) ? openClickhouseStore(target, now) : openDuckDbStore(target, now, options);
 }
 
 /** Whether several processes may write to the store at once (DuckDB allows one writer per file). */

@@ -56,7 +56,7 @@ export async function runHunt(argv: string[], io: Io): Promise<number> {
   const rules = await loadDetection(list(values.rules), io, namedLists(values.list));
   const tmp = values.keep ? null : mkdtempSync(path.join(tmpdir(), 'trailwatch-hunt-'));
   const dbPath = values.keep ? path.resolve(io.cwd, values.keep) : path.join(tmp ?? '', 'hunt.duckdb');
-  const store = await openStore(dbPath, io.now);
+  const store = await openStore(dbPath, io.now, { bulk: true });
   try {
     const progress = progressReporter(io);
     const summary = await ingest(store, sources, {

@@ -174,7 +174,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
       };
   const target = resolveDbPath(values.db, io.env, io.cwd, config);
   const plan = workerPlan(values, target);
-  const store = await openStore(target, io.now);
+  const store = await openStore(target, io.now, { bulk: true });
   if (plan.children) {
     // Opened once here so that the children do not race to create the schema.
     await store.close();

@@ -312,7 +312,7 @@ export async function runWatch(argv: string[], io: Io, signal?: AbortSignal): Pr
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const store = await openStore(dbPath, io.now);
+    const store = await openStore(dbPath, io.now, { bulk: true });
     const metrics = createPipelineMetrics({ version: trailwatchVersion() });
     let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
     try {

@@ -94,11 +94,17 @@ function text(value: unknown): string {
 }
 
 /**
- * DuckDB's own default takes 80% of the machine's memory for caches; ingest needs far less (at 200k
- * events with the pack: peak RSS 1.50 GB at 768MB, 1.13 GB at 384MB, no slower; at 1M without rules
- * 1,564 MB at 512MB and 1,461 MB at 384MB, 140 and 153 s in one run each on a shared machine).
+ * DuckDB's buffer limit. Its own default takes 80% of the machine's memory for caches; ingest needs
+ * far less (at 200k events with the pack: peak RSS 1.50 GB at 768MB, 1.13 GB at 384MB, no slower; at
+ * 1M without rules 1,564 MB at 512MB and 1,461 MB at 384MB, 140 and 153 s in one run each on a
+ * shared machine). A store opened to write in bulk (ingest, hunt, watch) gets less again: its peak
+ * RSS is this limit plus what checkpoints allocate beside it (+250-370 MB within 0.3 s of a
+ * `COMMIT` that checkpoints) plus the JavaScript heap. The first 3M events of the 10M corpus
+ * without rules peaked at 1,310,340 kB with 384MB and 1,095,552 kB with 256MB; 1M events took as
+ * long either way (82-90 s without rules, 187 s with the pack). Queries keep 384MB: pages that read
+ * scattered rows were slower with 256MB (a rare term's page at 1M 212 -> 246 ms).
  */
-const MEMORY_LIMIT = '384MB';
+export const MEMORY_LIMITS = { query: '384MB', bulk: '256MB' } as const;
 
 /**
  * A top-N query up to this many rows sorts only the keys, then reads the page's whole rows
@@ -149,17 +155,31 @@ function toStoreError(path: string, err: unknown): StoreError {
   return new StoreError(`cannot open the store ${path}: ${message}`);
 }
 
-export async function openDuckDbStore(path: string, now: () => number = Date.now): Promise<Store> {
+/** How a store is opened: `bulk` for writers of many events (the smaller buffer, MEMORY_LIMITS). */
+export interface OpenOptions {
+  bulk?: boolean;
+}
+
+/** The DuckDB settings a store is opened with. */
+export function duckDbConfig(options: OpenOptions = {}): Record<string, string> {
+  return {
+    memory_limit: options.bulk ? MEMORY_LIMITS.bulk : MEMORY_LIMITS.query,
+    late_materialization_max_rows: LATE_MATERIALIZATION_MAX_ROWS,
+    checkpoint_threshold: CHECKPOINT_THRESHOLD,
+  };
+}
+
+export async function openDuckDbStore(
+  path: string,
+  now: () => number = Date.now,
+  options: OpenOptions = {},
+): Promise<Store> {
   let conn: DuckDBConnection;
   let maintenance: DuckDBConnection;
   let windows: DuckDBConnection;
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, {
-      memory_limit: MEMORY_LIMIT,
-      late_materialization_max_rows: LATE_MATERIALIZATION_MAX_ROWS,
-      checkpoint_threshold: CHECKPOINT_THRESHOLD,
-    });
+    instance = await DuckDBInstance.create(path, duckDbConfig(options));
     conn = await instance.connect();
     await migrate(conn);
     maintenance = await instance.connect();
