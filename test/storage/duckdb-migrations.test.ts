@@ -170,4 +170,41 @@ describe('DuckDB migrations', () => {
     );
     expect(actorColumns.map(([c]) => c).sort()).toEqual([...ACTOR_COLUMNS].sort());
   });
+
+  it('stores the names the origin filter compares (migration 11), which finds each by any of them', async () => {
+    const file = path.join(dir, 'v10.duckdb');
+    const row = (id: string, type: string, columns: Record<string, string>): string => {
+      const names = Object.keys(columns);
+      return `INSERT INTO events (event_id, recipient_account_id, event_time, event_name, actor_type,
+                ${names.join(', ')}, object_id, record_index)
+              VALUES ('${id}', '111122223333', TIMESTAMP '2024-05-01 12:00:00', 'GetObject', '${type}',
+                ${names.map((n) => `'${columns[n]}'`).join(', ')}, 'o1', 0)`;
+    };
+    const sso = 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_1';
+    await storeAt(file, 10, [
+      row('user', 'IAMUser', { actor_arn: 'arn:aws:iam::111122223333:user/Dana', actor_user_name: 'Dana' }),
+      row('service', 'AWSService', { actor_invoked_by: 'lambda.amazonaws.com' }),
+      row('center', 'IdentityCenterUser', { actor_on_behalf_of_user_id: 'uid-123' }),
+      row('behalf', 'AssumedRole', { actor_on_behalf_of_user_id: 'uid-456' }),
+      row('source', 'AssumedRole', { actor_source_identity: 'Erin' }),
+      row('instance', 'AssumedRole', { actor_session_name: 'i-0abc' }),
+      row('portal', 'AssumedRole', { actor_session_name: 'gil@example.com', actor_issuer_arn: sso }),
+      // A role session's name alone names no one (anyone may choose it).
+      row('session', 'AssumedRole', { actor_session_name: 'frank' }),
+    ]);
+    const store = await openDuckDbStore(file);
+    const found = async (origin: string): Promise<string[]> =>
+      (await store.searchEvents({ origins: [origin] })).map((e) => e.eventId).sort();
+    expect(await found('ARN:AWS:IAM::111122223333:USER/DANA')).toEqual(['user']);
+    expect(await found('dana')).toEqual(['user']);
+    expect(await found('Lambda.amazonaws.com')).toEqual(['service']);
+    expect(await found('UID-123')).toEqual(['center']);
+    expect(await found('uid-456')).toEqual(['behalf']);
+    expect(await found('erin')).toEqual(['source']);
+    expect(await found('I-0ABC')).toEqual(['instance']);
+    expect(await found('Gil@Example.com')).toEqual(['portal']);
+    expect(await found('frank')).toEqual([]);
+    expect((await store.summarizeEvents({ origins: ['dana', 'erin'] }, [])).count).toBe(2);
+    await store.close();
+  });
 });

@@ -289,4 +289,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ${EVENT_KEYS_NOT_NULL}
     `,
   },
+  {
+    version: 11,
+    // Rewritten for the same reason as 9: the new column gets its dictionary.
+    description: "the actor's names the origin filter compares, in one column",
+    sql: `
+      CREATE TABLE events_origins AS SELECT *, ${derived('search_origin_names')} FROM events;
+      DROP TABLE events;
+      ALTER TABLE events_origins RENAME TO events;
+      ${EVENT_KEYS_NOT_NULL}
+    `,
+  },
 ];

@@ -19,26 +19,38 @@ const LONG_TERM = LONG_TERM_TYPES.map((t) => `'${t}'`).join(', ');
 function originBranches(origins: string[]): { sql: string; params: DuckDBValue[] }[] {
   const lower = origins.map((o) => o.toLowerCase());
   const marks = lower.map(() => '?').join(', ');
-  const branches = [
-    `actor_access_key_id IN (SELECT access_key_id FROM credentials WHERE kind <> 'CreateAccessKey'
+  const times = (n: number): string[] => Array.from({ length: n }, () => lower).flat();
+  // True of every row where one of the names tested after it equals an origin (columns.ts).
+  const named = `(${lower.map(() => 'contains(search_origin_names, ?)').join(' OR ')})`;
+  const needles = lower.map(nameNeedle);
+  return [
+    {
+      sql: `actor_access_key_id IN (SELECT access_key_id FROM credentials WHERE kind <> 'CreateAccessKey'
                              AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks})))`,
-    `actor_type = 'AWSAccount'
+      params: times(2),
+    },
+    {
+      sql: `actor_type = 'AWSAccount'
      AND json_extract_string(response_elements, '$.credentials.accessKeyId') IN (
        SELECT access_key_id FROM credentials WHERE caller_type <> 'AWSAccount'
        AND (lower(origin_id) IN (${marks}) OR lower(origin_name) IN (${marks})))`,
-    `actor_type IN (${LONG_TERM})
+      params: times(2),
+    },
+    {
+      sql: `${named} AND actor_type IN (${LONG_TERM})
      AND (lower(actor_arn) IN (${marks}) OR lower(actor_user_name) IN (${marks})
           OR lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_invoked_by) IN (${marks}))`,
-    `actor_type NOT IN (${LONG_TERM})
+      params: [...needles, ...times(4)],
+    },
+    {
+      sql: `${named} AND actor_type NOT IN (${LONG_TERM})
      AND (actor_access_key_id IS NULL OR actor_access_key_id NOT IN (SELECT access_key_id FROM credentials))
      AND (lower(actor_on_behalf_of_user_id) IN (${marks}) OR lower(actor_source_identity) IN (${marks})
           OR (lower(actor_session_name) IN (${marks})
               AND (actor_issuer_arn LIKE '%/aws-reserved/sso.amazonaws.com/%' OR actor_session_name LIKE 'i-%')))`,
+      params: [...needles, ...times(3)],
+    },
   ];
-  return branches.map((sql) => {
-    const slots = (sql.match(/\?/g) ?? []).length / lower.length;
-    return { sql, params: Array.from({ length: slots }, () => lower).flat() };
-  });
 }
 
 function originCondition(origins: string[]): { sql: string; params: DuckDBValue[] } {
