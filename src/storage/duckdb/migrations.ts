@@ -18,6 +18,19 @@ function derived(...names: string[]): string {
     .join(', ');
 }
 
+/**
+ * `events` rewritten in its row order with derived columns added at its end, rather than updated,
+ * so that each new column gets the compression its values suit (a dictionary, mostly).
+ */
+function withDerived(...names: string[]): string {
+  return `
+      CREATE TABLE events_derived AS SELECT *, ${derived(...names)} FROM events;
+      DROP TABLE events;
+      ALTER TABLE events_derived RENAME TO events;
+      ${EVENT_KEYS_NOT_NULL}
+    `;
+}
+
 export interface Migration {
   version: number;
   description: string;
@@ -280,24 +293,12 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 10,
-    // Rewritten for the same reason as 9: the new column gets its dictionary.
     description: 'the actor in one column, for lists of events',
-    sql: `
-      CREATE TABLE events_listed AS SELECT *, ${derived('list_actor')} FROM events;
-      DROP TABLE events;
-      ALTER TABLE events_listed RENAME TO events;
-      ${EVENT_KEYS_NOT_NULL}
-    `,
+    sql: withDerived('list_actor'),
   },
   {
     version: 11,
-    // Rewritten for the same reason as 9: the new column gets its dictionary.
     description: "the actor's names the origin filter compares, in one column",
-    sql: `
-      CREATE TABLE events_origins AS SELECT *, ${derived('search_origin_names')} FROM events;
-      DROP TABLE events;
-      ALTER TABLE events_origins RENAME TO events;
-      ${EVENT_KEYS_NOT_NULL}
-    `,
+    sql: withDerived('search_origin_names'),
   },
 ];
