@@ -10,7 +10,7 @@ import { duckDbConfig, MEMORY_LIMITS } from '../../src/storage/duckdb/store.js';
 const root = mkdtempSync(path.join(tmpdir(), 'trailwatch-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** What DuckDB reports for a setting under a configuration, in bytes where it is a size. */
+/** What DuckDB reports for a setting under a configuration, as it prints it (e.g. `244.1 MiB`). */
 async function setting(config: Record<string, string>, name: string): Promise<string> {
   const instance = await DuckDBInstance.create(':memory:', config);
   const conn = await instance.connect();

@@ -102,7 +102,7 @@ const ORIGIN_NAME_COLUMNS = [
   'actor_session_name',
 ];
 
-/** What `contains(search_names, …)` looks for to find a name (as namesValue stores it). */
+/** What `contains(…)` on `search_names` or `search_origin_names` looks for to find a name (as namesValue stores it). */
 export const nameNeedle = (name: string): string =>
   `\u001f${name.toLowerCase().replaceAll('\u001e', '\u001e0').replaceAll('\u001f', '\u001e1')}\u001f`;
 
