@@ -56,7 +56,8 @@ export async function runHunt(argv: string[], io: Io): Promise<number> {
   const rules = await loadDetection(list(values.rules), io, namedLists(values.list));
   const tmp = values.keep ? null : mkdtempSync(path.join(tmpdir(), 'trailwatch-hunt-'));
   const dbPath = values.keep ? path.resolve(io.cwd, values.keep) : path.join(tmp ?? '', 'hunt.duckdb');
-  const store = await openStore(dbPath, io.now, { bulk: true });
+  // A store deleted afterwards is never searched: no free-text index (a kept one fills it on open).
+  const store = await openStore(dbPath, io.now, { bulk: true, textIndex: false });
   try {
     const progress = progressReporter(io);
     const summary = await ingest(store, sources, {

@@ -207,4 +207,29 @@ describe('DuckDB migrations', () => {
     expect((await store.summarizeEvents({ origins: ['dana', 'erin'] }, [])).count).toBe(2);
     await store.close();
   });
+
+  it('numbers stored events in their row order (migration 12), and indexes their words on open', async () => {
+    const file = path.join(dir, 'v11.duckdb');
+    const rest = `CASE i WHEN 100 THEN '{"note":"the rare-word"}' WHEN 4500 THEN '{"note":"rare-word again"}' ELSE '{"note":"common"}' END`;
+    await storeAt(file, 11, [
+      `INSERT INTO events (event_id, recipient_account_id, event_time, event_name, object_id, record_index, search_rest)
+       SELECT 'e' || i, '111122223333', TIMESTAMP '2024-05-01' + INTERVAL (i) SECOND, 'GetObject', 'o1', i, ${rest}
+       FROM range(5000) t(i)`,
+    ]);
+    const store = await openDuckDbStore(file);
+    const found = (await store.searchEvents({ text: 'RARE-WORD', limit: 10 })).map((e) => e.eventId);
+    expect(found.sort()).toEqual(['e100', 'e4500']);
+    await store.close();
+    expect(await query(file, 'SELECT count(*) FROM events WHERE seq IS DISTINCT FROM rowid')).toEqual([[0n]]);
+    // Two whole blocks of 2,048 events; the last 904 rows wait for the block to fill.
+    expect(
+      await query(
+        file,
+        "SELECT block, contains(terms, ' rare '), contains(terms, ' common ') FROM text_blocks ORDER BY block",
+      ),
+    ).toEqual([
+      [0n, true, true],
+      [1n, false, true],
+    ]);
+  });
 });

@@ -156,8 +156,8 @@ export function rowToListedEvent(row: Row): CloudTrailEvent {
   return { ...rowToEvent(withActor), resources };
 }
 
-/** Every column of `events` but the derived ones, which stay in the store. */
-export const STORED_COLUMNS = `* EXCLUDE (${DERIVED_COLUMNS.map(([c]) => c).join(', ')})`;
+/** Every column of `events` but those the store computes (the derived ones and `seq`), which stay in it. */
+export const STORED_COLUMNS = `* EXCLUDE (${[...DERIVED_COLUMNS.map(([c]) => c), 'seq'].join(', ')})`;
 
 /** The select list that `rowToEvent` (storage/rows) reads. */
 export const EVENT_SELECT = `${STORED_COLUMNS}, epoch_ms(event_time) AS event_ms`;

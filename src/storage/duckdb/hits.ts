@@ -2,6 +2,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventQuery } from '../port.js';
 import { costlyRowIds, hasCostlyFilter } from './search.js';
+import type { TextBlocks } from './text-index.js';
 
 /**
  * Free text reads ~350 bytes of stored text per event and the origin filter probes the ledger for
@@ -40,9 +41,13 @@ interface Entry {
   byOrigin: boolean;
 }
 
+/** The blocks of the free-text index that may hold a text (text-index.ts); null reads them all. */
+export type TextBlocksOf = (text: string) => Promise<TextBlocks | null>;
+
 export async function openHitCache(
   conn: DuckDBConnection,
   limits = { maxRows: MAX_HIT_ROWS, maxFilters: MAX_FILTERS },
+  textBlocksOf: TextBlocksOf = () => Promise.resolve(null),
 ): Promise<HitCache> {
   await conn.run(`ATTACH IF NOT EXISTS ':memory:' AS explorer_hits`);
   const entries = new Map<string, Entry>();
@@ -72,7 +77,8 @@ export async function openHitCache(
     const r = await conn.runAndReadAll('SELECT coalesce(max(rowid) + 1, 0) AS n FROM events');
     const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
     if (rows <= e.upTo) return e.table;
-    const ids = costlyRowIds(q, e.upTo, rows);
+    const blocks = q.text ? await textBlocksOf(q.text) : null;
+    const ids = costlyRowIds(q, e.upTo, rows, blocks ?? undefined);
     if (ids) await conn.run(`INSERT INTO ${e.table} ${ids.sql}`, ids.params);
     e.upTo = rows;
     const n = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${e.table}`);

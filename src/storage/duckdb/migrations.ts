@@ -301,4 +301,15 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "the actor's names the origin filter compares, in one column",
     sql: withDerived('search_origin_names'),
   },
+  {
+    version: 12,
+    // Row ids follow insertion order until DuckDB reclaims deleted rows; seq keeps it for good.
+    // The index is filled when the store opens (text-index.ts), in steps rather than one statement.
+    description: "each event's place in the order of appends; the free-text index over it",
+    sql: `
+      ALTER TABLE events ADD COLUMN seq BIGINT;
+      UPDATE events SET seq = rowid;
+      CREATE TABLE text_blocks (block BIGINT NOT NULL, terms VARCHAR NOT NULL);
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OutboxItem } from '../../domain/alert.js';
 import type { Severity } from '../../domain/rule.js';
 import type { OperationalCounts, PruneResult } from '../port.js';
+import { BLOCK_BITS } from './text-index.js';
 import { ts } from './values.js';
 
 /** A grouped text column (never null here). */
@@ -60,6 +61,10 @@ export function operationFunctions(conn: DuckDBConnection, maintenance: DuckDBCo
       );
       const events = await maintenance.run('DELETE FROM events WHERE event_time < $1', [cutoff]);
       const credentials = await maintenance.run(PRUNABLE_CREDENTIALS, [cutoff]);
+      // The free-text index's blocks before the oldest kept event hold nothing left (text-index.ts).
+      await maintenance.run(
+        `DELETE FROM text_blocks WHERE block < (SELECT min(seq) >> ${BLOCK_BITS} FROM events)`,
+      );
       const emptied = await maintenance.run(
         `UPDATE objects SET content = ''::BLOB
          WHERE object_id IN (SELECT object_id FROM temp.prune_objects) AND octet_length(content) > 0`,

@@ -4,6 +4,7 @@ import { timestampValue } from '@duckdb/node-api';
 import type { EventQuery, EventView } from '../port.js';
 import { LONG_TERM_TYPES, LOOKUP_FILTERS, lookupValues } from '../columns.js';
 import { couldBeId, EVENT_SELECT, LIST_SELECT, nameNeedle, SEARCH_COLUMNS } from './columns.js';
+import { blockFilter, type TextBlocks } from './text-index.js';
 
 export const DEFAULT_LIMIT = 100;
 
@@ -74,27 +75,63 @@ function textMatch(text: string): { sql: string; params: DuckDBValue[] } {
 }
 
 /**
- * The row ids in [from, to) that a query's costly filters match (null when it has none). With
- * origins, each branch of the origin condition is its own SELECT, joined by UNION: one scan for the
- * OR of them all reads every column any branch needs (the large response elements included) for
- * every row, where each branch reads its own columns for the rows its first test leaves.
+ * The row ids in `range` that free text matches, narrowed by the free-text index's blocks: one
+ * SELECT per search column, joined by UNION, since a scan for the OR of them reads `search_rest` in
+ * full (the index's filter holds only for that column). Without blocks, or when the blocks leave
+ * most of the store to read, one scan of the OR costs less than two or three scans.
+ */
+function textRowIds(
+  text: string,
+  range: string,
+  blocks?: TextBlocks,
+): { sql: string; params: DuckDBValue[] } {
+  if (!blocks) {
+    const match = textMatch(text);
+    return { sql: `SELECT rowid AS rid FROM events WHERE ${range} AND ${match.sql}`, params: match.params };
+  }
+  const columns = SEARCH_COLUMNS.filter((c) => c !== 'search_ids' || couldBeId(text));
+  return {
+    sql: columns
+      .map((c) => {
+        const narrowed = c === 'search_rest' ? ` AND ${blockFilter(blocks)}` : '';
+        return `SELECT rowid AS rid FROM events WHERE ${range}${narrowed} AND contains(${c}, lower(?))`;
+      })
+      .join('\nUNION '),
+    params: columns.map(() => text),
+  };
+}
+
+/**
+ * The row ids (column `rid`) in [from, to) that a query's costly filters match (null when it has
+ * none). With origins, each branch of the origin condition is its own SELECT, joined by UNION: one
+ * scan for the OR of them all reads every column any branch needs (the large response elements
+ * included) for every row, where each branch reads its own columns for the rows its first test
+ * leaves. Free text narrowed by the index's `blocks` is its own statement, intersected with them.
  */
 export function costlyRowIds(
   q: EventQuery,
   from: number,
   to: number,
+  blocks?: TextBlocks,
 ): { sql: string; params: DuckDBValue[] } | null {
   const range = `rowid >= ${Math.floor(from)} AND rowid < ${Math.floor(to)}`;
-  const match = q.text ? textMatch(q.text) : null;
-  const text = match ? { sql: ` AND ${match.sql}`, params: match.params } : { sql: '', params: [] };
-  if (!q.origins?.length)
-    return q.text ? { sql: `SELECT rowid FROM events WHERE ${range}${text.sql}`, params: text.params } : null;
+  if (blocks && blocks.candidates * 2 >= blocks.bits.length) blocks = undefined;
+  const text = q.text ? textRowIds(q.text, range, blocks) : null;
+  if (!q.origins?.length) return text;
   const branches = originBranches(q.origins);
+  if (text && blocks)
+    return {
+      sql: `SELECT rid FROM (${branches.map((b) => `SELECT rowid AS rid FROM events WHERE ${range} AND ${b.sql}`).join('\nUNION ')}) o
+            INTERSECT SELECT rid FROM (${text.sql}) t`,
+      params: [...branches.flatMap((b) => b.params), ...text.params],
+    };
+  const match = q.text ? textMatch(q.text) : null;
+  const also = match ? { sql: ` AND ${match.sql}`, params: match.params } : { sql: '', params: [] };
   return {
     sql: branches
-      .map((b) => `SELECT rowid FROM events WHERE ${range} AND ${b.sql}${text.sql}`)
+      .map((b) => `SELECT rowid AS rid FROM events WHERE ${range} AND ${b.sql}${also.sql}`)
       .join('\nUNION '),
-    params: branches.flatMap((b) => [...b.params, ...text.params]),
+    params: branches.flatMap((b) => [...b.params, ...also.params]),
   };
 }
 

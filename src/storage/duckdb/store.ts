@@ -1,6 +1,6 @@
 // The embedded DuckDB store: one file, migrations on open, one transaction per appended batch.
 import { DuckDBInstance, timestampValue, type DuckDBConnection } from '@duckdb/node-api';
-import type { EventLocation } from '../../domain/event.js';
+import type { CloudTrailEvent, EventLocation } from '../../domain/event.js';
 import { withoutCursor } from '../columns.js';
 import type { StoredCredential } from '../../domain/identity.js';
 import type { AppendResult, IngestBatch, QuarantineEntry } from '../../domain/ingest.js';
@@ -20,7 +20,7 @@ import { alertFunctions, appendMatches, INSERT_MATCHES, PENDING_FROM_STAGE } fro
 import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
 import { DERIVED_COLUMNS, EVENT_COLUMNS, STORED_COLUMNS } from './columns.js';
-import { appendRows } from './chunks.js';
+import { appendRows, type Column } from './chunks.js';
 import { byRow, stage } from './stage.js';
 import { rowToEvent, rowToCredential } from '../rows.js';
 import { histogramOf, timelineOf } from '../histogram.js';
@@ -28,6 +28,7 @@ import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows, type HitsRef } from './search.js';
 import { openHitCache } from './hits.js';
+import { BLOCK_ROWS, CATCH_UP_BLOCKS, findTextBlocks, indexTextBlocks } from './text-index.js';
 import { readListed } from './list.js';
 import { buildSummary, buildTimeline, readSummary, readTimeline } from './summary.js';
 
@@ -63,16 +64,23 @@ const DROP_STORED_MATCHES = `
 
 /**
  * The first copy of each (eventID, recipient account) that the store does not hold yet, in time
- * order: a batch then fills row-group segments of narrow time spans, which time bounds and the
- * newest-first top-N skip by their min/max (unordered, the window function scatters a batch).
+ * order (a batch is staged in time order and numbered so: `seq`): a batch then fills row-group
+ * segments of narrow time spans, which time bounds and the newest-first top-N skip by their
+ * min/max (unordered, the window function scatters a batch).
  */
 const INSERT_NEW = `
-  INSERT INTO events
-  SELECT * EXCLUDE (rn), ${DERIVED_COLUMNS.map(([, v]) => v).join(', ')} FROM (
+  INSERT INTO events BY NAME
+  SELECT * EXCLUDE (rn), ${DERIVED_COLUMNS.map(([c, v]) => `${v} AS ${c}`).join(', ')} FROM (
     SELECT *, row_number() OVER (PARTITION BY event_id, recipient_account_id ORDER BY object_id, record_index) AS rn
     FROM temp.events_stage) s
   WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})
-  ORDER BY event_time`;
+  ORDER BY seq`;
+
+/** A staged event's columns: the stored ones (EVENT_COLUMNS), then its `seq`. */
+const STAGED_EVENT_COLUMNS: readonly Column<{ event: CloudTrailEvent; seq: number }>[] = [
+  ...EVENT_COLUMNS.map((read) => (r: { event: CloudTrailEvent }) => read(r.event)),
+  (r) => BigInt(r.seq),
+];
 
 /**
  * After INSERT_NEW every staged record has a stored twin with its key. One whose twin differs in
@@ -155,9 +163,14 @@ function toStoreError(path: string, err: unknown): StoreError {
   return new StoreError(`cannot open the store ${path}: ${message}`);
 }
 
-/** How a store is opened: `bulk` for writers of many events (the smaller buffer, MEMORY_LIMITS). */
+/**
+ * How a store is opened: `bulk` for writers of many events (the smaller buffer, MEMORY_LIMITS);
+ * `textIndex: false` for a store no one will search (hunt's temporary one): appends leave the
+ * free-text index behind, and the next open that keeps it catches up (text-index.ts).
+ */
 export interface OpenOptions {
   bulk?: boolean;
+  textIndex?: boolean;
 }
 
 /** The DuckDB settings a store is opened with. */
@@ -191,15 +204,35 @@ export async function openDuckDbStore(
   // Batches are appended to temporary copies of the tables, then moved in one transaction.
   for (const table of ['events', 'credentials', 'objects', 'quarantine', 'matches']) {
     // The derived columns are computed from the staged columns when events are inserted.
-    const columns = table === 'events' ? STORED_COLUMNS : '*';
+    const columns = table === 'events' ? `${STORED_COLUMNS}, seq` : '*';
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_stage AS SELECT ${columns} FROM ${table} LIMIT 0`);
   }
   // Lists of alert keys and ids that evaluation joins (alerts.ts, stageLists).
   await conn.run('CREATE OR REPLACE TEMP TABLE key_lists (list VARCHAR, k VARCHAR)');
-  const hitCache = await openHitCache(conn);
+  // The next event's seq, and the blocks of the free-text index filled (all below this one).
+  const next = await conn.runAndReadAll(
+    `SELECT (SELECT coalesce(max(seq) + 1, 0) FROM events) AS seq,
+            (SELECT coalesce(max(block) + 1, 0) FROM text_blocks) AS block`,
+  );
+  let nextSeq = Number(next.getRowObjectsJS()[0]?.seq ?? 0);
+  let textIndexed = Number(next.getRowObjectsJS()[0]?.block ?? 0);
+  const isTextIndexed = options.textIndex ?? true;
+  if (isTextIndexed) {
+    const complete = Math.floor(nextSeq / BLOCK_ROWS);
+    while (textIndexed < complete) {
+      const to = Math.min(textIndexed + CATCH_UP_BLOCKS, complete);
+      await indexTextBlocks(conn, textIndexed, to);
+      textIndexed = to;
+    }
+  }
+  const hitCache = await openHitCache(conn, undefined, (text) => findTextBlocks(conn, text, textIndexed));
 
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
-    await stage(conn, 'events_stage', batch.events, (a, events) => appendRows(a, events, EVENT_COLUMNS));
+    // Numbered from the store's next seq in time order; numbers of rows not stored are not reused.
+    const base = nextSeq;
+    const ordered = [...batch.events].sort((a, b) => a.eventTime - b.eventTime);
+    const numbered = ordered.map((event, i) => ({ event, seq: base + i }));
+    await stage(conn, 'events_stage', numbered, (a, rows) => appendRows(a, rows, STAGED_EVENT_COLUMNS));
     await stage(conn, 'credentials_stage', batch.credentials, byRow(appendCredential));
     await stage(conn, 'matches_stage', batch.matches, appendMatches);
     await stage(
@@ -236,6 +269,9 @@ export async function openDuckDbStore(
     try {
       if (batch.matches.length && batch.events.length) await conn.run(DROP_STORED_MATCHES);
       const inserted = await conn.run(INSERT_NEW);
+      const appended = base + batch.events.length;
+      const indexed = isTextIndexed ? Math.floor(appended / BLOCK_ROWS) : textIndexed;
+      await indexTextBlocks(conn, textIndexed, indexed);
       const conflicts = await conn.run(QUARANTINE_CONFLICTS);
       if (batch.matches.length) {
         await conn.run(INSERT_MATCHES);
@@ -249,6 +285,8 @@ export async function openDuckDbStore(
       if (batch.quarantine.length)
         await conn.run('INSERT INTO quarantine SELECT * FROM temp.quarantine_stage');
       await conn.run('COMMIT');
+      nextSeq = appended;
+      textIndexed = indexed;
       if (batch.credentials.length) await hitCache.ledgerChanged();
       const stored = inserted.rowsChanged;
       const conflicting = conflicts.rowsChanged;

@@ -1,0 +1,110 @@
+// The free-text index: per block of 2,048 stored events, the distinct words of their `search_rest`.
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * Free text is a substring of an event's lowercased text, and `search_rest` (columns.ts) is most of
+ * it: ~350 bytes an event of JSON blocks and keys, read in full by every search (~1.4 s at 10M
+ * events, nearly all of it decompression). Its words (maximal runs of a-z and 0-9) repeat within a
+ * block of consecutive events, so the distinct words of each block take a tenth of the text (~35
+ * bytes an event at 1M). A search reads them first and then only the blocks that hold every word
+ * of the needle (docs/performance.md).
+ *
+ * Blocks are numbered by `seq`, which the store gives each event as it appends it (a row id would
+ * move when DuckDB reclaims deleted rows); a block is indexed once every event of it is stored, so
+ * only the newest partial block is left to read in full. 2,048 rows is one DuckDB vector: a block
+ * read costs the decompression of the vectors it touches whatever their size.
+ */
+export const BLOCK_BITS = 11;
+export const BLOCK_ROWS = 2 ** BLOCK_BITS;
+
+/** The words of a text as the index splits it: runs of a-z and 0-9 (DuckDB's lower() applied before). */
+const SPLIT = `'[^a-z0-9]+'`;
+
+/** Indexes the blocks [from, to): one row each with words, ' word word … '; a block of none has no row. */
+export async function indexTextBlocks(conn: DuckDBConnection, from: number, to: number): Promise<void> {
+  if (to <= from) return;
+  await conn.run(`
+    INSERT INTO text_blocks
+    SELECT block, ' ' || string_agg(word, ' ') || ' '
+    FROM (SELECT DISTINCT block, unnest(string_split_regex(text, ${SPLIT})) AS word
+          FROM (SELECT DISTINCT seq >> ${BLOCK_BITS} AS block, search_rest AS text FROM events
+                WHERE seq >= ${Math.floor(from) * BLOCK_ROWS} AND seq < ${Math.floor(to) * BLOCK_ROWS}
+                  AND search_rest IS NOT NULL))
+    WHERE word <> ''
+    GROUP BY block`);
+}
+
+/** Blocks indexed per statement when catching up, so that one statement's memory stays small. */
+export const CATCH_UP_BLOCKS = 64;
+
+/** One alphanumeric part of a needle: whether the needle has other characters right before and after it. */
+export interface NeedlePart {
+  word: string;
+  isStart: boolean;
+  isEnd: boolean;
+}
+
+/**
+ * The parts of a lowercased needle. Wherever the needle occurs in a text, a part that the needle
+ * has a separator before starts one of the text's words, one with a separator after ends one, and
+ * every part lies within one word; so each part, with its separators, is in the block's words.
+ */
+export function needleParts(needle: string): NeedlePart[] {
+  const parts: NeedlePart[] = [];
+  for (const m of needle.matchAll(/[a-z0-9]+/g)) {
+    const end = m.index + m[0].length;
+    parts.push({ word: m[0], isStart: m.index > 0, isEnd: end < needle.length });
+  }
+  return parts;
+}
+
+/** The pattern a block's words contain when a part of a needle can be in its text. */
+export const partPattern = (p: NeedlePart): string => `${p.isStart ? ' ' : ''}${p.word}${p.isEnd ? ' ' : ''}`;
+
+/**
+ * The blocks of `search_rest` a free-text search must read, as a bit string over the indexed
+ * blocks plus one: bit i (block i) is 1 when the block may hold the text; the last bit stands for
+ * every row from the first unindexed block on, always read. `candidates` counts the 1 bits.
+ */
+export interface TextBlocks {
+  bits: string;
+  candidates: number;
+}
+
+/**
+ * The blocks of the first `indexed` that may hold `text`; null when the index cannot narrow the
+ * search (the text has no letter or digit, or nothing is indexed).
+ */
+export async function findTextBlocks(
+  conn: DuckDBConnection,
+  text: string,
+  indexed: number,
+): Promise<TextBlocks | null> {
+  if (indexed <= 0) return null;
+  // The needle is lowercased by DuckDB, as the stored text was, so that both split alike.
+  const lowered = await conn.runAndReadAll('SELECT lower(?) AS t', [text]);
+  const t = lowered.getRowObjectsJS()[0]?.t;
+  const parts = needleParts(typeof t === 'string' ? t : '');
+  if (!parts.length) return null;
+  const r = await conn.runAndReadAll(
+    `SELECT DISTINCT block FROM text_blocks WHERE block < ${Math.floor(indexed)} AND ${parts.map(() => 'contains(terms, ?)').join(' AND ')}`,
+    parts.map(partPattern),
+  );
+  const bits = new Array<string>(indexed + 1).fill('0');
+  bits[indexed] = '1';
+  let candidates = 0;
+  for (const [block] of r.getRowsJS()) {
+    bits[Number(block)] = '1';
+    candidates++;
+  }
+  return { bits: bits.join(''), candidates };
+}
+
+/**
+ * The condition that keeps only the rows of candidate blocks: one expression on one column, which
+ * DuckDB evaluates in the scan before it reads (and decompresses) `search_rest` for what is left.
+ */
+export function blockFilter(blocks: TextBlocks): string {
+  const last = blocks.bits.length - 1;
+  return `get_bit('${blocks.bits}'::BITSTRING, least(seq >> ${BLOCK_BITS}, ${last})::INTEGER) = 1`;
+}

@@ -1,0 +1,202 @@
+// The free-text index (storage/duckdb/text-index.ts): it narrows what a search reads, never what it finds.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CloudTrailEvent } from '../../src/domain/event.js';
+import { costlyRowIds } from '../../src/storage/duckdb/search.js';
+import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
+import { BLOCK_ROWS, findTextBlocks, needleParts, partPattern } from '../../src/storage/duckdb/text-index.js';
+import type { Store } from '../../src/storage/port.js';
+import { event, objectRecord } from '../helpers/records.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'tw-text-index-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2024-03-01T00:00:00Z');
+
+/** A small deterministic generator, so that a failure can be replayed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1_664_525 + 1_013_904_223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const WORDS = [
+  'alpha',
+  'beta',
+  'Gamma',
+  'delta-epsilon',
+  'zeta/eta',
+  'theta_iota',
+  'kappa:lambda',
+  'Mu.Nu',
+  'été',
+];
+
+/** Day `d`'s events: common words, and `planted` words at the given indexes. */
+function day(d: number, n: number, planted: Record<number, string> = {}): CloudTrailEvent[] {
+  const next = random(d + 1);
+  return Array.from({ length: n }, (_, i) => {
+    const words = Array.from({ length: 4 }, () => WORDS[Math.floor(next() * WORDS.length)]);
+    return event(
+      {
+        eventID: `t${d}-${i}`,
+        eventTime: new Date(T0 + d * DAY + i * 10).toISOString(),
+        requestParameters: { note: [...words, planted[i] ?? `n${Math.floor(next() * 1e6)}`].join(' ') },
+      },
+      `day${d}`,
+      i,
+    );
+  });
+}
+
+async function append(store: Store, events: CloudTrailEvent[], name: string): Promise<void> {
+  for (let at = 0; at < events.length; at += 25_000) {
+    const part = events.slice(at, at + 25_000);
+    await store.appendBatch({
+      objects: [objectRecord(`${name}-${at}`, { records: part.length })],
+      events: part,
+      quarantine: [],
+      credentials: [],
+      matches: [],
+    });
+  }
+}
+
+const found = async (store: Store, text: string): Promise<string[]> =>
+  (await store.searchEvents({ text, limit: 100_000 })).map((e) => e.eventId).sort();
+
+const having = (events: CloudTrailEvent[], text: string): string[] =>
+  events
+    .filter((e) => JSON.stringify(e.requestParameters).toLowerCase().includes(text.toLowerCase()))
+    .map((e) => e.eventId)
+    .sort();
+
+async function rowIds(conn: DuckDBConnection, text: string, indexed: number | null): Promise<number[]> {
+  const blocks = indexed === null ? null : await findTextBlocks(conn, text, indexed);
+  const q = costlyRowIds({ text }, 0, Number.MAX_SAFE_INTEGER, blocks ?? undefined);
+  if (!q) throw new Error('free text has a costly condition');
+  const r = await conn.runAndReadAll(q.sql, q.params);
+  return r
+    .getRowsJS()
+    .map(([id]) => Number(id))
+    .sort((a, b) => a - b);
+}
+
+describe('the free-text index', () => {
+  it('splits a needle into the parts a block must hold, each with the separators around it', () => {
+    expect(needleParts('backup-admin')).toEqual([
+      { word: 'backup', isStart: false, isEnd: true },
+      { word: 'admin', isStart: true, isEnd: false },
+    ]);
+    expect(needleParts('/a:b9/')).toEqual([
+      { word: 'a', isStart: true, isEnd: true },
+      { word: 'b9', isStart: true, isEnd: true },
+    ]);
+    expect(needleParts('::/')).toEqual([]);
+    expect(needleParts('été')).toEqual([{ word: 't', isStart: true, isEnd: true }]);
+    expect(['backup-admin', 'x.y.z', 'plain'].map((n) => needleParts(n).map(partPattern))).toEqual([
+      ['backup ', ' admin'],
+      ['x ', ' y ', ' z'],
+      ['plain'],
+    ]);
+  });
+
+  it(
+    'reads only the blocks that hold the words, and finds what reading every row finds',
+    { timeout: 60_000 },
+    async () => {
+      const file = path.join(dir, 'narrow.duckdb');
+      const planted = { 10: 'Rare-Word/Qx7', 5_000: 'rare-word/qx7 again', 6_900: 'prefix-rare-wordy' };
+      const events = day(0, 7_000, planted);
+      const store = await openDuckDbStore(file);
+      await append(store, events, 'day0');
+      for (const text of [
+        'rare-word',
+        'RARE-WORD/QX',
+        'word/qx7',
+        'are-wor',
+        'Qx7 again',
+        'been-nowhere',
+        'été',
+      ])
+        expect(await found(store, text), text).toEqual(having(events, text));
+      await store.close();
+
+      const instance = await DuckDBInstance.create(file);
+      const conn = await instance.connect();
+      // 7,000 rows: three whole blocks indexed; the rest is read in full.
+      const blocks = await conn.runAndReadAll('SELECT block FROM text_blocks ORDER BY block');
+      expect(blocks.getRowsJS().map(([b]) => Number(b))).toEqual([0, 1, 2]);
+      const indexed = Math.floor(7_000 / BLOCK_ROWS);
+      const rare = await findTextBlocks(conn, 'RARE-word/qx7', indexed);
+      // block 0 (row 10) and block 2 (row 5,000); 'wordy' at 6,900 is past the indexed blocks
+      expect(rare?.bits).toBe('1011');
+      expect(rare?.candidates).toBe(2);
+      expect(await findTextBlocks(conn, '-/-', indexed)).toBeNull();
+
+      // Random needles cut from the stored text itself, in random letter case: the same rows either way.
+      const texts = await conn.runAndReadAll(
+        'SELECT search_rest FROM events USING SAMPLE reservoir(60 ROWS) REPEATABLE (7)',
+      );
+      const next = random(42);
+      for (const [t] of texts.getRowsJS()) {
+        if (typeof t !== 'string') throw new Error('every sampled event has text');
+        const s = t;
+        const from = Math.floor(next() * s.length);
+        const cut = s.slice(from, from + 1 + Math.floor(next() * 12));
+        const needle = [...cut].map((c) => (next() < 0.5 ? c.toUpperCase() : c)).join('');
+        const all = await rowIds(conn, needle, null);
+        expect(all.length, needle).toBeGreaterThan(0);
+        expect(await rowIds(conn, needle, indexed), needle).toEqual(all);
+      }
+      conn.closeSync();
+      instance.closeSync();
+    },
+  );
+
+  it(
+    'keeps finding the right rows when a prune moves row ids, and catches up on open',
+    { timeout: 120_000 },
+    async () => {
+      const file = path.join(dir, 'prune.duckdb');
+      // Appended without the index, as hunt does; the next open fills it.
+      let store = await openDuckDbStore(file, Date.now, { textIndex: false });
+      // More than a row group (122,880 rows): the checkpoint after the prune reclaims it whole, and
+      // the rows after it take lower row ids, where `seq` stays.
+      const old = day(0, 125_000, { 3: 'gone-word' });
+      await append(store, old, 'day0');
+      // Past the newest 32,768 rows that a search reads before it turns to the index (store.ts).
+      const kept = day(1, 40_000, { 1_000: 'kept-word', 100: 'gone-word too' });
+      await append(store, kept, 'day1');
+      await store.close();
+      store = await openDuckDbStore(file);
+      expect(await found(store, 'gone-word')).toEqual(having([...old, ...kept], 'gone-word'));
+      await store.pruneEventsBefore(T0 + DAY);
+      const later = day(2, 3_000, { 2_000: 'kept-word later' });
+      await append(store, later, 'day2');
+      for (const text of ['kept-word', 'gone-word', 'GONE', 'word later'])
+        expect(await found(store, text), text).toEqual(having([...kept, ...later], text));
+      await store.close();
+
+      // Filled on open for the first 165,000 events, then by the appends; the blocks of pruned
+      // events only (the first 61, all of day 0's rows) are gone with them.
+      const instance = await DuckDBInstance.create(file);
+      const conn = await instance.connect();
+      const blocks = await conn.runAndReadAll('SELECT min(block), max(block), count(*) FROM text_blocks');
+      const complete = Math.floor((old.length + kept.length + later.length) / BLOCK_ROWS);
+      expect(blocks.getRowsJS()[0]?.map(Number)).toEqual([
+        Math.floor(old.length / BLOCK_ROWS),
+        complete - 1,
+        complete - Math.floor(old.length / BLOCK_ROWS),
+      ]);
+      conn.closeSync();
+      instance.closeSync();
+    },
+  );
+});
