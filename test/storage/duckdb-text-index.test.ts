@@ -7,7 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CloudTrailEvent } from '../../src/domain/event.js';
 import { costlyRowIds } from '../../src/storage/duckdb/search.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
-import { BLOCK_ROWS, findTextBlocks, needleParts, partPattern } from '../../src/storage/duckdb/text-index.js';
+import {
+  BLOCK_ROWS,
+  findTextBlocks,
+  isNarrow,
+  needleParts,
+  partPattern,
+} from '../../src/storage/duckdb/text-index.js';
 import type { Store } from '../../src/storage/port.js';
 import { event, objectRecord } from '../helpers/records.js';
 
@@ -100,6 +106,9 @@ describe('the free-text index', () => {
     ]);
     expect(needleParts('::/')).toEqual([]);
     expect(needleParts('été')).toEqual([{ word: 't', isStart: true, isEnd: true }]);
+    // a block in 16 is worth reading alone, one in 8 is not
+    expect(isNarrow({ bits: '1'.padEnd(16, '0'), candidates: 1 })).toBe(true);
+    expect(isNarrow({ bits: '11'.padEnd(16, '0'), candidates: 2 })).toBe(false);
     expect(['backup-admin', 'x.y.z', 'plain'].map((n) => needleParts(n).map(partPattern))).toEqual([
       ['backup ', ' admin'],
       ['x ', ' y ', ' z'],

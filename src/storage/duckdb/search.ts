@@ -77,8 +77,7 @@ function textMatch(text: string): { sql: string; params: DuckDBValue[] } {
 /**
  * The row ids in `range` that free text matches, narrowed by the free-text index's blocks: one
  * SELECT per search column, joined by UNION, since a scan for the OR of them reads `search_rest` in
- * full (the index's filter holds only for that column). Without blocks, or when the blocks leave
- * most of the store to read, one scan of the OR costs less than two or three scans.
+ * full (the index's filter holds only for that column). Without blocks, one scan of the OR.
  */
 function textRowIds(
   text: string,
@@ -115,7 +114,6 @@ export function costlyRowIds(
   blocks?: TextBlocks,
 ): { sql: string; params: DuckDBValue[] } | null {
   const range = `rowid >= ${Math.floor(from)} AND rowid < ${Math.floor(to)}`;
-  if (blocks && blocks.candidates * 2 >= blocks.bits.length) blocks = undefined;
   const text = q.text ? textRowIds(q.text, range, blocks) : null;
   if (!q.origins?.length) return text;
   const branches = originBranches(q.origins);
