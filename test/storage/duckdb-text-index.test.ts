@@ -10,9 +10,9 @@ import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import {
   BLOCK_ROWS,
   findTextBlocks,
-  isNarrow,
   needleParts,
   partPattern,
+  tooManyBlocks,
 } from '../../src/storage/duckdb/text-index.js';
 import type { Store } from '../../src/storage/port.js';
 import { event, objectRecord } from '../helpers/records.js';
@@ -106,9 +106,8 @@ describe('the free-text index', () => {
     ]);
     expect(needleParts('::/')).toEqual([]);
     expect(needleParts('été')).toEqual([{ word: 't', isStart: true, isEnd: true }]);
-    // a block in 16 is worth reading alone, one in 8 is not
-    expect(isNarrow({ bits: '1'.padEnd(16, '0'), candidates: 1 })).toBe(true);
-    expect(isNarrow({ bits: '11'.padEnd(16, '0'), candidates: 2 })).toBe(false);
+    // of 15 blocks and the rest, one is worth reading alone, two are not
+    expect(tooManyBlocks(15)).toBe(2);
     expect(['backup-admin', 'x.y.z', 'plain'].map((n) => needleParts(n).map(partPattern))).toEqual([
       ['backup ', ' admin'],
       ['x ', ' y ', ' z'],
@@ -148,6 +147,9 @@ describe('the free-text index', () => {
       expect(rare?.bits).toBe('1011');
       expect(rare?.candidates).toBe(2);
       expect(await findTextBlocks(conn, '-/-', indexed)).toBeNull();
+      // two candidates are too many when one is the most worth reading
+      expect(await findTextBlocks(conn, 'rare-word/qx7', indexed, 2)).toBeNull();
+      expect((await findTextBlocks(conn, 'rare-word/qx7', indexed, 3))?.bits).toBe('1011');
 
       // Random needles cut from the stored text itself, in random letter case: the same rows either way.
       const texts = await conn.runAndReadAll(

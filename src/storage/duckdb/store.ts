@@ -28,7 +28,7 @@ import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows, type HitsRef } from './search.js';
 import { openHitCache } from './hits.js';
-import { BLOCK_ROWS, CATCH_UP_BLOCKS, findTextBlocks, indexTextBlocks, isNarrow } from './text-index.js';
+import { BLOCK_ROWS, CATCH_UP_BLOCKS, findTextBlocks, indexTextBlocks, tooManyBlocks } from './text-index.js';
 import { readListed } from './list.js';
 import { buildSummary, buildTimeline, readSummary, readTimeline } from './summary.js';
 
@@ -225,10 +225,9 @@ export async function openDuckDbStore(
       textIndexed = to;
     }
   }
-  const hitCache = await openHitCache(conn, undefined, async (text) => {
-    const blocks = await findTextBlocks(conn, text, textIndexed);
-    return blocks && isNarrow(blocks) ? blocks : null;
-  });
+  const hitCache = await openHitCache(conn, undefined, (text) =>
+    findTextBlocks(conn, text, textIndexed, tooManyBlocks(textIndexed)),
+  );
 
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
     // Numbered from the store's next seq in time order; numbers of rows not stored are not reused.

@@ -73,12 +73,14 @@ export interface TextBlocks {
 
 /**
  * The blocks of the first `indexed` that may hold `text`; null when the index cannot narrow the
- * search (the text has no letter or digit, or nothing is indexed).
+ * search (the text has no letter or digit, or nothing is indexed) or finds `most` blocks or more
+ * (it stops reading there: a common word is in the first blocks it reads).
  */
 export async function findTextBlocks(
   conn: DuckDBConnection,
   text: string,
   indexed: number,
+  most = Infinity,
 ): Promise<TextBlocks | null> {
   if (indexed <= 0) return null;
   // The needle is lowercased by DuckDB, as the stored text was, so that both split alike.
@@ -86,14 +88,17 @@ export async function findTextBlocks(
   const t = lowered.getRowObjectsJS()[0]?.t;
   const parts = needleParts(typeof t === 'string' ? t : '');
   if (!parts.length) return null;
+  const limit = Number.isFinite(most) ? ` LIMIT ${Math.max(1, Math.floor(most))}` : '';
   const r = await conn.runAndReadAll(
-    `SELECT DISTINCT block FROM text_blocks WHERE block < ${Math.floor(indexed)} AND ${parts.map(() => 'contains(terms, ?)').join(' AND ')}`,
+    `SELECT block FROM text_blocks WHERE block < ${Math.floor(indexed)} AND ${parts.map(() => 'contains(terms, ?)').join(' AND ')}${limit}`,
     parts.map(partPattern),
   );
+  if (r.currentRowCount >= most) return null;
   const bits = new Array<string>(indexed + 1).fill('0');
   bits[indexed] = '1';
   let candidates = 0;
   for (const [block] of r.getRowsJS()) {
+    if (bits[Number(block)] === '1') continue;
     bits[Number(block)] = '1';
     candidates++;
   }
@@ -101,12 +106,13 @@ export async function findTextBlocks(
 }
 
 /**
- * Whether reading the candidate blocks saves enough to pay for reading the text's other columns
- * on their own (a second scan). Reading a block costs about as much as the vector it fills, so
- * text spread thinly over the store saves little: at 10M, a term in 4,408 events over 23% of the
- * blocks read them in ~1.1 s against ~1.4 s for every row, and its other columns ~0.15 s more.
+ * The fewest candidates among `indexed` blocks not worth reading on their own, one in eight: a
+ * narrowed search reads the text's other columns in a second scan, and reading a block costs about
+ * as much as the vector it fills, so text spread thinly over the store saves little (at 10M, a term
+ * in 4,408 events over 23% of the blocks read them in ~1.1 s against ~1.4 s for every row, and its
+ * other columns ~0.15 s more).
  */
-export const isNarrow = (blocks: TextBlocks): boolean => blocks.candidates * 8 < blocks.bits.length;
+export const tooManyBlocks = (indexed: number): number => Math.ceil((indexed + 1) / 8);
 
 /**
  * The condition that keeps only the rows of candidate blocks: one expression on one column, which
