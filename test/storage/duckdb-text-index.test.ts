@@ -106,8 +106,8 @@ describe('the free-text index', () => {
     ]);
     expect(needleParts('::/')).toEqual([]);
     expect(needleParts('été')).toEqual([{ word: 't', isStart: true, isEnd: true }]);
-    // of 15 blocks and the rest, one is worth reading alone, two are not
-    expect(tooManyBlocks(15)).toBe(2);
+    // of 15 blocks and the rest, three are worth reading alone, four are not
+    expect(tooManyBlocks(15)).toBe(4);
     expect(['backup-admin', 'x.y.z', 'plain'].map((n) => needleParts(n).map(partPattern))).toEqual([
       ['backup ', ' admin'],
       ['x ', ' y ', ' z'],

@@ -106,13 +106,14 @@ export async function findTextBlocks(
 }
 
 /**
- * The fewest candidates among `indexed` blocks not worth reading on their own, one in eight: a
+ * The fewest candidates among `indexed` blocks not worth reading on their own, one in four: a
  * narrowed search reads the text's other columns in a second scan, and reading a block costs about
  * as much as the vector it fills, so text spread thinly over the store saves little (at 10M, a term
  * in 4,408 events over 23% of the blocks read them in ~1.1 s against ~1.4 s for every row, and its
- * other columns ~0.15 s more).
+ * other columns ~0.15 s more; its page took 1.7 s so, 1.9 s falling back to every row after the
+ * lookup). A common word reaches the limit early in the lookup, which then stops.
  */
-export const tooManyBlocks = (indexed: number): number => Math.ceil((indexed + 1) / 8);
+export const tooManyBlocks = (indexed: number): number => Math.ceil((indexed + 1) / 4);
 
 /**
  * The condition that keeps only the rows of candidate blocks: one expression on one column, which
