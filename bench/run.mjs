@@ -12,6 +12,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     // Only the explorer's queries, on a store already filled (e.g. the 10M one of an earlier run).
     'search-store': { type: 'string' },
+    // Only the rule matching beside parsing, on the cached corpus.
+    matching: { type: 'boolean' },
   },
 });
 const target = Number(String(values.events).replace(/k$/i, '000').replace(/m$/i, '000000'));
@@ -136,6 +138,32 @@ const s = await ingest(store, createSources([dir], { filter: {}, aws: {}, stdin:
 await store.close();
 console.log(JSON.stringify({ events: s.eventsStored, rules: rules?.length ?? 0, alerts: s.alerts, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));`;
 
+// The detection engine next to parsing (#4): each file prepared as ingest does (gunzip, JSON.parse,
+// normalization, the raw record's key spelling), then its events matched against the whole pack as
+// ingest matches them, on one thread, with no store (an empty ledger: attribution from the records).
+const MATCHING = `
+const { readFileSync, readdirSync } = await import('node:fs');
+const path = await import('node:path');
+const { loadRuleSet } = await import('${path.join(root, 'dist/app.js')}');
+const { prepareObject } = await import('${path.join(root, 'dist/pipeline/prepare-object.js')}');
+const { buildIndex } = await import('${path.join(root, 'dist/engine/match.js')}');
+const { detect } = await import('${path.join(root, 'dist/engine/detect.js')}');
+const dir = process.argv[1];
+const index = buildIndex((await loadRuleSet(undefined, process.cwd())).rules);
+const files = readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.gz')).sort();
+let events = 0, matches = 0, prepareMs = 0, matchMs = 0;
+for (const f of files) {
+  const bytes = readFileSync(path.join(dir, f));
+  let t = performance.now();
+  const p = prepareObject({ identity: f, uri: f, key: f }, bytes);
+  prepareMs += performance.now() - t;
+  t = performance.now();
+  matches += detect(index, p.events.map((event, i) => ({ event, raw: p.records[i] })), new Map()).length;
+  matchMs += performance.now() - t;
+  events += p.events.length;
+}
+console.log(JSON.stringify({ events, matches, prepareMs, matchMs, rules: index.rules.length, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));`;
+
 // trailwatch hunt as a responder runs it: temporary store, full pack, alerts printed (to /dev/null).
 const HUNT = `
 const { runHunt } = await import('${path.join(root, 'dist/cli/hunt.js')}');
@@ -216,6 +244,15 @@ const printSearch = (queries) => {
   for (const [k, v] of Object.entries(queries))
     console.log(`search ${k.padEnd(37)} median ${v.medianMs} ms, p95 ${v.p95Ms} ms`);
 };
+const printMatching = (m) =>
+  console.log(
+    `rule matching (${m.rules} rules, 1 thread, no store): ${(m.matchMs / 1000).toFixed(2)} s for ${m.events} events (${((m.matchMs * 1000) / m.events).toFixed(1)} µs each, ${m.matches} matches); parsing and normalizing them ${(m.prepareMs / 1000).toFixed(2)} s; ratio ${(m.matchMs / m.prepareMs).toFixed(3)}`,
+  );
+if (values.matching) {
+  await corpus();
+  printMatching(step('rule matching', MATCHING, [cache]));
+  process.exit(0);
+}
 if (values['search-store']) {
   const only = step('search', SEARCH, [path.resolve(values['search-store'])]);
   printSearch(only.queries);
@@ -234,6 +271,7 @@ const files = readdirSync(cache, { recursive: true }).filter((f) => String(f).en
 const raw = step('raw limit (gunzip + JSON.parse, 1 thread)', RAW, [cache]);
 const rawParallel = step('raw limit (worker thread per core)', RAW_PARALLEL, [cache]);
 rawParallel.name = `raw limit (${rawParallel.threads} worker threads)`;
+const matching = step('rule matching beside parsing (1 thread, no store)', MATCHING, [cache]);
 const withRules = step('ingest with the rule pack', INGEST, [cache, path.join(work, 'rules.duckdb'), 'yes']);
 const noRules = step('ingest without rules', INGEST, [cache, path.join(work, 'plain.duckdb'), 'no']);
 const hunt = step('hunt (temporary store, rule pack)', HUNT, [cache]);
@@ -255,6 +293,15 @@ const report = {
     'ingest with rules ÷ raw limit (events/s)': +(rate(withRules) / rate(rawParallel)).toFixed(3),
     'ingest with rules ÷ one-thread raw limit': +(rate(withRules) / rate(raw)).toFixed(3),
     'detection share of ingest time': +((withRules.ms - noRules.ms) / withRules.ms).toFixed(3),
+    'rule matching ÷ parsing and normalizing': +(matching.matchMs / matching.prepareMs).toFixed(3),
+  },
+  matching: {
+    events: matching.events,
+    rules: matching.rules,
+    matches: matching.matches,
+    prepareSeconds: +(matching.prepareMs / 1000).toFixed(2),
+    matchSeconds: +(matching.matchMs / 1000).toFixed(2),
+    microsecondsPerEvent: +((matching.matchMs * 1000) / matching.events).toFixed(1),
   },
   search: search.queries,
 };
@@ -265,6 +312,7 @@ for (const s of report.steps)
   console.log(
     `${s.name.padEnd(44)} ${String(s.seconds).padStart(8)} s ${String(s.eventsPerSecond).padStart(8)} events/s  peak RSS ${s.maxRssMb} MB`,
   );
+printMatching(matching);
 for (const [k, v] of Object.entries(report.ratios)) console.log(`${k.padEnd(44)} ${v}`);
 printSearch(report.search);
 const out = values.out ?? path.join(root, '.bench-cache', 'report.json');
