@@ -208,10 +208,13 @@ function anyOfEquals(field: string, expected: Json[], cased: boolean, ctx: Entry
       }
     }
   }
+  // Lists of patterns (user agents, tool names) run to dozens, each lowercasing the value again; the
+  // values they test (user agents, names) repeat, so each one's answer is kept.
+  const anyPattern = patterns.length ? memoized((a) => patterns.some((t) => t(a))) : () => false;
   const one = (v: Json): boolean => {
     if (v === null) return nullWanted;
     const a = asText(v) ?? '';
-    return exact.has(norm(a)) || patterns.some((t) => t(a));
+    return exact.has(norm(a)) || anyPattern(a);
   };
   return (view) => {
     const actual = valuesAt(view, field);
