@@ -28,7 +28,7 @@ import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
 import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows, type HitsRef } from './search.js';
 import { openHitCache } from './hits.js';
-import { BLOCK_ROWS, CATCH_UP_BLOCKS, findTextBlocks, indexTextBlocks, tooManyBlocks } from './text-index.js';
+import { BLOCK_ROWS, findTextBlocks, indexTextBlocks, tooManyBlocks } from './text-index.js';
 import { readListed } from './list.js';
 import { buildSummary, buildTimeline, readSummary, readTimeline } from './summary.js';
 
@@ -218,12 +218,10 @@ export async function openDuckDbStore(
   let textIndexed = Number(next.getRowObjectsJS()[0]?.block ?? 0);
   const isTextIndexed = options.textIndex ?? true;
   if (isTextIndexed) {
+    // Blocks completed while the index was left behind (migration 12, hunt's store).
     const complete = Math.floor(nextSeq / BLOCK_ROWS);
-    while (textIndexed < complete) {
-      const to = Math.min(textIndexed + CATCH_UP_BLOCKS, complete);
-      await indexTextBlocks(conn, textIndexed, to);
-      textIndexed = to;
-    }
+    await indexTextBlocks(conn, textIndexed, complete);
+    textIndexed = Math.max(textIndexed, complete);
   }
   const hitCache = await openHitCache(conn, undefined, (text) =>
     findTextBlocks(conn, text, textIndexed, tooManyBlocks(textIndexed)),

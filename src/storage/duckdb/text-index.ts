@@ -20,22 +20,28 @@ export const BLOCK_ROWS = 2 ** BLOCK_BITS;
 /** The words of a text as the index splits it: runs of a-z and 0-9 (DuckDB's lower() applied before). */
 const SPLIT = `'[^a-z0-9]+'`;
 
-/** Indexes the blocks [from, to): one row each with words, ' word word … '; a block of none has no row. */
-export async function indexTextBlocks(conn: DuckDBConnection, from: number, to: number): Promise<void> {
-  if (to <= from) return;
-  await conn.run(`
-    INSERT INTO text_blocks
-    SELECT block, ' ' || string_agg(word, ' ') || ' '
-    FROM (SELECT DISTINCT block, unnest(string_split_regex(text, ${SPLIT})) AS word
-          FROM (SELECT DISTINCT seq >> ${BLOCK_BITS} AS block, search_rest AS text FROM events
-                WHERE seq >= ${Math.floor(from) * BLOCK_ROWS} AND seq < ${Math.floor(to) * BLOCK_ROWS}
-                  AND search_rest IS NOT NULL))
-    WHERE word <> ''
-    GROUP BY block`);
-}
+/** Blocks indexed per statement, so that one statement's memory stays small (the catch-up on open). */
+const BLOCKS_PER_STATEMENT = 64;
 
-/** Blocks indexed per statement when catching up, so that one statement's memory stays small. */
-export const CATCH_UP_BLOCKS = 64;
+/**
+ * Indexes the blocks [from, to): one row each with words, ' word word … '; a block of none has no
+ * row. Outside a transaction each statement's blocks are kept as it ends, so an interrupted catch-up
+ * goes on from there.
+ */
+export async function indexTextBlocks(conn: DuckDBConnection, from: number, to: number): Promise<void> {
+  for (let at = Math.floor(from); at < to; at += BLOCKS_PER_STATEMENT) {
+    const end = Math.min(at + BLOCKS_PER_STATEMENT, Math.floor(to));
+    await conn.run(`
+      INSERT INTO text_blocks
+      SELECT block, ' ' || string_agg(word, ' ') || ' '
+      FROM (SELECT DISTINCT block, unnest(string_split_regex(text, ${SPLIT})) AS word
+            FROM (SELECT DISTINCT seq >> ${BLOCK_BITS} AS block, search_rest AS text FROM events
+                  WHERE seq >= ${at * BLOCK_ROWS} AND seq < ${end * BLOCK_ROWS}
+                    AND search_rest IS NOT NULL))
+      WHERE word <> ''
+      GROUP BY block`);
+  }
+}
 
 /** One alphanumeric part of a needle: whether the needle has other characters right before and after it. */
 export interface NeedlePart {
