@@ -62,12 +62,13 @@ function originCondition(origins: string[]): { sql: string; params: DuckDBValue[
   };
 }
 
-/**
- * Free text: a case-insensitive substring of any search column (columns.ts); `search_ids` is read
- * only for text that could be part of an id.
- */
+/** The search columns free text is looked for in: `search_ids` only for text that could be part of an id. */
+const searchedColumns = (text: string): string[] =>
+  SEARCH_COLUMNS.filter((c) => c !== 'search_ids' || couldBeId(text));
+
+/** Free text: a case-insensitive substring of any search column (columns.ts). */
 function textMatch(text: string): { sql: string; params: DuckDBValue[] } {
-  const columns = SEARCH_COLUMNS.filter((c) => c !== 'search_ids' || couldBeId(text));
+  const columns = searchedColumns(text);
   return {
     sql: `(${columns.map((c) => `contains(${c}, lower(?))`).join(' OR ')})`,
     params: columns.map(() => text),
@@ -88,7 +89,7 @@ function textRowIds(
     const match = textMatch(text);
     return { sql: `SELECT rowid AS rid FROM events WHERE ${range} AND ${match.sql}`, params: match.params };
   }
-  const columns = SEARCH_COLUMNS.filter((c) => c !== 'search_ids' || couldBeId(text));
+  const columns = searchedColumns(text);
   return {
     sql: columns
       .map((c) => {
@@ -114,15 +115,16 @@ export function costlyRowIds(
   blocks?: TextBlocks,
 ): { sql: string; params: DuckDBValue[] } | null {
   const range = `rowid >= ${Math.floor(from)} AND rowid < ${Math.floor(to)}`;
-  const text = q.text ? textRowIds(q.text, range, blocks) : null;
-  if (!q.origins?.length) return text;
+  if (!q.origins?.length) return q.text ? textRowIds(q.text, range, blocks) : null;
   const branches = originBranches(q.origins);
-  if (text && blocks)
+  if (q.text && blocks) {
+    const text = textRowIds(q.text, range, blocks);
     return {
       sql: `SELECT rid FROM (${branches.map((b) => `SELECT rowid AS rid FROM events WHERE ${range} AND ${b.sql}`).join('\nUNION ')}) o
             INTERSECT SELECT rid FROM (${text.sql}) t`,
       params: [...branches.flatMap((b) => b.params), ...text.params],
     };
+  }
   const match = q.text ? textMatch(q.text) : null;
   const also = match ? { sql: ` AND ${match.sql}`, params: match.params } : { sql: '', params: [] };
   return {
