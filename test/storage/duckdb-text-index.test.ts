@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/demo/random.js';
 import type { CloudTrailEvent } from '../../src/domain/event.js';
 import { costlyRowIds } from '../../src/storage/duckdb/search.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
@@ -23,15 +24,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const DAY = 86_400_000;
 const T0 = Date.parse('2024-03-01T00:00:00Z');
 
-/** A small deterministic generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1_664_525 + 1_013_904_223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 const WORDS = [
   'alpha',
   'beta',
@@ -46,14 +38,14 @@ const WORDS = [
 
 /** Day `d`'s events: common words, and `planted` words at the given indexes. */
 function day(d: number, n: number, planted: Record<number, string> = {}): CloudTrailEvent[] {
-  const next = random(d + 1);
+  const rng = createRng(d + 1);
   return Array.from({ length: n }, (_, i) => {
-    const words = Array.from({ length: 4 }, () => WORDS[Math.floor(next() * WORDS.length)]);
+    const words = Array.from({ length: 4 }, () => rng.pick(WORDS));
     return event(
       {
         eventID: `t${d}-${i}`,
         eventTime: new Date(T0 + d * DAY + i * 10).toISOString(),
-        requestParameters: { note: [...words, planted[i] ?? `n${Math.floor(next() * 1e6)}`].join(' ') },
+        requestParameters: { note: [...words, planted[i] ?? `n${rng.int(0, 999_999)}`].join(' ') },
       },
       `day${d}`,
       i,
@@ -155,13 +147,13 @@ describe('the free-text index', () => {
       const texts = await conn.runAndReadAll(
         'SELECT search_rest FROM events USING SAMPLE reservoir(60 ROWS) REPEATABLE (7)',
       );
-      const next = random(42);
+      const rng = createRng(42);
       for (const [t] of texts.getRowsJS()) {
         if (typeof t !== 'string') throw new Error('every sampled event has text');
         const s = t;
-        const from = Math.floor(next() * s.length);
-        const cut = s.slice(from, from + 1 + Math.floor(next() * 12));
-        const needle = [...cut].map((c) => (next() < 0.5 ? c.toUpperCase() : c)).join('');
+        const from = rng.int(0, s.length - 1);
+        const cut = s.slice(from, from + rng.int(1, 12));
+        const needle = [...cut].map((c) => (rng.chance(0.5) ? c.toUpperCase() : c)).join('');
         const all = await rowIds(conn, needle, null);
         expect(all.length, needle).toBeGreaterThan(0);
         expect(await rowIds(conn, needle, indexed), needle).toEqual(all);
