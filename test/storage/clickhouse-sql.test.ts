@@ -1,5 +1,6 @@
 // The escaping function every ClickHouse value goes through: exact literals, checked against a real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng, type Rng } from '../../src/demo/random.js';
 import { connect, type Connection } from '../../src/storage/clickhouse/client.js';
 import { dateTime, sqlList, sqlValue } from '../../src/storage/clickhouse/sql.js';
 import { hasClickhouse, startClickhouse, type ClickhouseServer } from '../helpers/clickhouse-server.js';
@@ -42,17 +43,6 @@ describe('sqlValue', () => {
   });
 });
 
-/** A seeded generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PIECES = [
   "'",
   '\\',
@@ -90,10 +80,10 @@ const PIECES = [
   '\\N',
 ];
 
-function hostile(rnd: () => number): string {
-  const n = Math.floor(rnd() * 24);
+function hostile(rng: Rng): string {
+  const n = rng.int(0, 23);
   let out = '';
-  for (let i = 0; i < n; i++) out += PIECES[Math.floor(rnd() * PIECES.length)] as string;
+  for (let i = 0; i < n; i++) out += rng.pick(PIECES);
   return out;
 }
 
@@ -117,8 +107,8 @@ describe.skipIf(!runs)('sqlValue round trip through ClickHouse', () => {
   };
 
   it('returns 2,000 hostile strings exactly as they went in', async () => {
-    const rnd = random(8);
-    const inputs = Array.from({ length: 2000 }, () => hostile(rnd));
+    const rng = createRng(8);
+    const inputs = Array.from({ length: 2000 }, () => hostile(rng));
     for (let i = 0; i < inputs.length; i += 500) {
       const chunk = inputs.slice(i, i + 500);
       expect(await selectOne(sqlValue(chunk))).toEqual(chunk);
@@ -127,9 +117,9 @@ describe.skipIf(!runs)('sqlValue round trip through ClickHouse', () => {
   });
 
   it('returns long strings and every byte value exactly', async () => {
-    const rnd = random(16);
+    const rng = createRng(16);
     let long = '';
-    while (long.length < 1_000_000) long += hostile(rnd);
+    while (long.length < 1_000_000) long += hostile(rng);
     expect(await selectOne(sqlValue(long))).toBe(long);
     const bytes = new Uint8Array(256 * 4).map((_, i) => i % 256);
     expect(await selectOne(`hex(${sqlValue(bytes)})`)).toBe(Buffer.from(bytes).toString('hex').toUpperCase());
