@@ -25,7 +25,10 @@ export interface RuleMeta {
   format: 'trailwatch' | 'sigma';
 }
 
-/** What the engine evaluates a rule against: the raw record plus attribution fields. */
+/**
+ * What the engine evaluates a rule against: the raw record plus attribution fields. One event's view
+ * is built once and never changed: entries shared by rules keep their answer for the last view.
+ */
 export type MatchView = JsonObject;
 
 export interface RuleTest {

@@ -21,7 +21,7 @@ import {
 } from './condition.js';
 import { parseDuration } from './duration.js';
 import { textAt } from './fields.js';
-import { compileEntry, type Test } from './modifiers.js';
+import { compileSharedEntry, type Test } from './modifiers.js';
 import { PREDICATES } from './predicates/index.js';
 
 /** Reports a problem at a path of the document (e.g. ['detection', 'sel', 'eventName']). */
@@ -76,7 +76,7 @@ function compileSelection(
         }
         continue;
       }
-      const test = compileEntry(key, value, { lists, issue: (m) => report([...at, key], m) });
+      const test = compileSharedEntry(key, value, { lists, issue: (m) => report([...at, key], m) });
       if (test) tests.push({ run: test, cost: entryCost(key) });
     }
     // Cheap, selective entries first: an event usually fails on its name before a regex runs.

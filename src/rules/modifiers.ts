@@ -274,3 +274,52 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
     return isAll ? tests.every(one) : tests.some(one);
   };
 }
+
+/** Distinct entries kept for sharing before the table starts over (a pack has a few hundred). */
+const SHARED_ENTRIES = 10_000;
+let sharedEntries = new Map<string, Test>();
+
+/**
+ * A test that answers each view once: the last view it saw and its answer are kept, and a view is
+ * one event's, built once and never changed (engine/view.ts).
+ */
+function oncePerView(test: Test): Test {
+  let last: MatchView | null = null;
+  let answer = false;
+  return (view) => {
+    if (view !== last) {
+      answer = test(view);
+      last = view;
+    }
+    return answer;
+  };
+}
+
+/**
+ * `compileEntry`, with entries written alike in several rules compiled once and tested once per
+ * event: the rules that meet every event repeat the same entries (the AWS-service address tests,
+ * the authorization error codes, the read-only event names), and each used to test them again. The
+ * entry's text, its value and the contents of the lists it names make it the same entry; one that
+ * reported an issue is not shared, so each rule reports its own.
+ */
+export function compileSharedEntry(key: string, value: Json, ctx: EntryContext): Test | null {
+  const named = /\|list(\||$)/i.test(key)
+    ? (Array.isArray(value) ? value : [value]).map((n) => ctx.lists.get(jsonText(n)) ?? null)
+    : null;
+  const id = JSON.stringify([key, value, named]);
+  const known = sharedEntries.get(id);
+  if (known) return known;
+  let issues = 0;
+  const test = compileEntry(key, value, {
+    lists: ctx.lists,
+    issue: (m) => {
+      issues++;
+      ctx.issue(m);
+    },
+  });
+  if (!test || issues) return test;
+  const shared = oncePerView(test);
+  if (sharedEntries.size >= SHARED_ENTRIES) sharedEntries = new Map();
+  sharedEntries.set(id, shared);
+  return shared;
+}

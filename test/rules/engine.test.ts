@@ -8,7 +8,7 @@ import {
   parseCondition,
   referencedNames,
 } from '../../src/rules/condition.js';
-import { compileEntry } from '../../src/rules/modifiers.js';
+import { compileEntry, compileSharedEntry } from '../../src/rules/modifiers.js';
 import { loadRuleText } from '../../src/rules/load.js';
 
 const view: JsonObject = {
@@ -94,6 +94,45 @@ describe('modifiers', () => {
     expect(() => test('eventName|re', '(')).toThrow(/invalid regular expression/);
     expect(() => test('sourceIPAddress|cidr', '300.0.0.0/8')).toThrow(/invalid network/);
     expect(() => test('eventName|list', 'nope')).toThrow(/unknown list/);
+  });
+
+  it('shares an entry written alike in several rules and tests it once per event', () => {
+    const ctx = (lists: Record<string, string[]> = {}) => ({
+      lists: new Map(Object.entries(lists)),
+      issue: () => undefined,
+    });
+    const a = compileSharedEntry('sourceIPAddress|endswith', '.amazonaws.com', ctx());
+    expect(compileSharedEntry('sourceIPAddress|endswith', '.amazonaws.com', ctx())).toBe(a);
+    expect(compileSharedEntry('sourceIPAddress|endswith', '.amazonaws.COM', ctx())).not.toBe(a);
+    // the same list name with other contents is another entry
+    const first = compileSharedEntry(
+      'eventName|list',
+      'names',
+      ctx({ names: ['AuthorizeSecurityGroupIngress'] }),
+    );
+    const other = compileSharedEntry('eventName|list', 'names', ctx({ names: ['CreateUser'] }));
+    expect(other).not.toBe(first);
+    expect([first?.(view), other?.(view)]).toEqual([true, false]);
+    // each event gets its own answer, whatever the order they come in
+    const service = { ...view, sourceIPAddress: 'ec2.amazonaws.com' };
+    expect([a?.(service), a?.(view), a?.(service), a?.(view)]).toEqual([true, false, true, false]);
+    // one event's field is read once, however many rules ask
+    let reads = 0;
+    const counted: JsonObject = { ...view };
+    Object.defineProperty(counted, 'sourceIPAddress', {
+      enumerable: true,
+      get: () => {
+        reads++;
+        return 's3.amazonaws.com';
+      },
+    });
+    expect([a?.(counted), a?.(counted), a?.(counted)]).toEqual([true, true, true]);
+    expect(reads).toBe(1);
+    // an entry with a problem is reported by every rule that has it
+    const issues: string[] = [];
+    for (let i = 0; i < 2; i++)
+      compileSharedEntry('eventName|re', '(', { lists: new Map(), issue: (m) => issues.push(m) });
+    expect(issues).toHaveLength(2);
   });
 
   it('runs regular expressions in linear time', () => {
