@@ -97,8 +97,20 @@ function requiredOf(body: Json, field: string): Set<string> | null {
   return sets.some((s) => s === null) ? null : new Set(sets.flatMap((s) => [...(s ?? [])]));
 }
 
-function template(text: string, view: MatchView): string {
-  return text.replace(/\{([A-Za-z0-9_.@-]+)\}/g, (_, path: string) => textAt(view, path) || '?');
+/**
+ * A title template (`{field.path}` placeholders, '?' for an absent value) split once into its text
+ * and its paths: every match row renders one.
+ */
+function compileTemplate(text: string): (view: MatchView) => string {
+  // Split with a capturing group: text, path, text, path, …, text.
+  const parts = text.split(/\{([A-Za-z0-9_.@-]+)\}/g);
+  if (parts.length === 1) return () => text;
+  return (view) => {
+    let out = parts[0] ?? '';
+    for (let i = 1; i < parts.length; i += 2)
+      out += (textAt(view, parts[i] ?? '') || '?') + (parts[i + 1] ?? '');
+    return out;
+  };
 }
 
 function metaOf(doc: JsonObject, opts: CompileOptions): RuleMeta {
@@ -376,7 +388,7 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
       const field = threshold?.distinct ?? newValue?.value ?? null;
       return field ? textAt(view, field) : null;
     },
-    title: (view) => template(titleText, view),
+    title: compileTemplate(titleText),
     severity: (view) => {
       let level = meta.severity;
       for (const r of raises)

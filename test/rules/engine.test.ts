@@ -210,6 +210,26 @@ describe('loading rule files', () => {
     expect([...(rule?.eventSources ?? [])]).toEqual(['cloudtrail.amazonaws.com']);
   });
 
+  it('renders titles from their placeholders, with ? for what the event lacks', () => {
+    const titled = (title: string) =>
+      loadRuleText(
+        GOOD.replace(
+          'condition: stop and not failed',
+          `condition: stop and not failed\noutput: { title: '${title}' }`,
+        ),
+        '/rules/cloudtrail/test-rule.yml',
+      ).rule;
+    const event = { ...view, requestParameters: { ...(view.requestParameters as JsonObject), flag: true } };
+    expect(titled('{eventName} by {userIdentity.userName}')?.title(event)).toBe(
+      'AuthorizeSecurityGroupIngress by Alice',
+    );
+    expect(
+      titled('Port {requestParameters.count}, {requestParameters.flag}, {nothing.here}!')?.title(event),
+    ).toBe('Port 12, true, ?!');
+    expect(titled('{sourceIPAddress}{sourceIPAddress}')?.title(event)).toBe('203.0.113.9203.0.113.9');
+    expect(titled('No placeholder {here')?.title(event)).toBe('No placeholder {here');
+  });
+
   it('reports every problem with its line, not just the first', () => {
     const bad = GOOD.replace('severity: low', 'severity: urgent')
       .replace('tactics: [TA0005]', 'tactics: [defense-evasion]')
