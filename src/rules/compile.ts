@@ -13,7 +13,7 @@ import {
 } from '../domain/rule.js';
 import {
   ConditionError,
-  evaluateCondition,
+  compileCondition,
   parseCondition,
   referencedNames,
   requiredValues,
@@ -362,7 +362,9 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
   const titleText = typeof output.title === 'string' ? output.title : meta.title;
   const tests = testsOf(doc, type, report, opts.format);
 
-  const selectionHolds = (view: MatchView) => (name: string) => selections.get(name)?.(view) ?? false;
+  const holds = condition
+    ? compileCondition<MatchView>(condition, (n) => selections.get(n), names)
+    : () => false;
   const idxNames = condition
     ? requiredValues(condition, (n) => requiredOf(detection[n] ?? null, 'eventName'), names)
     : null;
@@ -379,7 +381,7 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
     type,
     eventNames: type === 'sequence' && !condition ? seqIndex : idxNames,
     eventSources: type === 'sequence' && !condition ? null : idxSources,
-    matches: (view) => (condition ? evaluateCondition(condition, selectionHolds(view), names) : false),
+    matches: holds,
     steps: (view) => stepNames.filter((s) => selections.get(s)?.(view) ?? false),
     groupKey: (view) => groupBy.map((f) => textAt(view, f)).join('|'),
     groupKeyForSequence: (view) =>

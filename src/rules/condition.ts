@@ -129,6 +129,49 @@ export function evaluateCondition(
 }
 
 /**
+ * A condition as one test of a view, built once per rule: what evaluateCondition answers for the
+ * selections' tests, without a closure per event and with `1 of` / `all of` patterns expanded once.
+ * A name with no test (a selection that did not compile) is false.
+ */
+export function compileCondition<V>(
+  c: Condition,
+  selection: (name: string) => ((view: V) => boolean) | undefined,
+  names: readonly string[],
+): (view: V) => boolean {
+  const never = (): boolean => false;
+  switch (c.kind) {
+    case 'sel':
+      return selection(c.name) ?? never;
+    case 'not': {
+      const item = compileCondition(c.item, selection, names);
+      return (view) => !item(view);
+    }
+    case 'and':
+    case 'or': {
+      const items = c.items.map((i) => compileCondition(i, selection, names));
+      const isAnd = c.kind === 'and';
+      return (view) => {
+        for (const item of items) if (item(view) !== isAnd) return !isAnd;
+        return isAnd;
+      };
+    }
+    case 'of': {
+      const items = expandPattern(c.pattern, names).map((n) => selection(n) ?? never);
+      if (c.quantifier === 'all')
+        return (view) => {
+          if (!items.length) return false;
+          for (const item of items) if (!item(view)) return false;
+          return true;
+        };
+      return (view) => {
+        for (const item of items) if (item(view)) return true;
+        return false;
+      };
+    }
+  }
+}
+
+/**
  * The values of `field` an event must have for the condition to hold, or null when any value can
  * (used to index rules by event name and source). `required(name)` gives a selection's own set.
  */

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/domain/json.js';
 import {
+  compileCondition,
   ConditionError,
   evaluateCondition,
   expandPattern,
@@ -10,6 +11,7 @@ import {
 } from '../../src/rules/condition.js';
 import { compileEntry, compileSharedEntry } from '../../src/rules/modifiers.js';
 import { loadRuleText } from '../../src/rules/load.js';
+import { createRng } from '../../src/demo/random.js';
 
 const view: JsonObject = {
   eventName: 'AuthorizeSecurityGroupIngress',
@@ -169,6 +171,39 @@ describe('conditions', () => {
     // the list a caller is given is its own: changing it changes no later expansion
     referencedNames(parseCondition('1 of sel_*'), names).push('filter');
     expect(run('1 of sel_*', { filter: true })).toBe(false);
+  });
+
+  it('answers as evaluated when compiled once, for every truth of its selections', () => {
+    const rng = createRng(11);
+    const all = ['sel_a', 'sel_b', 'filter', 'other'];
+    const texts = [
+      'sel_a',
+      'not sel_a',
+      'sel_a or sel_b and filter',
+      '(sel_a or sel_b) and not filter',
+      'not (sel_a and sel_b) or other',
+      '1 of sel_* and not filter',
+      'all of sel_*',
+      'all of nothing_*',
+      '1 of nothing_* or other',
+      'all of them',
+      'missing or sel_a',
+    ];
+    for (const text of texts) {
+      const condition = parseCondition(text);
+      for (let i = 0; i < 40; i++) {
+        const truth = Object.fromEntries(all.map((n) => [n, rng.chance(0.5)]));
+        const compiled = compileCondition<Record<string, boolean>>(
+          condition,
+          (n) => (n === 'missing' ? undefined : (t) => t[n] ?? false),
+          all,
+        );
+        expect([text, compiled(truth)]).toEqual([
+          text,
+          evaluateCondition(condition, (n) => (n === 'missing' ? false : (truth[n] ?? false)), all),
+        ]);
+      }
+    }
   });
 
   it('reports malformed conditions and aggregations', () => {
