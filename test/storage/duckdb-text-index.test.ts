@@ -44,6 +44,8 @@ function day(d: number, n: number, planted: Record<number, string> = {}): CloudT
     return event(
       {
         eventID: `t${d}-${i}`,
+        // hexadecimal, as AWS writes them: stored in the ids column, which the index leaves out too
+        requestID: `${rng.int(0, 0xffffff).toString(16)}-${(d * 100_000 + i).toString(16)}`,
         eventTime: new Date(T0 + d * DAY + i * 10).toISOString(),
         requestParameters: { note: [...words, planted[i] ?? `n${rng.int(0, 999_999)}`].join(' ') },
       },
@@ -113,7 +115,10 @@ describe('the free-text index', () => {
     async () => {
       const file = path.join(dir, 'narrow.duckdb');
       const planted = { 10: 'Rare-Word/Qx7', 5_000: 'rare-word/qx7 again', 6_900: 'prefix-rare-wordy' };
-      const events = day(0, 7_000, planted);
+      // One user agent, in the context column, planted in block 0.
+      const events = day(0, 7_000, planted).map((e, i) =>
+        i === 20 ? { ...e, userAgent: 'Scanner-Qz/1.0' } : e,
+      );
       const store = await openDuckDbStore(file);
       await append(store, events, 'day0');
       for (const text of [
@@ -126,6 +131,7 @@ describe('the free-text index', () => {
         'été',
       ])
         expect(await found(store, text), text).toEqual(having(events, text));
+      expect(await found(store, 'SCANNER-qz/1')).toEqual(['t0-20']);
       await store.close();
 
       const instance = await DuckDBInstance.create(file);
@@ -144,9 +150,15 @@ describe('the free-text index', () => {
       expect((await findTextBlocks(conn, 'rare-word/qx7', indexed, 3))?.bits).toBe('1011');
 
       // Random needles cut from the stored text itself, in random letter case: the same rows either way.
+      // Cut from each column: the rest, narrowed by the index, and the context and ids, read whole.
+      const sample = (column: string, rows: number, seed: number): string =>
+        `SELECT * FROM (SELECT ${column} FROM events WHERE ${column} <> '') USING SAMPLE reservoir(${rows} ROWS) REPEATABLE (${seed})`;
       const texts = await conn.runAndReadAll(
-        'SELECT search_rest FROM events USING SAMPLE reservoir(60 ROWS) REPEATABLE (7)',
+        [sample('search_rest', 40, 7), sample('search_context', 10, 8), sample('search_ids', 10, 9)].join(
+          ' UNION ALL ',
+        ),
       );
+      expect(texts.currentRowCount).toBe(60);
       const rng = createRng(42);
       for (const [t] of texts.getRowsJS()) {
         if (typeof t !== 'string') throw new Error('every sampled event has text');
