@@ -67,7 +67,7 @@ export interface CompiledRule {
   /** For match/threshold/new-value: does the event match. */
   matches(view: MatchView): boolean;
   /** For sequence rules: the steps (selection names) this event matches. */
-  steps(view: MatchView): string[];
+  steps(view: MatchView): readonly string[];
   groupKey(view: MatchView): string;
   /** For sequence rules: the entity the steps must share (`sequence.by`). */
   groupKeyForSequence(view: MatchView): string;

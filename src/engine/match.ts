@@ -74,6 +74,10 @@ function alertKeyOf(rule: CompiledRule, group: string, value: string | null, tim
   }
 }
 
+/** The steps of a rule that is not a sequence: one match without a step, or none (shared, not made per call). */
+const MATCHED: readonly null[] = [null];
+const UNMATCHED: readonly null[] = [];
+
 export function matchEvent(
   index: RuleIndex,
   view: MatchView,
@@ -82,7 +86,7 @@ export function matchEvent(
 ): MatchRow[] {
   const rows: MatchRow[] = [];
   const consider = (rule: CompiledRule): void => {
-    const steps = rule.type === 'sequence' ? rule.steps(view) : rule.matches(view) ? [null] : [];
+    const steps = rule.type === 'sequence' ? rule.steps(view) : rule.matches(view) ? MATCHED : UNMATCHED;
     for (const step of steps) {
       const group = rule.type === 'sequence' ? rule.groupKeyForSequence(view) : rule.groupKey(view);
       if (rule.type === 'sequence' && group === '') continue; // no entity to follow

@@ -36,6 +36,8 @@ export interface CompileOptions {
 }
 
 const DEFAULT_DEDUP_MS = 3_600_000;
+/** The steps of an event that is none (shared: most events meet a sequence rule's steps in none). */
+const NO_STEPS: readonly string[] = Object.freeze([]);
 const TACTIC = /^TA\d{4}$/;
 const TECHNIQUE = /^T\d{4}(\.\d{3})?$/;
 
@@ -81,9 +83,18 @@ function compileSelection(
     }
     // Cheap, selective entries first: an event usually fails on its name before a regex runs.
     tests.sort((x, y) => x.cost - y.cost);
-    alternatives.push((view) => tests.every((t) => t.run(view)));
+    const runs = tests.map((t) => t.run);
+    // Loops rather than every/some: a selection runs for every event a rule meets, and a closure
+    // made per call was the matcher's largest allocation.
+    alternatives.push((view) => {
+      for (const run of runs) if (!run(view)) return false;
+      return true;
+    });
   }
-  return (view) => alternatives.some((t) => t(view));
+  return (view) => {
+    for (const alternative of alternatives) if (alternative(view)) return true;
+    return false;
+  };
 }
 
 /** The exact values a selection requires for a field, or null if it allows any. */
@@ -372,6 +383,7 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
     ? requiredValues(condition, (n) => requiredOf(detection[n] ?? null, 'eventSource'), names)
     : null;
   const stepNames = sequence?.steps ?? [];
+  const stepTests = stepNames.map((s) => selections.get(s));
   const seqNames =
     type === 'sequence' ? stepNames.map((s) => requiredOf(detection[s] ?? null, 'eventName')) : [];
   const seqIndex = seqNames.some((s) => s === null) ? null : new Set(seqNames.flatMap((s) => [...(s ?? [])]));
@@ -382,7 +394,12 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
     eventNames: type === 'sequence' && !condition ? seqIndex : idxNames,
     eventSources: type === 'sequence' && !condition ? null : idxSources,
     matches: holds,
-    steps: (view) => stepNames.filter((s) => selections.get(s)?.(view) ?? false),
+    steps: (view) => {
+      let found: string[] | null = null;
+      for (let i = 0; i < stepTests.length; i++)
+        if (stepTests[i]?.(view)) (found ??= []).push(stepNames[i] as string);
+      return found ?? NO_STEPS;
+    },
     groupKey: (view) => groupBy.map((f) => textAt(view, f)).join('|'),
     groupKeyForSequence: (view) =>
       sequence ? (sequence.by.map((f) => textAt(view, f)).find((v) => v !== '') ?? '') : '',

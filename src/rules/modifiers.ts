@@ -266,12 +266,22 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
     .map((e) => valueTest(e, mods, ctx, () => current))
     .filter((t): t is (a: Json) => boolean => t !== null);
   if (tests.length !== expected.length) return null;
+  const absent: Json[] = [null];
   return (view) => {
     current = view;
     const actual = valuesAt(view, field);
-    const values = actual.length ? actual : [null];
-    const one = (t: (a: Json) => boolean): boolean => values.some((v) => t(v));
-    return isAll ? tests.every(one) : tests.some(one);
+    const values = actual.length ? actual : absent;
+    // Loops, not some/every with closures: this runs for every entry of every rule an event meets.
+    for (const t of tests) {
+      let holds = false;
+      for (const v of values)
+        if (t(v)) {
+          holds = true;
+          break;
+        }
+      if (holds !== isAll) return holds;
+    }
+    return isAll;
   };
 }
 
