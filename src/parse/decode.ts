@@ -55,6 +55,12 @@ function gunzipLenient(bytes: Uint8Array): { text: string; error: string | null 
   }
 }
 
+/** The CloudTrail record a candidate value is or wraps (an EventBridge or other envelope); null if none. */
+function recordOf(value: Json): JsonObject | null {
+  if (isCloudTrailRecord(value)) return value;
+  return isJsonObject(value) ? unwrapRecord(value) : null;
+}
+
 /** A collector of records and problems; indices number every candidate record in order. */
 class Collector {
   readonly records: DecodedRecord[] = [];
@@ -64,12 +70,8 @@ class Collector {
 
   add(value: Json): void {
     const index = this.next++;
-    if (isCloudTrailRecord(value)) {
-      this.records.push({ index, record: value });
-      return;
-    }
-    const inner = isJsonObject(value) ? unwrapRecord(value) : null;
-    if (inner) this.records.push({ index, record: inner });
+    const record = recordOf(value);
+    if (record) this.records.push({ index, record });
     else if (!isJsonObject(value))
       this.problem(index, 'not-an-object', `expected a JSON object, found ${jsonType(value)}`, value);
     else this.problem(index, 'not-cloudtrail', `not a CloudTrail record (keys: ${keysOf(value)})`, value);
@@ -263,4 +265,80 @@ function kindOf(out: Collector, key: string): ObjectKind {
   if (out.records.length === 0) return out.problems.length > 0 ? 'invalid' : 'empty';
   const insights = out.records.every((r) => r.record.eventType === 'AwsCloudTrailInsight');
   return insights ? 'insights' : 'events';
+}
+
+/** The start of a delivery file: `{"Records":[`, whitespace allowed between (after a BOM). */
+const DELIVERY_START = /\s*\{\s*"Records"\s*:\s*\[/y;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * The records at `indexes` of a delivery file (`{"Records":[…]}`, gzip or not), numbered as decodeObject numbers them, found by scanning the text for the array's elements
+ * and parsing only the wanted ones: reading back a few events of a file used to parse all of its
+ * ~1,000 records (3.3 ms of a 5.7 ms decode; the scan takes ~1 ms and stops at the last one wanted).
+ * Null when the object is anything else or the scan meets what it does not expect (a damaged or
+ * truncated file, a value other than an object or array in the list, a wanted element that is not
+ * JSON): the caller then decodes it whole. A scan cannot tell a file that JSON.parse would reject,
+ * whose records decodeObject salvages, so callers check what they get (pipeline/raw.ts).
+ */
+export function recordsAtIndexes(
+  bytes: Uint8Array,
+  indexes: ReadonlySet<number>,
+): Map<number, JsonObject> | null {
+  let text: string;
+  try {
+    const raw = isGzip(bytes)
+      ? gunzipSync(bytes)
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    text = raw.toString('utf8');
+  } catch {
+    return null;
+  }
+  DELIVERY_START.lastIndex = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  if (!DELIVERY_START.test(text)) return null;
+  const found = new Map<number, JsonObject>();
+  let left = indexes.size;
+  let ordinal = 0;
+  let depth = 0;
+  let start = 0;
+  for (let i = DELIVERY_START.lastIndex; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      if (depth === 0) return null;
+      // To the closing quote: the next one not escaped by an odd run of backslashes.
+      for (;;) {
+        const q = text.indexOf('"', i + 1);
+        if (q < 0) return null;
+        let b = q - 1;
+        while (text.charCodeAt(b) === BACKSLASH) b--;
+        i = q;
+        if ((q - 1 - b) % 2 === 0) break;
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (depth === 0) return c === CLOSE_BRACKET ? found : null;
+      if (--depth > 0) continue;
+      if (indexes.has(ordinal)) {
+        let value: Json;
+        try {
+          value = JSON.parse(text.slice(start, i + 1)) as Json;
+        } catch {
+          return null;
+        }
+        const record = recordOf(value);
+        if (record) found.set(ordinal, record);
+        if (--left === 0) return found;
+      }
+      ordinal++;
+    } else if (depth === 0 && c !== COMMA && !isSpace(c)) return null;
+  }
+  return null;
 }

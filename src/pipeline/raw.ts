@@ -3,21 +3,44 @@ import type { CloudTrailEvent, EventLocation, StoredEvent } from '../domain/even
 import type { JsonObject } from '../domain/json.js';
 import type { DetectItem } from '../engine/detect.js';
 import { canonicalKeys } from '../parse/canonical-keys.js';
-import { decodeObject } from '../parse/decode.js';
+import { decodeObject, recordsAtIndexes } from '../parse/decode.js';
 import { normalizeRecord } from '../parse/normalize.js';
 import { parseKeyLayout } from '../sources/key-layout.js';
 import type { Store } from '../storage/port.js';
 
-/** Attaches `raw` to each event, decoding every source object once. */
+/** A record wanted from a stored object: its place in it and the event it must be. */
+interface Wanted {
+  index: number;
+  eventId: string;
+}
+
+/**
+ * The records of one stored object at the wanted places: found by a scan of the text
+ * (parse/decode.ts recordsAtIndexes) when each one found is the wanted event, else read from the
+ * whole object decoded as ingest decoded it (a damaged file's records are salvaged and numbered by
+ * that decode, which a scan cannot follow).
+ */
+function recordsOf(content: Uint8Array, uri: string, wanted: readonly Wanted[]): Map<number, JsonObject> {
+  const picked = recordsAtIndexes(content, new Set(wanted.map((w) => w.index)));
+  if (picked && wanted.every((w) => picked.get(w.index)?.eventID === w.eventId)) return picked;
+  return new Map(decodeObject(content, uri).records.map((r) => [r.index, r.record]));
+}
+
+/** Attaches `raw` to each event, reading every source object once. */
 export async function attachRaw(store: Store, events: readonly CloudTrailEvent[]): Promise<StoredEvent[]> {
-  const ids = [...new Set(events.map((e) => e.origin.objectId))];
+  const wanted = new Map<string, Wanted[]>();
+  for (const e of events) {
+    const list = wanted.get(e.origin.objectId);
+    const w = { index: e.origin.index, eventId: e.eventId };
+    if (list) list.push(w);
+    else wanted.set(e.origin.objectId, [w]);
+  }
+  const ids = [...wanted.keys()];
   const byObject = new Map<string, Map<number, JsonObject>>();
   for (let i = 0; i < ids.length; i += 64) {
     const contents = await store.objectContents(ids.slice(i, i + 64));
-    for (const [id, { uri, content }] of contents) {
-      const decoded = decodeObject(content, uri);
-      byObject.set(id, new Map(decoded.records.map((r) => [r.index, r.record])));
-    }
+    for (const [id, { uri, content }] of contents)
+      byObject.set(id, recordsOf(content, uri, wanted.get(id) ?? []));
   }
   return events.map((e) => {
     const raw = byObject.get(e.origin.objectId)?.get(e.origin.index);
@@ -49,9 +72,14 @@ export async function readLocated(store: Store, located: readonly EventLocation[
   const out: DetectItem[] = [];
   for (let i = 0; i < ids.length; i += 64) {
     for (const [objectId, { uri, content }] of await store.objectContents(ids.slice(i, i + 64))) {
-      const records = new Map(decodeObject(content, uri).records.map((r) => [r.index, r.record]));
+      const at = wanted.get(objectId) ?? [];
+      const records = recordsOf(
+        content,
+        uri,
+        at.map((l) => ({ index: l.origin.index, eventId: l.eventId })),
+      );
       const keyAccount = parseKeyLayout(uri)?.account ?? null;
-      for (const l of wanted.get(objectId) ?? []) {
+      for (const l of at) {
         const record = records.get(l.origin.index);
         const n = record && normalizeRecord(record, { objectId, index: l.origin.index, keyAccount });
         if (!record || !n?.ok) continue;

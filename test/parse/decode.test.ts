@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeObject } from '../../src/parse/decode.js';
+import { createRng } from '../../src/demo/random.js';
+import { decodeObject, recordsAtIndexes } from '../../src/parse/decode.js';
 import { record } from '../helpers/records.js';
 
 const r1 = record({ eventID: 'a1' });
@@ -139,5 +140,58 @@ describe('decodeObject', () => {
   it('decodes the same bytes to the same indices every time (raw records are found by index)', () => {
     const bytes = text(JSON.stringify({ Records: [r1, 'junk', r2] }));
     expect(decodeObject(bytes, 'x')).toEqual(decodeObject(bytes, 'x'));
+  });
+});
+
+describe('recordsAtIndexes', () => {
+  /** What decodeObject finds at these indexes. */
+  const decodedAt = (bytes: Buffer, indexes: number[]): Map<number, unknown> =>
+    new Map(
+      decodeObject(bytes, 'x.json.gz')
+        .records.filter((r) => indexes.includes(r.index))
+        .map((r) => [r.index, r.record]),
+    );
+
+  it('finds the records decodeObject numbers, whatever their strings hold', () => {
+    const rng = createRng(5);
+    // Characters that a scan for the array's elements must not take for structure.
+    const tricky = ['"', '\\', '{', '}', '[', ']', ',', ' ', 'é', '\u2028', 'a', '\\"', '\\\\'];
+    const text = (): string => Array.from({ length: rng.int(0, 12) }, () => rng.pick(tricky)).join('');
+    const eb = { version: '0', id: 'x', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.s3' };
+    for (let file = 0; file < 30; file++) {
+      const items = Array.from({ length: rng.int(1, 25) }, (_, i) => {
+        const r = record({
+          eventID: `e${file}-${i}-${text()}`,
+          requestParameters: { note: text(), nested: [[text()], { [text()]: text() }], n: rng.int(0, 9) },
+        });
+        // An EventBridge envelope and a JSON object that is no record are numbered too.
+        return rng.chance(0.1) ? { ...eb, detail: r } : rng.chance(0.05) ? { not: text() } : r;
+      });
+      const body = JSON.stringify({ Records: items }, null, rng.chance(0.3) ? 2 : undefined);
+      const bytes = rng.chance(0.5) ? gzipSync(body) : Buffer.from(`\ufeff \n${body}`);
+      const wanted = items.map((_, i) => i).filter(() => rng.chance(0.4));
+      expect(recordsAtIndexes(bytes, new Set(wanted))).toEqual(decodedAt(bytes, wanted));
+    }
+  });
+
+  it('declines what is not a delivery file as CloudTrail writes it, or what it cannot scan', () => {
+    const at = (bytes: Buffer, ...indexes: number[]) => recordsAtIndexes(bytes, new Set(indexes));
+    const body = JSON.stringify({ Records: [r1, r2] });
+    expect(at(Buffer.from(body), 1)?.get(1)).toEqual(r2);
+    for (const other of [
+      JSON.stringify([r1, r2]), // an array
+      `${JSON.stringify(r1)}\n${JSON.stringify(r2)}`, // JSON lines
+      JSON.stringify({ logEvents: [] }), // not Records first
+      JSON.stringify({ Records: ['junk', r1] }), // values that are no object in the list
+      JSON.stringify({ Records: [7, r1] }),
+      JSON.stringify({ Records: [null, r1] }),
+      JSON.stringify({ Records: [r1, r2] }).replace('"a2"', '"a2'), // a string left open
+      body.replace('"a2"', '"a2",,'), // the wanted element is not JSON
+      body.slice(0, -3), // the list never closes
+    ])
+      expect(at(Buffer.from(other), 1), other.slice(0, 40)).toBeNull();
+    expect(at(gzipSync(body).subarray(0, 30), 0)).toBeNull(); // a gzip stream cut short
+    // It stops at the last record wanted: what lies after it is not read (callers check what they get).
+    expect(at(Buffer.from(`${body.slice(0, -2)}, {"broken`), 0)?.get(0)).toEqual(r1);
   });
 });

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareObject } from '../../src/pipeline/prepare-object.js';
-import { readLocated } from '../../src/pipeline/raw.js';
+import { attachRaw, readLocated } from '../../src/pipeline/raw.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
+import type { Store } from '../../src/storage/port.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tw-raw-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -32,21 +33,27 @@ const lowered = {
   requestparameters: { bucketName: 'lowered-bucket' },
 };
 
+/** Stores one delivery file's events; their ids. */
+async function storeFile(store: Store, body: string): Promise<string[]> {
+  const prepared = prepareObject(
+    { identity: `file:${KEY}`, uri: `/data/${KEY}`, key: KEY },
+    Buffer.from(body),
+  );
+  await store.appendBatch({
+    objects: [prepared.object],
+    events: prepared.events,
+    quarantine: [],
+    credentials: [],
+    matches: [],
+  });
+  return prepared.events.map((e) => e.eventId);
+}
+
 describe('reading located events back', () => {
   it('reads each located record, in CloudTrail key spelling, under the identity it is stored with', async () => {
     const store = await openDuckDbStore(path.join(root, 'db.duckdb'));
     try {
-      const prepared = prepareObject(
-        { identity: `file:${KEY}`, uri: `/data/${KEY}`, key: KEY },
-        Buffer.from(JSON.stringify({ Records: [plain, lowered] })),
-      );
-      await store.appendBatch({
-        objects: [prepared.object],
-        events: prepared.events,
-        quarantine: [],
-        credentials: [],
-        matches: [],
-      });
+      await storeFile(store, JSON.stringify({ Records: [plain, lowered] }));
       const located = await store.locateEvents({});
       const missing = {
         eventId: 'gone',
@@ -72,6 +79,23 @@ describe('reading located events back', () => {
       expect(raw?.eventName).toBe('PutBucketPolicy');
       expect(raw?.requestParameters).toEqual({ bucketName: 'lowered-bucket' });
       expect(byId.get('ev-lowered')?.event.recipientAccountId).toBe('111122223333');
+    } finally {
+      await store.close();
+    }
+  });
+  it('reads the record the event was stored from when a scan of its file would find another', async () => {
+    const store = await openDuckDbStore(path.join(root, 'twice.duckdb'));
+    try {
+      // JSON.parse keeps the last of two "Records" keys; a scan for the list finds the first.
+      const decoy = { ...plain, eventID: 'ev-decoy', requestParameters: { bucketName: 'decoy' } };
+      const body = `{"Records":[${JSON.stringify(decoy)}],"Records":[${JSON.stringify(plain)}]}`;
+      expect(await storeFile(store, body)).toEqual(['ev-plain']);
+      const items = await readLocated(store, await store.locateEvents({}));
+      expect(items.map((i) => [i.event.eventId, i.raw.requestParameters])).toEqual([
+        ['ev-plain', { bucketName: 'plain-bucket' }],
+      ]);
+      const [whole] = await attachRaw(store, await store.searchEvents({}));
+      expect(whole?.raw?.requestParameters).toEqual({ bucketName: 'plain-bucket' });
     } finally {
       await store.close();
     }
