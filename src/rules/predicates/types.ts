@@ -4,5 +4,6 @@ import type { MatchView } from '../../domain/rule.js';
 export interface Predicate {
   name: string;
   description: string;
+  /** Reads the view, never changes it: one event's view is tested by every rule it meets. */
   test(view: MatchView): boolean;
 }
