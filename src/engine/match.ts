@@ -74,7 +74,7 @@ function alertKeyOf(rule: CompiledRule, group: string, value: string | null, tim
   }
 }
 
-/** The steps of a rule that is not a sequence: one match without a step, or none (shared, not made per call). */
+/** A rule that is no sequence matches once without a step, or not at all (lists shared, not made per call). */
 const MATCHED: readonly null[] = [null];
 const UNMATCHED: readonly null[] = [];
 

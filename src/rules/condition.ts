@@ -107,31 +107,11 @@ export function referencedNames(c: Condition, names: readonly string[]): string[
   }
 }
 
-export function evaluateCondition(
-  c: Condition,
-  test: (name: string) => boolean,
-  names: readonly string[],
-): boolean {
-  switch (c.kind) {
-    case 'sel':
-      return test(c.name);
-    case 'not':
-      return !evaluateCondition(c.item, test, names);
-    case 'and':
-      return c.items.every((i) => evaluateCondition(i, test, names));
-    case 'or':
-      return c.items.some((i) => evaluateCondition(i, test, names));
-    case 'of': {
-      const matched = expandPattern(c.pattern, names);
-      return c.quantifier === 'all' ? matched.length > 0 && matched.every(test) : matched.some(test);
-    }
-  }
-}
-
 /**
- * A condition as one test of a view, built once per rule: what evaluateCondition answers for the
- * selections' tests, without a closure per event and with `1 of` / `all of` patterns expanded once.
- * A name with no test (a selection that did not compile) is false.
+ * A condition as one test of a view, built once per rule from its selections' tests: `and`, `or`
+ * and `not` as usual, `1 of` / `all of` a pattern over the selections' names (expanded here, once;
+ * `all of` a pattern that names none is false). A name with no test (a selection that did not
+ * compile) is false.
  */
 export function compileCondition<V>(
   c: Condition,

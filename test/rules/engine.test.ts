@@ -4,7 +4,7 @@ import type { JsonObject } from '../../src/domain/json.js';
 import {
   compileCondition,
   ConditionError,
-  evaluateCondition,
+  type Condition,
   expandPattern,
   parseCondition,
   referencedNames,
@@ -150,7 +150,11 @@ describe('modifiers', () => {
 describe('conditions', () => {
   const names = ['sel_a', 'sel_b', 'filter'];
   const run = (text: string, truth: Record<string, boolean>): boolean =>
-    evaluateCondition(parseCondition(text), (n) => truth[n] ?? false, names);
+    compileCondition<Record<string, boolean>>(
+      parseCondition(text),
+      (n) => (t) => t[n] ?? false,
+      names,
+    )(truth);
 
   it('gives not precedence over and over or, and honours parentheses', () => {
     expect(run('sel_a or sel_b and filter', { sel_a: true })).toBe(true);
@@ -173,7 +177,25 @@ describe('conditions', () => {
     expect(run('1 of sel_*', { filter: true })).toBe(false);
   });
 
-  it('answers as evaluated when compiled once, for every truth of its selections', () => {
+  /** The condition's meaning, walked for one truth of the selections. */
+  const reference = (c: Condition, test: (name: string) => boolean, names: readonly string[]): boolean => {
+    switch (c.kind) {
+      case 'sel':
+        return test(c.name);
+      case 'not':
+        return !reference(c.item, test, names);
+      case 'and':
+        return c.items.every((i) => reference(i, test, names));
+      case 'or':
+        return c.items.some((i) => reference(i, test, names));
+      case 'of': {
+        const matched = expandPattern(c.pattern, names);
+        return c.quantifier === 'all' ? matched.length > 0 && matched.every(test) : matched.some(test);
+      }
+    }
+  };
+
+  it('answers as the condition reads when compiled once, for every truth of its selections', () => {
     const rng = createRng(11);
     const all = ['sel_a', 'sel_b', 'filter', 'other'];
     const texts = [
@@ -200,7 +222,7 @@ describe('conditions', () => {
         );
         expect([text, compiled(truth)]).toEqual([
           text,
-          evaluateCondition(condition, (n) => (n === 'missing' ? false : (truth[n] ?? false)), all),
+          reference(condition, (n) => (n === 'missing' ? false : (truth[n] ?? false)), all),
         ]);
       }
     }
