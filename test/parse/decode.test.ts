@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/demo/random.js';
+import { generateDemoTrail } from '../../src/demo/generate.js';
+import { serializeLogFile } from '../../src/demo/serialize.js';
 import { decodeObject, recordsAtIndexes } from '../../src/parse/decode.js';
 import { record } from '../helpers/records.js';
 
@@ -172,6 +174,19 @@ describe('recordsAtIndexes', () => {
       const wanted = items.map((_, i) => i).filter(() => rng.chance(0.4));
       expect(recordsAtIndexes(bytes, new Set(wanted))).toEqual(decodedAt(bytes, wanted));
     }
+  });
+
+  it("finds every record of the demo organisation's delivery files as decodeObject does", () => {
+    const trail = generateDemoTrail({ end: Date.parse('2024-06-12T15:20:00Z') });
+    let records = 0;
+    for (const file of trail.files) {
+      const bytes = gzipSync(serializeLogFile(file.records));
+      const all = file.records.map((_, i) => i);
+      const found = recordsAtIndexes(bytes, new Set(all));
+      expect(found).toEqual(decodedAt(bytes, all));
+      records += found?.size ?? 0;
+    }
+    expect(records).toBeGreaterThan(1000);
   });
 
   it('declines what is not a delivery file as CloudTrail writes it, or what it cannot scan', () => {
