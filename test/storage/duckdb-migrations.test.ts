@@ -232,4 +232,66 @@ describe('DuckDB migrations', () => {
       [1n, false, true],
     ]);
   });
+  it('keeps what match rows repeat once (migration 13), reading every row back as it was', async () => {
+    const file = path.join(dir, 'v12-matches.duckdb');
+    const origin = JSON.stringify({
+      type: 'IAMUser',
+      id: 'arn:aws:iam::1:user/ann',
+      name: 'ann',
+      accountId: '1',
+    });
+    // 300 rows of two keys: one title each, two regions, one source address missing.
+    const rows = `SELECT CASE WHEN i % 2 = 0 THEN 'rule-a' ELSE 'rule-b' END, 'key-' || (i % 2), 'e' || i, '111122223333',
+                         TIMESTAMP '2024-05-01' + INTERVAL (i) SECOND, 'ann', 'v' || (i % 7), NULL,
+                         'Title ' || (i % 2), 'high', CASE WHEN i < 150 THEN 'us-east-1' ELSE 'eu-west-1' END,
+                         CASE WHEN i % 2 = 0 THEN '203.0.113.9' END, 'arn:aws:iam::1:user/ann', '${origin}', false
+                  FROM range(300) t(i)`;
+    await storeAt(file, 12, [`INSERT INTO matches ${rows}`]);
+    const before = await query(
+      file,
+      `SELECT rule_id, alert_key, event_id, epoch_ms(event_time), group_key, value, step, title, severity, region,
+              source_ip, actor_arn, origin FROM matches ORDER BY event_id`,
+    );
+    const store = await openDuckDbStore(file);
+    const back = await store.eventMatches(
+      Array.from({ length: 300 }, (_, i) => ({ eventId: `e${i}`, recipientAccountId: '111122223333' })),
+    );
+    const summaries = await store.keySummaries(['key-0', 'key-1']);
+    await store.close();
+    expect(
+      back
+        .map((m) => [
+          m.ruleId,
+          m.alertKey,
+          m.eventId,
+          BigInt(m.eventTime),
+          m.groupKey,
+          m.value,
+          m.step,
+          m.title,
+          m.severity,
+          m.region,
+          m.sourceIp,
+          m.actorArn,
+          JSON.stringify(m.origin),
+        ])
+        .sort((a, b) => (String(a[2]) < String(b[2]) ? -1 : 1)),
+    ).toEqual(before);
+    expect(
+      ['key-0', 'key-1']
+        .map((k) => summaries.get(k))
+        .map((s) => [s?.first.eventId, s?.first.title, s?.first.sourceIp, s?.count]),
+    ).toEqual([
+      ['e0', 'Title 0', '203.0.113.9', 150],
+      ['e1', 'Title 1', null, 150],
+    ]);
+    // Four details (two keys in two regions), no column left of the old layout.
+    expect(await query(file, 'SELECT count(*) FROM match_details')).toEqual([[4n]]);
+    expect(
+      await query(
+        file,
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'matches' AND column_name IN ('title', 'origin', 'evaluated')",
+      ),
+    ).toEqual([[0n]]);
+  });
 });

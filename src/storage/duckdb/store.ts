@@ -16,7 +16,14 @@ import type {
   Timeline,
 } from '../port.js';
 import { StoreError } from '../port.js';
-import { alertFunctions, appendMatches, INSERT_MATCHES, PENDING_FROM_STAGE } from './alerts.js';
+import {
+  alertFunctions,
+  appendMatches,
+  INSERT_DETAILS,
+  INSERT_MATCHES,
+  MATCHES_STAGE,
+  PENDING_FROM_STAGE,
+} from './alerts.js';
 import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
 import { DERIVED_COLUMNS, EVENT_COLUMNS, STORED_COLUMNS } from './columns.js';
@@ -202,7 +209,8 @@ export async function openDuckDbStore(
     throw toStoreError(path, err);
   }
   // Batches are appended to temporary copies of the tables, then moved in one transaction.
-  for (const table of ['events', 'credentials', 'objects', 'quarantine', 'matches']) {
+  await conn.run(MATCHES_STAGE);
+  for (const table of ['events', 'credentials', 'objects', 'quarantine']) {
     // The derived columns are computed from the staged columns when events are inserted.
     const columns = table === 'events' ? `${STORED_COLUMNS}, seq` : '*';
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_stage AS SELECT ${columns} FROM ${table} LIMIT 0`);
@@ -274,6 +282,7 @@ export async function openDuckDbStore(
       await indexTextBlocks(conn, textIndexed, indexed);
       const conflicts = await conn.run(QUARANTINE_CONFLICTS);
       if (batch.matches.length) {
+        await conn.run(INSERT_DETAILS);
         await conn.run(INSERT_MATCHES);
         await conn.run(PENDING_FROM_STAGE);
       }
