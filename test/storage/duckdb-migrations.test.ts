@@ -287,6 +287,17 @@ describe('DuckDB migrations', () => {
     ]);
     // Four details (two keys in two regions), no column left of the old layout.
     expect(await query(file, 'SELECT count(*) FROM match_details')).toEqual([[4n]]);
+    // Rows whose details are lost still count, untitled: no alert goes missing for it.
+    await query(file, "DELETE FROM match_details WHERE title = 'Title 1'");
+    const reopened = await openDuckDbStore(file);
+    const without = await reopened.keySummaries(['key-1']);
+    const between = await reopened.matchesBetween('key-1', 0, Date.parse('2025-01-01'));
+    await reopened.close();
+    expect([without.get('key-1')?.count, without.get('key-1')?.first.title, between.length]).toEqual([
+      150,
+      '',
+      150,
+    ]);
     expect(
       await query(
         file,

@@ -43,8 +43,12 @@ export const MATCHES_STAGE = `
 export const INSERT_DETAILS = `
   INSERT OR IGNORE INTO match_details SELECT DISTINCT ${MATCH_DETAIL_ID}, ${DETAIL_COLUMNS} FROM temp.matches_stage`;
 
-/** Stored matches with their details, as rowToMatch reads them (`m` and `d`). */
-const WITH_DETAILS = 'matches m JOIN match_details d ON d.detail_id = m.detail_id';
+/**
+ * Stored matches with their details, as rowToMatch reads them (`m` and `d`). A left join: a row
+ * whose details were lost (they are written in the same transaction) still counts, untitled.
+ */
+const DETAILS_JOIN = 'LEFT JOIN match_details d ON d.detail_id = m.detail_id';
+const WITH_DETAILS = `matches m ${DETAILS_JOIN}`;
 const MATCH_COLUMNS = 'm.* EXCLUDE (detail_id), d.* EXCLUDE (detail_id), epoch_ms(m.event_time) AS event_ms';
 
 /**
@@ -195,7 +199,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
                 first(struct_pack(rule_id, alert_key, event_id, recipient_account_id, event_ms := epoch_ms(event_time),
                   value, step, severity, detail_id) ORDER BY event_time, event_id) AS f
          FROM matches WHERE alert_key IN ${listed('keys')}${span.sql} GROUP BY alert_key) s
-       JOIN match_details d ON d.detail_id = s.f.detail_id`,
+       LEFT JOIN match_details d ON d.detail_id = s.f.detail_id`,
       span.params,
     );
     for (const row of r.getRowObjectsJS()) {
@@ -262,7 +266,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
     for (const chunk of refChunks(refs)) {
       const t = refsJoin(chunk);
       const r = await conn.runAndReadAll(
-        `SELECT ${MATCH_COLUMNS} FROM ${t.sql} JOIN match_details d ON d.detail_id = m.detail_id
+        `SELECT ${MATCH_COLUMNS} FROM ${t.sql} ${DETAILS_JOIN}
          ORDER BY m.event_time, m.event_id, m.rule_id, m.step`,
         t.params,
       );
