@@ -26,11 +26,17 @@ import { s, ts, type Row } from './values.js';
  * rows of a key (1,350,984 rows at 1M had 14,021 of them), so `matches` keeps it once in
  * `match_details` (migration 13) under the md5 of its JSON list, and each row only that id.
  */
-export const MATCH_DETAIL_ID =
-  'md5_number(to_json([group_key, title, region, source_ip, actor_arn, origin]::VARCHAR[]))';
-const DETAIL_COLUMNS = 'group_key, title, region, source_ip, actor_arn, origin';
-/** The columns of `matches` (migration 13): the row's own, then its details' id. */
-const NARROW = `rule_id, alert_key, event_id, recipient_account_id, event_time, value, step, severity, ${MATCH_DETAIL_ID}`;
+const DETAIL_FIELDS = ['group_key', 'title', 'region', 'source_ip', 'actor_arn', 'origin'] as const;
+const DETAIL_COLUMNS = DETAIL_FIELDS.join(', ');
+const DETAIL_ID = `md5_number(to_json([${DETAIL_COLUMNS}]::VARCHAR[]))`;
+
+/** Stores the details of the whole match rows in `source` that are not stored yet. */
+export const insertDetailsFrom = (source: string): string =>
+  `INSERT OR IGNORE INTO match_details SELECT DISTINCT ${DETAIL_ID}, ${DETAIL_COLUMNS} FROM ${source}`;
+
+/** The whole match rows in `source` as `matches` keeps them (migration 13): their own columns, then their details' id. */
+export const narrowFrom = (source: string): string =>
+  `SELECT rule_id, alert_key, event_id, recipient_account_id, event_time, value, step, severity, ${DETAIL_ID} FROM ${source}`;
 
 /** Where a batch's match rows are staged whole: `matches` keeps their details apart. */
 export const MATCHES_STAGE = `
@@ -38,10 +44,6 @@ export const MATCHES_STAGE = `
     rule_id VARCHAR, alert_key VARCHAR, event_id VARCHAR, recipient_account_id VARCHAR,
     event_time TIMESTAMP, group_key VARCHAR, value VARCHAR, step VARCHAR, title VARCHAR,
     severity VARCHAR, region VARCHAR, source_ip VARCHAR, actor_arn VARCHAR, origin VARCHAR)`;
-
-/** The staged rows' details not stored yet. */
-export const INSERT_DETAILS = `
-  INSERT OR IGNORE INTO match_details SELECT DISTINCT ${MATCH_DETAIL_ID}, ${DETAIL_COLUMNS} FROM temp.matches_stage`;
 
 /**
  * Stored matches with their details, as rowToMatch reads them (`m` and `d`). A left join: a row
@@ -83,16 +85,25 @@ export function appendMatches(a: DuckDBAppender, matches: readonly MatchRow[]): 
   }
 }
 
-/** New matches only: a re-delivered event must not count twice toward a threshold (after INSERT_DETAILS). */
-export const INSERT_MATCHES = `
+/** New matches only: a re-delivered event must not count twice toward a threshold. */
+const INSERT_NEW_MATCHES = `
   INSERT INTO matches
-  SELECT ${NARROW} FROM temp.matches_stage s
+  ${narrowFrom('temp.matches_stage s')}
   WHERE NOT EXISTS (
     SELECT 1 FROM matches m
     WHERE m.event_time BETWEEN (SELECT min(event_time) FROM temp.matches_stage)
                            AND (SELECT max(event_time) FROM temp.matches_stage)
       AND m.rule_id = s.rule_id AND m.event_id = s.event_id
       AND m.recipient_account_id = s.recipient_account_id AND m.step IS NOT DISTINCT FROM s.step)`;
+
+/**
+ * Moves the staged match rows into the store, their details first (within the caller's
+ * transaction); with `onlyNew`, not those of an event and rule already stored.
+ */
+export async function insertStagedMatches(conn: DuckDBConnection, onlyNew: boolean): Promise<void> {
+  await conn.run(insertDetailsFrom('temp.matches_stage'));
+  await conn.run(onlyNew ? INSERT_NEW_MATCHES : `INSERT INTO matches ${narrowFrom('temp.matches_stage')}`);
+}
 
 /** Marks the keys of the staged matches pending, over the span of those matches. */
 export const PENDING_FROM_STAGE = `
@@ -203,7 +214,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
       span.params,
     );
     for (const row of r.getRowObjectsJS()) {
-      const details = Object.fromEntries(DETAIL_COLUMNS.split(', ').map((c) => [c, row[c]]));
+      const details = Object.fromEntries(DETAIL_FIELDS.map((c) => [c, row[c]]));
       const first = rowToMatch({ ...(row.f as Row), ...details });
       out.set(row.alert_key as string, {
         first,
@@ -303,10 +314,7 @@ export function alertFunctions(conn: DuckDBConnection, now: () => number) {
       const gained = new Set(matches.map((m) => m.alertKey));
       const touched = new Set(left.getRowsJS().map(([k]) => k as string));
       for (const k of gained) touched.delete(k);
-      if (matches.length) {
-        await conn.run(INSERT_DETAILS);
-        await conn.run(`INSERT INTO matches SELECT ${NARROW} FROM temp.matches_stage`);
-      }
+      if (matches.length) await insertStagedMatches(conn, false);
       const keys = [...touched];
       for (let i = 0; i < keys.length; i += 5000) {
         const chunk = keys.slice(i, i + 5000);

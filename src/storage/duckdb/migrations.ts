@@ -1,6 +1,6 @@
 // DuckDB schema, as numbered migrations applied in order; each runs once, inside a transaction.
 import { TEXT_COLUMNS } from '../columns.js';
-import { MATCH_DETAIL_ID } from './alerts.js';
+import { insertDetailsFrom, narrowFrom } from './alerts.js';
 import { DERIVED_COLUMNS } from './columns.js';
 
 /** Constraints a rewritten `events` table gets back (CREATE TABLE AS copies none). */
@@ -328,8 +328,7 @@ export const MIGRATIONS: readonly Migration[] = [
         actor_arn VARCHAR,
         origin VARCHAR NOT NULL
       );
-      INSERT INTO match_details SELECT DISTINCT ${MATCH_DETAIL_ID}, group_key, title, region, source_ip, actor_arn, origin
-        FROM matches;
+      ${insertDetailsFrom('matches')};
       CREATE TABLE matches_narrow (
         rule_id VARCHAR NOT NULL,
         alert_key VARCHAR NOT NULL,
@@ -341,9 +340,7 @@ export const MIGRATIONS: readonly Migration[] = [
         severity VARCHAR NOT NULL,
         detail_id UHUGEINT NOT NULL
       );
-      INSERT INTO matches_narrow
-        SELECT rule_id, alert_key, event_id, recipient_account_id, event_time, value, step, severity, ${MATCH_DETAIL_ID}
-        FROM matches ORDER BY rowid;
+      INSERT INTO matches_narrow ${narrowFrom('matches')} ORDER BY rowid;
       DROP TABLE matches;
       ALTER TABLE matches_narrow RENAME TO matches;
     `,

@@ -19,8 +19,7 @@ import { StoreError } from '../port.js';
 import {
   alertFunctions,
   appendMatches,
-  INSERT_DETAILS,
-  INSERT_MATCHES,
+  insertStagedMatches,
   MATCHES_STAGE,
   PENDING_FROM_STAGE,
 } from './alerts.js';
@@ -282,8 +281,7 @@ export async function openDuckDbStore(
       await indexTextBlocks(conn, textIndexed, indexed);
       const conflicts = await conn.run(QUARANTINE_CONFLICTS);
       if (batch.matches.length) {
-        await conn.run(INSERT_DETAILS);
-        await conn.run(INSERT_MATCHES);
+        await insertStagedMatches(conn, true);
         await conn.run(PENDING_FROM_STAGE);
       }
       if (batch.credentials.length)
