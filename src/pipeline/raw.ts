@@ -8,11 +8,8 @@ import { normalizeRecord } from '../parse/normalize.js';
 import { parseKeyLayout } from '../sources/key-layout.js';
 import type { Store } from '../storage/port.js';
 
-/** A record wanted from a stored object: its place in it and the event it must be. */
-interface Wanted {
-  index: number;
-  eventId: string;
-}
+/** A record wanted from a stored object: the event it must be, and its place in the object. */
+type Wanted = Pick<EventLocation, 'eventId' | 'origin'>;
 
 /**
  * The records of one stored object at the wanted places: found by a scan of the text
@@ -21,36 +18,30 @@ interface Wanted {
  * that decode, which a scan cannot follow).
  */
 function recordsOf(content: Uint8Array, uri: string, wanted: readonly Wanted[]): Map<number, JsonObject> {
-  const picked = recordsAtIndexes(content, new Set(wanted.map((w) => w.index)));
-  if (picked && wanted.every((w) => picked.get(w.index)?.eventID === w.eventId)) return picked;
+  const picked = recordsAtIndexes(content, new Set(wanted.map((w) => w.origin.index)));
+  if (picked && wanted.every((w) => picked.get(w.origin.index)?.eventID === w.eventId)) return picked;
   return new Map(decodeObject(content, uri).records.map((r) => [r.index, r.record]));
 }
 
 /** Attaches `raw` to each event, reading every source object once. */
 export async function attachRaw(store: Store, events: readonly CloudTrailEvent[]): Promise<StoredEvent[]> {
-  const wanted = new Map<string, Wanted[]>();
-  for (const e of events) {
-    const list = wanted.get(e.origin.objectId);
-    const w = { index: e.origin.index, eventId: e.eventId };
-    if (list) list.push(w);
-    else wanted.set(e.origin.objectId, [w]);
-  }
+  const wanted = byObject(events);
   const ids = [...wanted.keys()];
-  const byObject = new Map<string, Map<number, JsonObject>>();
+  const records = new Map<string, Map<number, JsonObject>>();
   for (let i = 0; i < ids.length; i += 64) {
     const contents = await store.objectContents(ids.slice(i, i + 64));
     for (const [id, { uri, content }] of contents)
-      byObject.set(id, recordsOf(content, uri, wanted.get(id) ?? []));
+      records.set(id, recordsOf(content, uri, wanted.get(id) ?? []));
   }
   return events.map((e) => {
-    const raw = byObject.get(e.origin.objectId)?.get(e.origin.index);
+    const raw = records.get(e.origin.objectId)?.get(e.origin.index);
     return raw ? { ...e, raw } : { ...e };
   });
 }
 
-/** Locations by the source object they point into, objects in the order first seen. */
-export function byObject(located: readonly EventLocation[]): Map<string, EventLocation[]> {
-  const objects = new Map<string, EventLocation[]>();
+/** Locations (or events) by the source object they point into, objects in the order first seen. */
+export function byObject<L extends Wanted>(located: readonly L[]): Map<string, L[]> {
+  const objects = new Map<string, L[]>();
   for (const l of located) {
     const list = objects.get(l.origin.objectId);
     if (list) list.push(l);
@@ -73,11 +64,7 @@ export async function readLocated(store: Store, located: readonly EventLocation[
   for (let i = 0; i < ids.length; i += 64) {
     for (const [objectId, { uri, content }] of await store.objectContents(ids.slice(i, i + 64))) {
       const at = wanted.get(objectId) ?? [];
-      const records = recordsOf(
-        content,
-        uri,
-        at.map((l) => ({ index: l.origin.index, eventId: l.eventId })),
-      );
+      const records = recordsOf(content, uri, at);
       const keyAccount = parseKeyLayout(uri)?.account ?? null;
       for (const l of at) {
         const record = records.get(l.origin.index);
