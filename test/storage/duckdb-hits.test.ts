@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CloudTrailEvent } from '../../src/domain/event.js';
 import { openHitCache } from '../../src/storage/duckdb/hits.js';
+import { isSamePage, TWO_STEP_PAGE } from '../../src/storage/duckdb/search.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import type { Store } from '../../src/storage/port.js';
 import { event, objectRecord } from '../helpers/records.js';
@@ -83,6 +84,48 @@ describe('remembered matches of the explorer', () => {
     expect(await ids(store)).toEqual(expected(1, 2));
     expect((await store.summarizeEvents({ text: 'needle-bucket' }, [])).count).toBe(20);
     await store.close();
+  });
+
+  it('reads a page of remembered matches in two steps, the same rows and columns as one query', async () => {
+    const store = await openDuckDbStore(path.join(dir, 'two-step.duckdb'));
+    for (let d = 0; d < 4; d++) await append(store, d);
+    const q = { text: 'needle-bucket' };
+    // The counts remember the matches; the pages after them are read from what they keep.
+    expect((await store.summarizeEvents(q, [])).count).toBe(40);
+    const oneQuery = { ...q, limit: TWO_STEP_PAGE + 1 };
+    for (const view of ['full', 'list'] as const) {
+      const whole = await store.searchEvents(oneQuery, view);
+      expect(whole).toHaveLength(40);
+      for (const limit of [1, 7, 40])
+        expect(await store.searchEvents({ ...q, limit }, view)).toEqual(whole.slice(0, limit));
+      // every column, as a read by id (no costly filter) gives it
+      const byId = await store.searchEvents(
+        { eventIds: whole.slice(0, 7).map((e) => e.eventId), limit: 7 },
+        view,
+      );
+      expect(await store.searchEvents({ ...q, limit: 7 }, view)).toEqual(byId);
+      // with another filter on top, and on a page after a cursor
+      const every3rd = whole.filter((_, i) => i % 3 === 0);
+      const picked = await store.searchEvents(
+        { ...q, eventIds: every3rd.map((e) => e.eventId), limit: 5 },
+        view,
+      );
+      expect(picked).toEqual(every3rd.slice(0, 5));
+      const last = whole[9] as CloudTrailEvent;
+      const before = { time: last.eventTime, eventId: last.eventId, account: last.recipientAccountId };
+      expect(await store.searchEvents({ ...q, before, limit: 10 }, view)).toEqual(whole.slice(10, 20));
+    }
+    await store.close();
+  });
+
+  it('tells a second step that read other rows than the first named', () => {
+    const row = (id: string, account = '111111111111') => ({ event_id: id, recipient_account_id: account });
+    const keys = [row('a'), row('b')];
+    expect(isSamePage(keys, [row('a'), row('b')])).toBe(true);
+    expect(isSamePage(keys, [row('b'), row('a')])).toBe(false);
+    expect(isSamePage(keys, [row('a')])).toBe(false);
+    expect(isSamePage(keys, [row('a'), row('b', '222222222222')])).toBe(false);
+    expect(isSamePage(keys, [row('a'), row('b'), row('c')])).toBe(false);
   });
 
   it('answers more filters than it keeps, each as a fresh read would', async () => {

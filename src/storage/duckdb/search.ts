@@ -142,6 +142,20 @@ export function costlyRowIds(
 export interface HitsRef {
   table: string;
   rows?: { from: number; to: number } | undefined;
+  /** The remembered row ids in `rows` themselves, when they are few (LISTED_HITS): read as a list. */
+  ids?: readonly number[] | undefined;
+}
+
+/** Remembered row ids up to this many are listed in the query (rowIdsIn) rather than joined. */
+export const LISTED_HITS = 2000;
+
+/**
+ * Rows by row id: the bounds let the scan skip the rest of the table (an IN list alone, or a
+ * subquery, is joined with every row; 100 ids scattered over 1M rows: ~16 ms against ~7 ms).
+ */
+function rowIdsIn(ids: readonly number[]): string {
+  if (!ids.length) return 'false';
+  return `rowid BETWEEN ${Math.min(...ids)} AND ${Math.max(...ids)} AND rowid IN (${ids.join(', ')})`;
 }
 
 /** The free text and origin conditions of a query (null when it has neither). */
@@ -161,8 +175,15 @@ function costlyCondition(q: EventQuery): { sql: string; params: DuckDBValue[] } 
   return parts.length ? { sql: parts.join(' AND '), params } : null;
 }
 
-/** The WHERE clause of a query; with `hits`, its costly filters are read from the remembered rows. */
-export function buildWhere(q: EventQuery, hits?: HitsRef): { where: string; params: DuckDBValue[] } {
+/**
+ * The WHERE clause of a query; with `hits`, its costly filters are read from the remembered rows;
+ * with `costlyRows` (row ids, costlyRowIds), from that statement.
+ */
+export function buildWhere(
+  q: EventQuery,
+  hits?: HitsRef,
+  costlyRows?: { sql: string; params: DuckDBValue[] } | null,
+): { where: string; params: DuckDBValue[] } {
   const where: string[] = [];
   const params: DuckDBValue[] = [];
   const anyOf = (column: string, values: string[] | undefined, isCaseless = false): void => {
@@ -212,10 +233,14 @@ export function buildWhere(q: EventQuery, hits?: HitsRef): { where: string; para
       params.push(at, q.before.eventId, q.before.account);
     }
   }
-  if (hits) {
+  if (hits?.ids) where.push(rowIdsIn(hits.ids));
+  else if (hits) {
     const r = hits.rows;
     const range = r ? ` WHERE rid >= ${Math.floor(r.from)} AND rid < ${Math.floor(r.to)}` : '';
     where.push(`rowid IN (SELECT rid FROM ${hits.table}${range})`);
+  } else if (costlyRows) {
+    where.push(`rowid IN (${costlyRows.sql})`);
+    params.push(...costlyRows.params);
   } else {
     const costly = costlyCondition(q);
     if (costly) {
@@ -302,20 +327,73 @@ function pageSize(q: EventQuery): number {
   return Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 1_000_000));
 }
 
+/** The WHERE clause of buildWhere, bounded to the rows whose row ids are in [from, to). */
+function boundedWhere(
+  q: EventQuery,
+  rows?: { from: number; to: number },
+  hits?: HitsRef,
+  blocks?: TextBlocks | null,
+): { where: string; params: DuckDBValue[] } {
+  // Free text narrowed by the index's blocks reads `search_rest` in those blocks only.
+  const costly = !hits && blocks && rows ? costlyRowIds(q, rows.from, rows.to, blocks) : null;
+  const { where, params } = buildWhere(q, hits, costly);
+  const range = rows ? `rowid >= ${Math.floor(rows.from)} AND rowid < ${Math.floor(rows.to)}` : '';
+  return { where: range ? (where ? `${where} AND ${range}` : ` WHERE ${range}`) : where, params };
+}
+
+const PAGE_ORDER = 'ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC';
+
 /**
  * The search's SQL; `rows` bounds it to the rows whose row ids are in [from, to); `hits` as
- * buildWhere; `view` list reads LIST_SELECT's columns only.
+ * buildWhere; `view` list reads LIST_SELECT's columns only; `blocks` (with `rows`, without `hits`)
+ * narrow its free text (costlyRowIds).
  */
 export function buildSearch(
   q: EventQuery,
   rows?: { from: number; to: number },
   hits?: string,
   view: EventView = 'full',
+  blocks?: TextBlocks | null,
 ): { sql: string; params: DuckDBValue[] } {
-  const { where, params } = buildWhere(q, hits === undefined ? undefined : { table: hits, rows });
-  const range = rows ? `rowid >= ${Math.floor(rows.from)} AND rowid < ${Math.floor(rows.to)}` : '';
-  const bounded = range ? (where ? `${where} AND ${range}` : ` WHERE ${range}`) : where;
+  const ref = hits === undefined ? undefined : { table: hits, rows };
+  const { where, params } = boundedWhere(q, rows, ref, blocks);
   const select = view === 'list' ? LIST_SELECT : EVENT_SELECT;
-  const sql = `SELECT ${select} FROM events${bounded} ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC LIMIT ${pageSize(q)}`;
-  return { sql, params };
+  return { sql: `SELECT ${select} FROM events${where} ${PAGE_ORDER} LIMIT ${pageSize(q)}`, params };
+}
+
+/** Pages up to this size from remembered hits are read in two steps (buildPageRowIds). */
+export const TWO_STEP_PAGE = 1000;
+
+/**
+ * The first step of a page read from remembered hits: its row ids, with the keys that tell the
+ * second step's rows are the same (a prune in between may move rows). Reading every selected column
+ * of every hit in one query costs a vector per column for each hit scattered over the store; the
+ * ids read only the filter and order columns, and the second step (buildRowsById) only the page's
+ * rows (a rare term's whole events at 1M: 247 -> ~85 ms, docs/performance.md).
+ */
+export function buildPageRowIds(q: EventQuery, hits: HitsRef): { sql: string; params: DuckDBValue[] } {
+  const { where, params } = boundedWhere(q, hits.rows, hits);
+  return {
+    sql: `SELECT rowid AS rid, event_id, recipient_account_id FROM events${where} ${PAGE_ORDER} LIMIT ${pageSize(q)}`,
+    params,
+  };
+}
+
+/** The second step: the rows of these row ids (not empty), in page order. */
+export function buildRowsById(ids: readonly number[], view: EventView): string {
+  const select = view === 'list' ? LIST_SELECT : EVENT_SELECT;
+  return `SELECT ${select} FROM events WHERE ${rowIdsIn(ids)} ${PAGE_ORDER}`;
+}
+
+/**
+ * Whether the second step read the rows the first step named, in its order: a prune in between may
+ * move rows to other row ids.
+ */
+export function isSamePage(
+  keys: readonly Record<string, unknown>[],
+  rows: readonly Record<string, unknown>[],
+): boolean {
+  const key = (r: Record<string, unknown> | undefined): string =>
+    r ? `${String(r.event_id)}\u0000${String(r.recipient_account_id)}` : '';
+  return rows.length === keys.length && keys.every((k, i) => key(k) === key(rows[i]));
 }

@@ -28,13 +28,25 @@ import { outboxFunctions } from './outbox.js';
 import { DERIVED_COLUMNS, EVENT_COLUMNS, STORED_COLUMNS } from './columns.js';
 import { appendRows, type Column } from './chunks.js';
 import { byRow, stage } from './stage.js';
-import { rowToEvent, rowToCredential } from '../rows.js';
+import { rowToEvent, rowToCredential, type Row } from '../rows.js';
 import { histogramOf, timelineOf } from '../histogram.js';
 import { appendCredential, CREDENTIAL_SELECT } from './credentials.js';
 import { MIGRATIONS } from './migrations.js';
-import { buildSearch, buildWhere, hasCostlyFilter, searchInWindows, type HitsRef } from './search.js';
+import {
+  buildPageRowIds,
+  buildRowsById,
+  buildSearch,
+  buildWhere,
+  DEFAULT_LIMIT,
+  hasCostlyFilter,
+  isSamePage,
+  LISTED_HITS,
+  searchInWindows,
+  TWO_STEP_PAGE,
+  type HitsRef,
+} from './search.js';
 import { openHitCache } from './hits.js';
-import { BLOCK_ROWS, findTextBlocks, indexTextBlocks, tooManyBlocks } from './text-index.js';
+import { BLOCK_ROWS, findTextBlocks, indexTextBlocks, tooManyBlocks, type TextBlocks } from './text-index.js';
 import { readListed } from './list.js';
 import { buildSummary, buildTimeline, readSummary, readTimeline } from './summary.js';
 
@@ -230,9 +242,25 @@ export async function openDuckDbStore(
     await indexTextBlocks(conn, textIndexed, complete);
     textIndexed = Math.max(textIndexed, complete);
   }
-  const hitCache = await openHitCache(conn, undefined, (text) =>
-    findTextBlocks(conn, text, textIndexed, tooManyBlocks(textIndexed)),
-  );
+  /**
+   * The free-text index's blocks of the texts asked last: a search's first window and its cover
+   * ask alike. Kept until a block is added, though older ones stay right: blocks indexed after a
+   * lookup are read in full (blockFilter).
+   */
+  const blockMemo = new Map<string, Promise<TextBlocks | null>>();
+  let memoIndexed = -1;
+  const textBlocksOf = (text: string): Promise<TextBlocks | null> => {
+    if (memoIndexed !== textIndexed || blockMemo.size >= 16) blockMemo.clear();
+    memoIndexed = textIndexed;
+    let found = blockMemo.get(text);
+    if (!found) {
+      found = findTextBlocks(conn, text, textIndexed, tooManyBlocks(textIndexed));
+      found.catch(() => blockMemo.delete(text));
+      blockMemo.set(text, found);
+    }
+    return found;
+  };
+  const hitCache = await openHitCache(conn, undefined, textBlocksOf);
 
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
     // Numbered from the store's next seq in time order; numbers of rows not stored are not reused.
@@ -323,10 +351,41 @@ export async function openDuckDbStore(
     rows?: { from: number; to: number },
     on = conn,
     hits?: string,
+    blocks?: TextBlocks | null,
   ) {
-    const { sql, params } = buildSearch(q, rows, hits, view);
-    const r = await on.runAndReadAll(sql, params);
-    return view === 'list' ? readListed(on, r.getRowObjects()) : r.getRowObjects().map(rowToEvent);
+    const found = hits === undefined ? null : await pageByRowIds(q, view, hits, rows, on);
+    if (found) return found;
+    const { sql, params } = buildSearch(q, rows, hits, view, blocks);
+    return readPage(on, view, (await on.runAndReadAll(sql, params)).getRowObjects());
+  }
+
+  async function readPage(on: DuckDBConnection, view: EventView, rows: Row[]): Promise<CloudTrailEvent[]> {
+    return view === 'list' ? readListed(on, rows) : rows.map(rowToEvent);
+  }
+
+  /**
+   * A page of remembered hits in two steps (search.ts buildPageRowIds); null when the page is too
+   * large for it, or when a row moved between the steps (a prune): the one-query read answers then.
+   */
+  async function pageByRowIds(
+    q: EventQuery,
+    view: EventView,
+    hits: string,
+    rows: { from: number; to: number } | undefined,
+    on: DuckDBConnection,
+  ): Promise<CloudTrailEvent[] | null> {
+    if ((q.limit ?? DEFAULT_LIMIT) > TWO_STEP_PAGE) return null;
+    const range = rows ? ` WHERE rid >= ${Math.floor(rows.from)} AND rid < ${Math.floor(rows.to)}` : '';
+    const listed = (await on.runAndReadAll(`SELECT rid FROM ${hits}${range} LIMIT ${LISTED_HITS + 1}`))
+      .getRowsJS()
+      .map(([rid]) => Number(rid));
+    const ids = listed.length <= LISTED_HITS ? listed : undefined;
+    const { sql, params } = buildPageRowIds(q, { table: hits, rows, ids });
+    const keys = (await on.runAndReadAll(sql, params)).getRowObjectsJS();
+    if (!keys.length) return [];
+    const page = keys.map((k) => Number(k.rid));
+    const found = (await on.runAndReadAll(buildRowsById(page, view))).getRowObjects();
+    return isSamePage(keys, found) ? readPage(on, view, found) : null;
   }
 
   async function locateEvents(q: EventQuery): Promise<EventLocation[]> {
@@ -356,13 +415,15 @@ export async function openDuckDbStore(
     };
     // Matches kept by the counts of the same filter are joined (the next page, a facet clicked).
     let hits = (await hitCache.known(q)) ?? undefined;
+    // A text in few blocks narrows the first window as it does the cover (which asks the same).
+    const blocks = hits === undefined && q.text ? await textBlocksOf(q.text) : null;
     // The first window may be dense: late materialization reads its page's rows only. A later
     // window is sparse (the first did not fill the page), and reading it twice costs more.
     const run = async (w: EventQuery, from: number, to: number) => {
       // The newest rows did not fill the page: the explorer's counts will read every row for this
       // filter next, so read them once now and page from what they keep (a rare term: one read).
       if (hits === undefined && to !== rows) hits = (await hitCache.cover(q)) ?? undefined;
-      return searchOnce(w, view, { from, to }, to === rows ? conn : windows, hits);
+      return searchOnce(w, view, { from, to }, to === rows ? conn : windows, hits, blocks);
     };
     return searchInWindows(q, rows, run, newestBelow);
   }
