@@ -375,12 +375,7 @@ export async function openDuckDbStore(
     on: DuckDBConnection,
   ): Promise<CloudTrailEvent[] | null> {
     if ((q.limit ?? DEFAULT_LIMIT) > TWO_STEP_PAGE) return null;
-    const range = rows ? ` WHERE rid >= ${Math.floor(rows.from)} AND rid < ${Math.floor(rows.to)}` : '';
-    const listed = (await on.runAndReadAll(`SELECT rid FROM ${hits}${range} LIMIT ${LISTED_HITS + 1}`))
-      .getRowsJS()
-      .map(([rid]) => Number(rid));
-    const ids = listed.length <= LISTED_HITS ? listed : undefined;
-    const { sql, params } = buildPageRowIds(q, { table: hits, rows, ids });
+    const { sql, params } = buildPageRowIds(q, await hitsRef(hits, rows, on));
     const keys = (await on.runAndReadAll(sql, params)).getRowObjectsJS();
     if (!keys.length) return [];
     const page = keys.map((k) => Number(k.rid));
@@ -445,7 +440,16 @@ export async function openDuckDbStore(
   /** The remembered matches of a query's costly filters, if it has any and they are kept. */
   async function hitsOf(q: EventQuery): Promise<HitsRef | undefined> {
     const table = await hitCache.cover(q);
-    return table === null ? undefined : { table };
+    return table === null ? undefined : hitsRef(table);
+  }
+
+  /** Remembered matches in `table` (row ids in `rows`), with the ids themselves when they are few. */
+  async function hitsRef(table: string, rows?: { from: number; to: number }, on = conn): Promise<HitsRef> {
+    const range = rows ? ` WHERE rid >= ${Math.floor(rows.from)} AND rid < ${Math.floor(rows.to)}` : '';
+    const listed = (await on.runAndReadAll(`SELECT rid FROM ${table}${range} LIMIT ${LISTED_HITS + 1}`))
+      .getRowsJS()
+      .map(([rid]) => Number(rid));
+    return { table, rows, ids: listed.length <= LISTED_HITS ? listed : undefined };
   }
 
   async function timeline(q: EventQuery, buckets: number): Promise<Timeline> {
