@@ -56,8 +56,13 @@ export async function runHunt(argv: string[], io: Io): Promise<number> {
   const rules = await loadDetection(list(values.rules), io, namedLists(values.list));
   const tmp = values.keep ? null : mkdtempSync(path.join(tmpdir(), 'trailwatch-hunt-'));
   const dbPath = values.keep ? path.resolve(io.cwd, values.keep) : path.join(tmp ?? '', 'hunt.duckdb');
-  // A store deleted afterwards is never searched: no free-text index (a kept one fills it on open).
-  const store = await openStore(dbPath, io.now, { bulk: true, textIndex: false });
+  // A store deleted afterwards is never searched: no search columns; a kept one has them, and
+  // fills its free-text index when it is next opened.
+  const store = await openStore(dbPath, io.now, {
+    bulk: true,
+    textIndex: false,
+    searchable: Boolean(values.keep),
+  });
   try {
     const progress = progressReporter(io);
     const summary = await ingest(store, sources, {

@@ -365,6 +365,18 @@ describe('trailwatch hunt and alerts', () => {
     expect(String(mfa?.runbook)).toContain('MFA');
     const quiet = await cli(['hunt', dir, '--min-severity', 'critical', '--rules', BUILTIN_RULES]);
     expect(quiet.code).toBe(0);
+    // A kept store is searchable (a temporary one keeps no search columns)
+    const kept = path.join(root, 'hunt-kept.duckdb');
+    const again = await cli(['hunt', dir, '--format', 'jsonl', '--rules', BUILTIN_RULES, '--keep', kept]);
+    expect(again.out).toBe(r.out);
+    const found = await cli(['search', '--db', kept, '--text', 'consolelogin', '--format', 'jsonl']);
+    expect(found.code, found.err).toBe(0);
+    expect(
+      found.out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { eventId: string }).eventId),
+    ).toEqual(['login']);
   });
 
   it('lets users extend a rule list from the command line (an allow-list here)', async () => {

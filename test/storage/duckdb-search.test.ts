@@ -1,10 +1,12 @@
 // Searches with a costly filter run over row-id windows on DuckDB: pages equal the plain newest-first order.
+import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CloudTrailEvent } from '../../src/domain/event.js';
-import type { EventQuery } from '../../src/storage/port.js';
+import type { EventQuery, EventView } from '../../src/storage/port.js';
+import { DERIVED_COLUMNS } from '../../src/storage/duckdb/columns.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import { event, objectRecord } from '../helpers/records.js';
 
@@ -70,4 +72,61 @@ describe('DuckDB windowed search', () => {
     );
     await store.close();
   }, 60_000);
+});
+
+describe('a DuckDB store opened without search columns (a temporary hunt store)', () => {
+  it('stores and reads events as a searchable one does, and refuses the searches it cannot answer', async () => {
+    const events = Array.from({ length: 30 }, (_, i) => nth(i));
+    const open = async (name: string, searchable: boolean) => {
+      const store = await openDuckDbStore(path.join(dir, name), Date.now, { bulk: true, searchable });
+      await store.appendBatch({
+        objects: [objectRecord('o0', { records: events.length })],
+        events,
+        quarantine: [],
+        credentials: [],
+        matches: [],
+      });
+      return store;
+    };
+    const plain = await open('plain.duckdb', true);
+    const bare = await open('bare.duckdb', false);
+    const ids = { eventIds: events.map((e) => e.eventId), limit: 100 };
+    const stored = await bare.searchEvents(ids);
+    expect(stored).toHaveLength(30);
+    expect(stored).toEqual(await plain.searchEvents(ids));
+    expect(await bare.locateEvents({ accessKeyIds: [events[0]?.actor.accessKeyId ?? ''] })).toEqual(
+      await plain.locateEvents({ accessKeyIds: [events[0]?.actor.accessKeyId ?? ''] }),
+    );
+    expect((await bare.summarizeEvents({ accounts: ['111122223333'] }, ['eventName'])).count).toBe(15);
+    for (const [q, view] of [
+      [{ text: 'needle' }, 'full'],
+      [{ userNames: ['alice'] }, 'full'],
+      [{ origins: ['alice'] }, 'full'],
+      [{}, 'list'],
+    ] as [EventQuery, EventView][]) {
+      await expect(bare.searchEvents(q, view)).rejects.toThrow(/keeps no search columns/);
+      if (view === 'full') {
+        await expect(bare.summarizeEvents(q, ['eventName'])).rejects.toThrow(/keeps no search columns/);
+        await expect(bare.timeline(q, 10)).rejects.toThrow(/keeps no search columns/);
+      }
+    }
+    expect((await plain.searchEvents({ text: 'needle' }, 'full')).map((e) => e.eventId)).toEqual([
+      events[0]?.eventId,
+    ]);
+    await plain.close();
+    await bare.close();
+    // what makes it cheaper: the derived columns are left empty
+    for (const [name, n] of [
+      ['plain.duckdb', 30],
+      ['bare.duckdb', 0],
+    ] as const) {
+      const instance = await DuckDBInstance.create(path.join(dir, name));
+      const conn = await instance.connect();
+      const counts = DERIVED_COLUMNS.map(([c]) => `count(${c})`).join(' + ');
+      const r = await conn.runAndReadAll(`SELECT ${counts} AS n FROM events`);
+      expect(Number(r.getRowsJS()[0]?.[0])).toBe(n * DERIVED_COLUMNS.length);
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
 });

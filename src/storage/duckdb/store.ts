@@ -86,9 +86,9 @@ const DROP_STORED_MATCHES = `
  * segments of narrow time spans, which time bounds and the newest-first top-N skip by their
  * min/max (unordered, the window function scatters a batch).
  */
-const INSERT_NEW = `
+const insertNew = (searchable: boolean): string => `
   INSERT INTO events BY NAME
-  SELECT * EXCLUDE (rn), ${DERIVED_COLUMNS.map(([c, v]) => `${v} AS ${c}`).join(', ')} FROM (
+  SELECT * EXCLUDE (rn), ${DERIVED_COLUMNS.map(([c, v]) => `${searchable ? v : 'NULL'} AS ${c}`).join(', ')} FROM (
     SELECT *, row_number() OVER (PARTITION BY event_id, recipient_account_id ORDER BY object_id, record_index) AS rn
     FROM temp.events_stage) s
   WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE ${IN_BATCH_WINDOW} AND ${SAME_KEY})
@@ -101,7 +101,7 @@ const STAGED_EVENT_COLUMNS: readonly Column<{ event: CloudTrailEvent; seq: numbe
 ];
 
 /**
- * After INSERT_NEW every staged record has a stored twin with its key. One whose twin differs in
+ * After insertNew's statement every staged record has a stored twin with its key. One whose twin differs in
  * content is not a re-delivery but another record reusing the id: quarantined, not dropped.
  */
 const QUARANTINE_CONFLICTS = `
@@ -183,12 +183,22 @@ function toStoreError(path: string, err: unknown): StoreError {
 
 /**
  * How a store is opened: `bulk` for writers of many events (the smaller buffer, MEMORY_LIMITS);
- * `textIndex: false` for a store no one will search (hunt's temporary one): appends leave the
- * free-text index behind, and the next open that keeps it catches up (text-index.ts).
+ * `textIndex: false` for a store no one will search (a kept hunt store): appends leave the
+ * free-text index behind, and the next open that keeps it catches up (text-index.ts);
+ * `searchable: false` for a store that is deleted after its alerts are read (hunt's temporary
+ * one): the columns computed for free text, names, origins and lists (DERIVED_COLUMNS) are stored
+ * empty, which leaves a third less to compute and write, and a search that needs them is refused.
+ * Those rows stay so: such a store must not be kept.
  */
 export interface OpenOptions {
   bulk?: boolean;
   textIndex?: boolean;
+  searchable?: boolean;
+}
+
+/** Whether a query or view reads the columns a store opened with `searchable: false` leaves empty. */
+export function readsDerivedColumns(q: EventQuery, view: EventView = 'full'): boolean {
+  return view === 'list' || Boolean(q.text) || Boolean(q.userNames?.length) || Boolean(q.origins?.length);
 }
 
 /** The DuckDB settings a store is opened with. */
@@ -235,7 +245,16 @@ export async function openDuckDbStore(
   );
   let nextSeq = Number(next.getRowObjectsJS()[0]?.seq ?? 0);
   let textIndexed = Number(next.getRowObjectsJS()[0]?.block ?? 0);
-  const isTextIndexed = options.textIndex ?? true;
+  const isSearchable = options.searchable ?? true;
+  const isTextIndexed = isSearchable && (options.textIndex ?? true);
+  const INSERT_NEW = insertNew(isSearchable);
+  /** Refuses what a store without its search columns cannot answer (OpenOptions `searchable`). */
+  const checkSearchable = (q: EventQuery, view?: EventView): void => {
+    if (!isSearchable && readsDerivedColumns(q, view))
+      throw new StoreError(
+        `the store ${path} keeps no search columns (a temporary hunt store): free text, names, origins and lists cannot be searched in it`,
+      );
+  };
   if (isTextIndexed) {
     // Blocks completed while the index was left behind (migration 12, hunt's store).
     const complete = Math.floor(nextSeq / BLOCK_ROWS);
@@ -384,6 +403,7 @@ export async function openDuckDbStore(
   }
 
   async function locateEvents(q: EventQuery): Promise<EventLocation[]> {
+    checkSearchable(q);
     const { where, params } = buildWhere(withoutCursor(q));
     const r = await conn.runAndReadAll(
       `SELECT event_id, recipient_account_id, epoch_ms(event_time), object_id, record_index FROM events${where}`,
@@ -398,6 +418,7 @@ export async function openDuckDbStore(
   }
 
   async function searchEvents(q: EventQuery, view: EventView = 'full') {
+    checkSearchable(q, view);
     if (!hasCostlyFilter(q)) return searchOnce(q, view);
     const r = await windows.runAndReadAll('SELECT max(rowid) + 1 AS n FROM events');
     const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
@@ -453,6 +474,7 @@ export async function openDuckDbStore(
   }
 
   async function timeline(q: EventQuery, buckets: number): Promise<Timeline> {
+    checkSearchable(q);
     // Without a filter the span comes from the row groups' statistics: two passes are cheaper.
     if (buckets < 1 || !buildWhere(q).where) return timelineOf({ summarizeEvents, histogram }, q, buckets);
     const { sql, params } = buildTimeline(q, buckets, await hitsOf(q));
@@ -465,6 +487,7 @@ export async function openDuckDbStore(
     facets: readonly FacetField[],
     top = 10,
   ): Promise<EventSummary> {
+    checkSearchable(q);
     const { sql, params, fields } = buildSummary(q, facets, top, await hitsOf(q));
     const r = await conn.runAndReadAll(sql, params);
     return readSummary(r.getRowObjectsJS(), fields);
