@@ -101,8 +101,8 @@ const STAGED_EVENT_COLUMNS: readonly Column<{ event: CloudTrailEvent; seq: numbe
 ];
 
 /**
- * After insertNew's statement every staged record has a stored twin with its key. One whose twin differs in
- * content is not a re-delivery but another record reusing the id: quarantined, not dropped.
+ * After insertNew's statement every staged record has a stored twin with its key. One whose twin
+ * differs in content is not a re-delivery but another record reusing the id: quarantined, not dropped.
  */
 const QUARANTINE_CONFLICTS = `
   INSERT INTO quarantine
