@@ -9,6 +9,8 @@ import type { CloudTrailEvent } from '../../src/domain/event.js';
 import { costlyRowIds } from '../../src/storage/duckdb/search.js';
 import { openDuckDbStore } from '../../src/storage/duckdb/store.js';
 import {
+  blockConditions,
+  blockFilter,
   BLOCK_ROWS,
   findTextBlocks,
   needleParts,
@@ -77,9 +79,14 @@ const having = (events: CloudTrailEvent[], text: string): string[] =>
     .map((e) => e.eventId)
     .sort();
 
-async function rowIds(conn: DuckDBConnection, text: string, indexed: number | null): Promise<number[]> {
+async function rowIds(
+  conn: DuckDBConnection,
+  text: string,
+  indexed: number | null,
+  ranges?: number,
+): Promise<number[]> {
   const blocks = indexed === null ? null : await findTextBlocks(conn, text, indexed);
-  const q = costlyRowIds({ text }, 0, Number.MAX_SAFE_INTEGER, blocks ?? undefined);
+  const q = costlyRowIds({ text }, 0, Number.MAX_SAFE_INTEGER, blocks ?? undefined, ranges);
   if (!q) throw new Error('free text has a costly condition');
   const r = await conn.runAndReadAll(q.sql, q.params);
   return r
@@ -102,6 +109,18 @@ describe('the free-text index', () => {
     expect(needleParts('été')).toEqual([{ word: 't', isStart: true, isEnd: true }]);
     // of 15 blocks and the rest, three are worth reading alone, four are not
     expect(tooManyBlocks(15)).toBe(4);
+    // candidate blocks as seq ranges, adjacent ones merged, the unindexed rows last
+    const at = (b: number): number => b * BLOCK_ROWS;
+    expect(blockConditions({ bits: '0110100011', candidates: 5 })).toEqual([
+      `seq >= ${at(1)} AND seq < ${at(3)}`,
+      `seq >= ${at(4)} AND seq < ${at(5)}`,
+      `seq >= ${at(8)}`,
+    ]);
+    expect(blockConditions({ bits: '0001', candidates: 0 })).toEqual([`seq >= ${at(3)}`]);
+    expect(blockConditions({ bits: '0110100011', candidates: 5 }, 3)).toHaveLength(3);
+    expect(blockConditions({ bits: '0110100011', candidates: 5 }, 2)).toEqual([
+      blockFilter({ bits: '0110100011', candidates: 5 }),
+    ]);
     expect(['backup-admin', 'x.y.z', 'plain'].map((n) => needleParts(n).map(partPattern))).toEqual([
       ['backup ', ' admin'],
       ['x ', ' y ', ' z'],
@@ -169,6 +188,8 @@ describe('the free-text index', () => {
         const all = await rowIds(conn, needle, null);
         expect(all.length, needle).toBeGreaterThan(0);
         expect(await rowIds(conn, needle, indexed), needle).toEqual(all);
+        // the candidate blocks as one filter rather than seq ranges (past RANGED_BLOCKS runs)
+        expect(await rowIds(conn, needle, indexed, 0), needle).toEqual(all);
       }
       conn.closeSync();
       instance.closeSync();

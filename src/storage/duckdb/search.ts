@@ -4,7 +4,7 @@ import { timestampValue } from '@duckdb/node-api';
 import type { EventQuery, EventView } from '../port.js';
 import { LONG_TERM_TYPES, LOOKUP_FILTERS, lookupValues } from '../columns.js';
 import { couldBeId, EVENT_SELECT, LIST_SELECT, nameNeedle, SEARCH_COLUMNS } from './columns.js';
-import { blockFilter, type TextBlocks } from './text-index.js';
+import { blockConditions, RANGED_BLOCKS, type TextBlocks } from './text-index.js';
 
 export const DEFAULT_LIMIT = 100;
 
@@ -84,21 +84,20 @@ function textRowIds(
   text: string,
   range: string,
   blocks?: TextBlocks,
+  ranges = RANGED_BLOCKS,
 ): { sql: string; params: DuckDBValue[] } {
   if (!blocks) {
     const match = textMatch(text);
     return { sql: `SELECT rowid AS rid FROM events WHERE ${range} AND ${match.sql}`, params: match.params };
   }
-  const columns = searchedColumns(text);
-  return {
-    sql: columns
-      .map((c) => {
-        const narrowed = c === 'search_rest' ? ` AND ${blockFilter(blocks)}` : '';
-        return `SELECT rowid AS rid FROM events WHERE ${range}${narrowed} AND contains(${c}, lower(?))`;
-      })
-      .join('\nUNION '),
-    params: columns.map(() => text),
-  };
+  // `search_rest` in the candidate blocks only (blockConditions), the other columns whole.
+  const selects = searchedColumns(text).flatMap((c) =>
+    (c === 'search_rest' ? blockConditions(blocks, ranges) : ['true']).map(
+      (narrowed) =>
+        `SELECT rowid AS rid FROM events WHERE ${range} AND ${narrowed} AND contains(${c}, lower(?))`,
+    ),
+  );
+  return { sql: selects.join('\nUNION '), params: selects.map(() => text) };
 }
 
 /**
@@ -113,12 +112,13 @@ export function costlyRowIds(
   from: number,
   to: number,
   blocks?: TextBlocks,
+  ranges = RANGED_BLOCKS,
 ): { sql: string; params: DuckDBValue[] } | null {
   const range = `rowid >= ${Math.floor(from)} AND rowid < ${Math.floor(to)}`;
-  if (!q.origins?.length) return q.text ? textRowIds(q.text, range, blocks) : null;
+  if (!q.origins?.length) return q.text ? textRowIds(q.text, range, blocks, ranges) : null;
   const branches = originBranches(q.origins);
   if (q.text && blocks) {
-    const text = textRowIds(q.text, range, blocks);
+    const text = textRowIds(q.text, range, blocks, ranges);
     return {
       sql: `SELECT rid FROM (${branches.map((b) => `SELECT rowid AS rid FROM events WHERE ${range} AND ${b.sql}`).join('\nUNION ')}) o
             INTERSECT SELECT rid FROM (${text.sql}) t`,

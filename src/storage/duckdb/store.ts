@@ -264,7 +264,7 @@ export async function openDuckDbStore(
   /**
    * The free-text index's blocks of the texts asked last: a search's first window and its cover
    * ask alike. Kept until a block is added, though older ones stay right: blocks indexed after a
-   * lookup are read in full (blockFilter).
+   * lookup are read in full (blockConditions).
    */
   const blockMemo = new Map<string, Promise<TextBlocks | null>>();
   let memoIndexed = -1;
