@@ -366,10 +366,10 @@ export const TWO_STEP_PAGE = 1000;
 
 /**
  * The first step of a page read from remembered hits: its row ids, with the keys that tell the
- * second step's rows are the same (a prune in between may move rows). Reading every selected column
- * of every hit in one query costs a vector per column for each hit scattered over the store; the
- * ids read only the filter and order columns, and the second step (buildRowsById) only the page's
- * rows (a rare term's whole events at 1M: 247 -> ~85 ms, docs/performance.md).
+ * second step read the same rows (isSamePage). Reading every selected column of every hit in one
+ * query costs a vector per column for each hit scattered over the store; the ids read only the
+ * filter and order columns, and the second step (buildRowsById) only the page's rows (a rare
+ * term's whole events at 1M: 247 -> ~85 ms, docs/performance.md).
  */
 export function buildPageRowIds(q: EventQuery, hits: HitsRef): { sql: string; params: DuckDBValue[] } {
   const { where, params } = boundedWhere(q, hits.rows, hits);
@@ -386,8 +386,8 @@ export function buildRowsById(ids: readonly number[], view: EventView): string {
 }
 
 /**
- * Whether the second step read the rows the first step named, in its order: a prune in between may
- * move rows to other row ids.
+ * Whether the second step read the rows the first step named, in its order (a row id names a
+ * row's place in the table, which reclaiming deleted rows changes).
  */
 export function isSamePage(
   keys: readonly Record<string, unknown>[],

@@ -384,7 +384,9 @@ export async function openDuckDbStore(
 
   /**
    * A page of remembered hits in two steps (search.ts buildPageRowIds); null when the page is too
-   * large for it, or when a row moved between the steps (a prune): the one-query read answers then.
+   * large for it, or when the second step did not read the rows the first named: the one-query read
+   * answers then. Store methods run one at a time (serialized), so no prune lands between the
+   * steps; the check only keeps a wrong page from being shown should rows ever move.
    */
   async function pageByRowIds(
     q: EventQuery,
