@@ -12,6 +12,8 @@ import {
   type Severity,
 } from '../domain/rule.js';
 import {
+  allOf,
+  anyOf,
   ConditionError,
   compileCondition,
   parseCondition,
@@ -83,18 +85,11 @@ function compileSelection(
     }
     // Cheap, selective entries first: an event usually fails on its name before a regex runs.
     tests.sort((x, y) => x.cost - y.cost);
-    const runs = tests.map((t) => t.run);
-    // Loops rather than every/some: a selection runs for every event a rule meets, and a closure
-    // made per call was the matcher's largest allocation.
-    alternatives.push((view) => {
-      for (const run of runs) if (!run(view)) return false;
-      return true;
-    });
+    // allOf/anyOf loop rather than every/some: a selection runs for every event a rule meets, and a
+    // closure made per call was the matcher's largest allocation.
+    alternatives.push(allOf(tests.map((t) => t.run)));
   }
-  return (view) => {
-    for (const alternative of alternatives) if (alternative(view)) return true;
-    return false;
-  };
+  return anyOf(alternatives);
 }
 
 /** The exact values a selection requires for a field, or null if it allows any. */

@@ -107,6 +107,22 @@ export function referencedNames(c: Condition, names: readonly string[]): string[
   }
 }
 
+/** True when every test holds (a loop, not every() with a closure: these run for every event). */
+export function allOf<V>(tests: readonly ((view: V) => boolean)[]): (view: V) => boolean {
+  return (view) => {
+    for (const test of tests) if (!test(view)) return false;
+    return true;
+  };
+}
+
+/** True when some test holds (a loop, not some() with a closure: these run for every event). */
+export function anyOf<V>(tests: readonly ((view: V) => boolean)[]): (view: V) => boolean {
+  return (view) => {
+    for (const test of tests) if (test(view)) return true;
+    return false;
+  };
+}
+
 /**
  * A condition as one test of a view, built once per rule from its selections' tests: `and`, `or`
  * and `not` as usual, `1 of` / `all of` a pattern over the selections' names (expanded here, once;
@@ -129,24 +145,12 @@ export function compileCondition<V>(
     case 'and':
     case 'or': {
       const items = c.items.map((i) => compileCondition(i, selection, names));
-      const isAnd = c.kind === 'and';
-      return (view) => {
-        for (const item of items) if (item(view) !== isAnd) return !isAnd;
-        return isAnd;
-      };
+      return c.kind === 'and' ? allOf(items) : anyOf(items);
     }
     case 'of': {
       const items = expandPattern(c.pattern, names).map((n) => selection(n) ?? never);
-      if (c.quantifier === 'all')
-        return (view) => {
-          if (!items.length) return false;
-          for (const item of items) if (!item(view)) return false;
-          return true;
-        };
-      return (view) => {
-        for (const item of items) if (item(view)) return true;
-        return false;
-      };
+      if (c.quantifier === 'all') return items.length ? allOf(items) : never;
+      return anyOf(items);
     }
   }
 }
