@@ -23,16 +23,26 @@ function recordsOf(content: Uint8Array, uri: string, wanted: readonly Wanted[]):
   return new Map(decodeObject(content, uri).records.map((r) => [r.index, r.record]));
 }
 
+/**
+ * Each stored object that `wanted` names (fetched 64 at a time, in the order first named), with its
+ * URI, the wanted locations in it and their records (recordsOf). A pruned object is left out.
+ */
+async function* objectsRead<L extends Wanted>(
+  store: Store,
+  wanted: ReadonlyMap<string, L[]>,
+): AsyncGenerator<{ objectId: string; uri: string; at: L[]; records: Map<number, JsonObject> }> {
+  const ids = [...wanted.keys()];
+  for (let i = 0; i < ids.length; i += 64)
+    for (const [objectId, { uri, content }] of await store.objectContents(ids.slice(i, i + 64))) {
+      const at = wanted.get(objectId) ?? [];
+      yield { objectId, uri, at, records: recordsOf(content, uri, at) };
+    }
+}
+
 /** Attaches `raw` to each event, reading every source object once. */
 export async function attachRaw(store: Store, events: readonly CloudTrailEvent[]): Promise<StoredEvent[]> {
-  const wanted = byObject(events);
-  const ids = [...wanted.keys()];
   const records = new Map<string, Map<number, JsonObject>>();
-  for (let i = 0; i < ids.length; i += 64) {
-    const contents = await store.objectContents(ids.slice(i, i + 64));
-    for (const [id, { uri, content }] of contents)
-      records.set(id, recordsOf(content, uri, wanted.get(id) ?? []));
-  }
+  for await (const o of objectsRead(store, byObject(events))) records.set(o.objectId, o.records);
   return events.map((e) => {
     const raw = records.get(e.origin.objectId)?.get(e.origin.index);
     return raw ? { ...e, raw } : { ...e };
@@ -58,24 +68,18 @@ export function byObject<L extends Wanted>(located: readonly L[]): Map<string, L
  * record no longer normalizes, is left out.
  */
 export async function readLocated(store: Store, located: readonly EventLocation[]): Promise<DetectItem[]> {
-  const wanted = byObject(located);
-  const ids = [...wanted.keys()];
   const out: DetectItem[] = [];
-  for (let i = 0; i < ids.length; i += 64) {
-    for (const [objectId, { uri, content }] of await store.objectContents(ids.slice(i, i + 64))) {
-      const at = wanted.get(objectId) ?? [];
-      const records = recordsOf(content, uri, at);
-      const keyAccount = parseKeyLayout(uri)?.account ?? null;
-      for (const l of at) {
-        const record = records.get(l.origin.index);
-        const n = record && normalizeRecord(record, { objectId, index: l.origin.index, keyAccount });
-        if (!record || !n?.ok) continue;
-        const { eventId, recipientAccountId, eventTime } = l;
-        out.push({
-          event: { ...n.event, eventId, recipientAccountId, eventTime },
-          raw: canonicalKeys(record),
-        });
-      }
+  for await (const { objectId, uri, at, records } of objectsRead(store, byObject(located))) {
+    const keyAccount = parseKeyLayout(uri)?.account ?? null;
+    for (const l of at) {
+      const record = records.get(l.origin.index);
+      const n = record && normalizeRecord(record, { objectId, index: l.origin.index, keyAccount });
+      if (!record || !n?.ok) continue;
+      const { eventId, recipientAccountId, eventTime } = l;
+      out.push({
+        event: { ...n.event, eventId, recipientAccountId, eventTime },
+        raw: canonicalKeys(record),
+      });
     }
   }
   return out;
