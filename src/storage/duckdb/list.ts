@@ -5,6 +5,7 @@ import type { CloudTrailEvent } from '../../domain/event.js';
 import { credentialKindOf } from '../../domain/identity.js';
 import { json, text, type Row } from '../rows.js';
 import { rowToListedEvent } from './columns.js';
+import { rowIdsIn } from './search.js';
 
 const keyOf = (eventId: string, account: string): string => `${eventId}\u0000${account}`;
 
@@ -17,10 +18,7 @@ export async function readListed(conn: DuckDBConnection, rows: readonly Row[]): 
       wanted.set(keyOf(e.eventId, e.recipientAccountId), Number(rows[i]?.row_id));
   });
   if (!wanted.size) return events;
-  const ids = [...wanted.values()];
-  // The bounds let the scan skip the rest of the table (an IN list alone is joined with every row).
-  const bounds = `rowid BETWEEN ${Math.min(...ids)} AND ${Math.max(...ids)}`;
-  const found = await responses(conn, `${bounds} AND rowid IN (${ids.join(', ')})`);
+  const found = await responses(conn, rowIdsIn([...wanted.values()]));
   // A row id is the row's place in the table: a prune in between may have moved it. Those by key.
   const moved = [...wanted.keys()].filter((k) => !found.has(k));
   if (moved.length) {
