@@ -71,6 +71,60 @@ describe('remembered matches of the explorer', () => {
     await store.close();
   });
 
+  it(
+    'pages a spread term from the rows it reached, and counts every match after',
+    { timeout: 120_000 },
+    async () => {
+      const store = await openDuckDbStore(path.join(dir, 'spread.duckdb'));
+      // 180,000 rows, one hit in 500: the newest 32,768 rows (the first window) do not fill a page of
+      // 100, and the next window (4 times wider) stops above the first row, so the page is made from
+      // the matches of the rows read so far and the counts read the rows below.
+      const ROWS = 180_000;
+      const nthEvent = (i: number): CloudTrailEvent =>
+        event(
+          {
+            eventID: `s-${i}`,
+            eventTime: new Date(T0 + i * 1000).toISOString(),
+            requestParameters: { bucketName: i % 500 === 7 ? 'spread-term' : `b${i % 40}` },
+          },
+          `spread${Math.floor(i / 30_000)}`,
+          i % 30_000,
+        );
+      for (let at = 0; at < ROWS; at += 30_000) {
+        const events = Array.from({ length: 30_000 }, (_, j) => nthEvent(at + j));
+        await store.appendBatch({
+          objects: [objectRecord(`spread${at / 30_000}`, { records: events.length })],
+          events,
+          quarantine: [],
+          credentials: [],
+          matches: [],
+        });
+      }
+      const hits = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 500 === 7);
+      const page = await store.searchEvents({ text: 'SPREAD-term', limit: 100 }, 'list');
+      expect(page.map((e) => e.eventId)).toEqual(
+        hits
+          .slice(-100)
+          .reverse()
+          .map((i) => `s-${i}`),
+      );
+      expect((await store.summarizeEvents({ text: 'SPREAD-term' }, [])).count).toBe(hits.length);
+      const buckets = (await store.timeline({ text: 'SPREAD-term' }, 4)).buckets;
+      expect(buckets.reduce((n, b) => n + b.count, 0)).toBe(hits.length);
+      // the next page continues from the remembered matches, now of every row
+      const last = page.at(-1) as CloudTrailEvent;
+      const before = { time: last.eventTime, eventId: last.eventId, account: last.recipientAccountId };
+      const next = await store.searchEvents({ text: 'spread-TERM', limit: 100, before });
+      expect(next.map((e) => e.eventId)).toEqual(
+        hits
+          .slice(-200, -100)
+          .reverse()
+          .map((i) => `s-${i}`),
+      );
+      await store.close();
+    },
+  );
+
   it('forgets what it kept when a prune shifts row ids', { timeout: 120_000 }, async () => {
     const store = await openDuckDbStore(path.join(dir, 'prune.duckdb'));
     // More than a row group (122,880 rows): the checkpoint after the prune reclaims it whole, and
@@ -139,6 +193,37 @@ describe('remembered matches of the explorer', () => {
         expect(found.map((e) => e.eventId).sort()).toEqual(want.map((e) => e.eventId).sort());
       }
     await store.close();
+  });
+
+  it('reads down to a row when asked, then only the rows below and the rows appended', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE events (search_context VARCHAR, search_ids VARCHAR, search_rest VARCHAR)');
+    await conn.run(`INSERT INTO events SELECT 'x', NULL, CASE WHEN i % 3 = 0 THEN 'hit ' ELSE 'miss ' END || i
+                    FROM range(60) t(i)`);
+    const cache = await openHitCache(conn);
+    const rids = async (table: string): Promise<number[]> =>
+      (await conn.runAndReadAll(`SELECT rid FROM ${table} ORDER BY rid`))
+        .getRowsJS()
+        .map((r) => Number(r[0]));
+    const hitsIn = (from: number, to: number): number[] =>
+      Array.from({ length: to - from }, (_, i) => from + i).filter((i) => i % 3 === 0);
+    const table = (await cache.coverFrom({ text: 'hit' }, 45)) as string;
+    expect(await rids(table)).toEqual(hitsIn(45, 60));
+    // further down: only the rows between are read (each row once, so no id twice)
+    expect(await cache.coverFrom({ text: 'hit' }, 20)).toBe(table);
+    expect(await rids(table)).toEqual(hitsIn(20, 60));
+    // asking for less than is kept reads nothing
+    expect(await cache.coverFrom({ text: 'hit' }, 30)).toBe(table);
+    expect(await rids(table)).toEqual(hitsIn(20, 60));
+    // rows appended, then every row: the appended ones and those below 20
+    await conn.run(`INSERT INTO events SELECT 'x', NULL, 'hit ' || i FROM range(60, 63) t(i)`);
+    expect(await cache.cover({ text: 'hit' })).toBe(table);
+    expect(await rids(table)).toEqual([...hitsIn(0, 60), 60, 61, 62]);
+    expect(await cache.known({ text: 'hit' })).toBe(table);
+    expect(await rids(table)).toEqual([...hitsIn(0, 60), 60, 61, 62]);
+    conn.closeSync();
+    instance.closeSync();
   });
 
   it('keeps no filter that matches more rows than its limit, and drops the least recent', async () => {

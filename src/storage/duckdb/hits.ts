@@ -10,7 +10,8 @@ import type { TextBlocks } from './text-index.js';
  * evaluate it over the whole store. The counts now keep the matching row ids in an in-memory table
  * (every connection of the store sees it), and later queries with the same filter (the time chart,
  * the next page, a facet clicked) join it and read only the rows appended since. A search keeps
- * them only when its newest rows do not fill its page; otherwise it stops reading once it is full.
+ * the matches of the rows its windows read only when its newest rows do not fill its page
+ * (otherwise it stops reading once it is full); the counts asked next read the rest.
  */
 export interface HitCache {
   /**
@@ -19,6 +20,12 @@ export interface HitCache {
    * or they match too many rows to keep.
    */
   cover(q: EventQuery): Promise<string | null>;
+  /**
+   * As cover(q), but reading only down to row id `from`: the table then holds every match in
+   * [from, the last row]. A search that pages newest first asks for what its windows reached; the
+   * counts asked after it read only the rows below.
+   */
+  coverFrom(q: EventQuery, from: number): Promise<string | null>;
   /** As cover(q), for a filter already kept; null for any other. */
   known(q: EventQuery): Promise<string | null>;
   /** The ledger changed: origin matches may have too. */
@@ -36,7 +43,8 @@ const keyOf = (q: EventQuery): string => JSON.stringify([q.text ?? null, q.origi
 
 interface Entry {
   table: string;
-  /** The row ids below this have been matched. */
+  /** The row ids in [from, upTo) have been matched. */
+  from: number;
   upTo: number;
   byOrigin: boolean;
 }
@@ -61,25 +69,38 @@ export async function openHitCache(
     if (e) await conn.run(`DROP TABLE IF EXISTS ${e.table}`);
   }
 
-  async function cover(q: EventQuery): Promise<string | null> {
+  async function coverFrom(q: EventQuery, from: number): Promise<string | null> {
     if (!hasCostlyFilter(q)) return null;
     const key = keyOf(q);
     if (tooMany.has(key)) return null;
+    const r = await conn.runAndReadAll('SELECT coalesce(max(rowid) + 1, 0) AS n FROM events');
+    const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
     let e = entries.get(key);
     if (e) entries.delete(key);
     else {
       for (const old of [...entries.keys()].slice(0, Math.max(0, entries.size - limits.maxFilters + 1)))
         await forget(old);
-      e = { table: `explorer_hits.main.hits_${++serial}`, upTo: 0, byOrigin: Boolean(q.origins?.length) };
+      e = {
+        table: `explorer_hits.main.hits_${++serial}`,
+        from: rows,
+        upTo: rows,
+        byOrigin: Boolean(q.origins?.length),
+      };
       await conn.run(`CREATE TABLE ${e.table} (rid BIGINT)`);
     }
     entries.set(key, e);
-    const r = await conn.runAndReadAll('SELECT coalesce(max(rowid) + 1, 0) AS n FROM events');
-    const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
-    if (rows <= e.upTo) return e.table;
+    // The rows appended since the last read, and those below it down to `from`.
+    const unread = [
+      [e.upTo, rows],
+      [Math.max(0, Math.floor(from)), e.from],
+    ].filter(([a, b]) => (a as number) < (b as number));
+    if (!unread.length) return e.table;
     const blocks = q.text ? await textBlocksOf(q.text) : null;
-    const ids = costlyRowIds(q, e.upTo, rows, blocks ?? undefined);
-    if (ids) await conn.run(`INSERT INTO ${e.table} ${ids.sql}`, ids.params);
+    for (const [a, b] of unread) {
+      const ids = costlyRowIds(q, a as number, b as number, blocks ?? undefined);
+      if (ids) await conn.run(`INSERT INTO ${e.table} ${ids.sql}`, ids.params);
+    }
+    e.from = Math.min(e.from, Math.max(0, Math.floor(from)));
     e.upTo = rows;
     const n = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${e.table}`);
     if (Number(n.getRowObjectsJS()[0]?.n ?? 0) > limits.maxRows) {
@@ -90,6 +111,8 @@ export async function openHitCache(
     }
     return e.table;
   }
+
+  const cover = (q: EventQuery): Promise<string | null> => coverFrom(q, 0);
 
   async function known(q: EventQuery): Promise<string | null> {
     return entries.has(keyOf(q)) ? cover(q) : null;
@@ -105,5 +128,5 @@ export async function openHitCache(
     tooMany.clear();
   }
 
-  return { cover, known, ledgerChanged, clear };
+  return { cover, coverFrom, known, ledgerChanged, clear };
 }

@@ -433,14 +433,20 @@ export async function openDuckDbStore(
     };
     // Matches kept by the counts of the same filter are joined (the next page, a facet clicked).
     let hits = (await hitCache.known(q)) ?? undefined;
+    let partial = false;
     // A text in few blocks narrows the first window as it does the cover (which asks the same).
     const blocks = hits === undefined && q.text ? await textBlocksOf(q.text) : null;
     // The first window may be dense: late materialization reads its page's rows only. A later
     // window is sparse (the first did not fill the page), and reading it twice costs more.
     const run = async (w: EventQuery, from: number, to: number) => {
-      // The newest rows did not fill the page: the explorer's counts will read every row for this
-      // filter next, so read them once now and page from what they keep (a rare term: one read).
-      if (hits === undefined && to !== rows) hits = (await hitCache.cover(q)) ?? undefined;
+      // The newest rows did not fill the page: keep the matches of the rows read down to this
+      // window and page from them. The explorer's counts then read only the rows below, so each
+      // row is read once, and a spread term's page needs only as many rows as it takes to fill
+      // it (a rare term's window reaches the first row: one read of them all).
+      if (to !== rows && (hits === undefined || partial)) {
+        hits = (await hitCache.coverFrom(q, from)) ?? undefined;
+        partial = from > 0;
+      }
       return searchOnce(w, view, { from, to }, to === rows ? conn : windows, hits, blocks);
     };
     return searchInWindows(q, rows, run, newestBelow);
