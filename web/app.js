@@ -310,11 +310,14 @@ async function renderEvents(view, params) {
   query.set('limit', String(EXPLORER_PAGE));
   // The table's fields only (the detail view fetches the whole event): a page reads far less.
   query.set('view', 'list');
-  const [{ events, count, next }, facets, histogram] = await Promise.all([
-    api('/api/events?' + query),
+  // The table is shown as soon as its page arrives: the counts of a filter read every matching
+  // row, where the newest page often needs only the newest ones, so they may come later.
+  const counts = Promise.all([
     api('/api/events/facets?' + filters),
     api('/api/events/histogram?' + filters + '&buckets=60'),
   ]);
+  counts.catch(() => undefined); // reported below, once the table is shown
+  const { events, count, next } = await api('/api/events?' + query);
   const rowOf = (e) =>
     el(
       'tr',
@@ -334,16 +337,16 @@ async function renderEvents(view, params) {
       el('td', { class: e.errorCode ? 'failure' : '' }, e.errorCode || 'success'),
     );
   const rows = events.map(rowOf);
+  const pending = () => el('p', { class: 'muted counting' }, 'Counting…');
+  const chart = el('div', { id: 'histogram', class: 'histogram' }, pending());
+  const total = el('span', {}, count === EXPLORER_PAGE ? ' (first ' + EXPLORER_PAGE + '; counting…)' : '');
   view.append(
-    histogramChart(histogram),
+    chart,
     el(
       'p',
       { class: 'muted' },
-      count +
-        ' events' +
-        (count === EXPLORER_PAGE
-          ? ' (first ' + EXPLORER_PAGE + ' of ' + facets.count + '; narrow the filters)'
-          : ''),
+      count + ' events',
+      total,
       ' — export ',
       exportLink(filters, 'csv', 'CSV'),
       ', ',
@@ -392,10 +395,13 @@ async function renderEvents(view, params) {
       older.disabled = false;
     }
   });
-  view.append(
-    el('div', { class: 'explorer' }, facetList(params, facets), el('div', {}, table, older)),
-    detail,
-  );
+  const facetBox = el('aside', { id: 'facets', class: 'facets' }, pending());
+  view.append(el('div', { class: 'explorer' }, facetBox, el('div', {}, table, older)), detail);
+  const [facets, histogram] = await counts;
+  chart.replaceWith(histogramChart(histogram));
+  facetBox.replaceWith(facetList(params, facets));
+  if (count === EXPLORER_PAGE)
+    total.textContent = ' (first ' + EXPLORER_PAGE + ' of ' + facets.count + '; narrow the filters)';
 }
 
 // Facet fields of /api/events/facets and the search parameter each one filters by.

@@ -352,6 +352,36 @@ describe.skipIf(!hasChromium)('web UI', () => {
     expect(await page.inputValue('input[name="resourceName"]')).toBe(name);
   });
 
+  it('shows the table while the counts are still coming, then fills them in', async () => {
+    // Hold the facets until the table is checked: the page must not wait for them.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/events/facets?**', async (r) => {
+      await held;
+      await r.continue();
+    });
+    try {
+      const top = (await f.store.summarizeEvents({}, ['eventName'], 1)).facets.eventName?.[0]?.value;
+      expect(top).toBeTruthy();
+      const name = String(top);
+      await page.goto(`${server.url}/#/events?eventName=${encodeURIComponent(name)}`);
+      await page.locator('#events-table tbody tr >> nth=0').waitFor({ timeout: 10_000 });
+      expect(await page.locator('#facets .counting').count()).toBe(1);
+      expect(await page.locator('#view[data-ready]').count()).toBe(0);
+      release();
+      await ready('events');
+      expect(await page.locator('#facets .counting').count()).toBe(0);
+      expect(await page.locator('#histogram .counting').count()).toBe(0);
+      const names = await page.locator('#facets [data-facet="eventName"] .facet-value').allTextContents();
+      expect(names).toEqual([name]);
+      const direct = await f.store.searchEvents({ eventNames: [name], limit: 100 });
+      expect(await page.locator('#events-table tbody tr').count()).toBe(direct.length);
+    } finally {
+      release();
+      await page.unroute('**/api/events/facets?**');
+    }
+  });
+
   it('draws the histogram and narrows the table by a facet click', async () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
