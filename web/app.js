@@ -310,14 +310,15 @@ async function renderEvents(view, params) {
   query.set('limit', String(EXPLORER_PAGE));
   // The table's fields only (the detail view fetches the whole event): a page reads far less.
   query.set('view', 'list');
-  // The table is shown as soon as its page arrives: the counts of a filter read every matching
-  // row, where the newest page often needs only the newest ones, so they may come later.
+  // The table first, then the counts: a filter's counts read every matching row, where its newest
+  // page often needs only the newest rows, and the store answers one request at a time, so asked
+  // together the page would wait for them.
+  const { events, count, next } = await api('/api/events?' + query);
   const counts = Promise.all([
     api('/api/events/facets?' + filters),
     api('/api/events/histogram?' + filters + '&buckets=60'),
   ]);
   counts.catch(() => undefined); // reported below, once the table is shown
-  const { events, count, next } = await api('/api/events?' + query);
   const rowOf = (e) =>
     el(
       'tr',
