@@ -3,7 +3,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { timestampValue } from '@duckdb/node-api';
 import type { EventQuery, EventView } from '../port.js';
 import { LONG_TERM_TYPES, LOOKUP_FILTERS, lookupValues } from '../columns.js';
-import { couldBeId, EVENT_SELECT, LIST_SELECT, nameNeedle, SEARCH_COLUMNS } from './columns.js';
+import { couldBeId, EVENT_SELECT, LIST_SELECT, nameNeedle, SEARCH_COLUMNS, WHOLE_SELECT } from './columns.js';
 import { blockConditions, RANGED_BLOCKS, type TextBlocks } from './text-index.js';
 
 export const DEFAULT_LIMIT = 100;
@@ -344,6 +344,14 @@ function boundedWhere(
 const PAGE_ORDER = 'ORDER BY event_time DESC, event_id DESC, recipient_account_id DESC';
 
 /**
+ * The columns a page is read with: the storage port's EventView, or `columns` for whole events
+ * from a store without its search columns (columns.ts WHOLE_SELECT).
+ */
+export type PageColumns = EventView | 'columns';
+
+const SELECTS: Record<PageColumns, string> = { list: LIST_SELECT, full: WHOLE_SELECT, columns: EVENT_SELECT };
+
+/**
  * The search's SQL; `rows` bounds it to the rows whose row ids are in [from, to); `hits` as
  * buildWhere; `view` list reads LIST_SELECT's columns only; `blocks` (with `rows`, without `hits`)
  * narrow its free text (costlyRowIds).
@@ -352,13 +360,12 @@ export function buildSearch(
   q: EventQuery,
   rows?: { from: number; to: number },
   hits?: string,
-  view: EventView = 'full',
+  view: PageColumns = 'full',
   blocks?: TextBlocks | null,
 ): { sql: string; params: DuckDBValue[] } {
   const ref = hits === undefined ? undefined : { table: hits, rows };
   const { where, params } = boundedWhere(q, rows, ref, blocks);
-  const select = view === 'list' ? LIST_SELECT : EVENT_SELECT;
-  return { sql: `SELECT ${select} FROM events${where} ${PAGE_ORDER} LIMIT ${pageSize(q)}`, params };
+  return { sql: `SELECT ${SELECTS[view]} FROM events${where} ${PAGE_ORDER} LIMIT ${pageSize(q)}`, params };
 }
 
 /** Pages up to this size from remembered hits are read in two steps (buildPageRowIds). */
@@ -380,9 +387,8 @@ export function buildPageRowIds(q: EventQuery, hits: HitsRef): { sql: string; pa
 }
 
 /** The second step: the rows of these row ids (not empty), in page order. */
-export function buildRowsById(ids: readonly number[], view: EventView): string {
-  const select = view === 'list' ? LIST_SELECT : EVENT_SELECT;
-  return `SELECT ${select} FROM events WHERE ${rowIdsIn(ids)} ${PAGE_ORDER}`;
+export function buildRowsById(ids: readonly number[], view: PageColumns): string {
+  return `SELECT ${SELECTS[view]} FROM events WHERE ${rowIdsIn(ids)} ${PAGE_ORDER}`;
 }
 
 /**

@@ -25,7 +25,7 @@ import {
 } from './alerts.js';
 import { operationFunctions } from './operations.js';
 import { outboxFunctions } from './outbox.js';
-import { DERIVED_COLUMNS, EVENT_COLUMNS, STORED_COLUMNS } from './columns.js';
+import { DERIVED_COLUMNS, EVENT_COLUMNS, rowToWholeEvent, STORED_COLUMNS } from './columns.js';
 import { appendRows, type Column } from './chunks.js';
 import { byRow, stage } from './stage.js';
 import { rowToEvent, rowToCredential, type Row } from '../rows.js';
@@ -41,6 +41,7 @@ import {
   hasCostlyFilter,
   isSamePage,
   LISTED_HITS,
+  type PageColumns,
   searchInWindows,
   TWO_STEP_PAGE,
   type HitsRef,
@@ -366,7 +367,7 @@ export async function openDuckDbStore(
 
   async function searchOnce(
     q: EventQuery,
-    view: EventView,
+    view: PageColumns,
     rows?: { from: number; to: number },
     on = conn,
     hits?: string,
@@ -378,8 +379,9 @@ export async function openDuckDbStore(
     return readPage(on, view, (await on.runAndReadAll(sql, params)).getRowObjects());
   }
 
-  async function readPage(on: DuckDBConnection, view: EventView, rows: Row[]): Promise<CloudTrailEvent[]> {
-    return view === 'list' ? readListed(on, rows) : rows.map(rowToEvent);
+  async function readPage(on: DuckDBConnection, view: PageColumns, rows: Row[]): Promise<CloudTrailEvent[]> {
+    if (view === 'list') return readListed(on, rows);
+    return rows.map(view === 'full' ? rowToWholeEvent : rowToEvent);
   }
 
   /**
@@ -390,7 +392,7 @@ export async function openDuckDbStore(
    */
   async function pageByRowIds(
     q: EventQuery,
-    view: EventView,
+    view: PageColumns,
     hits: string,
     rows: { from: number; to: number } | undefined,
     on: DuckDBConnection,
@@ -419,8 +421,9 @@ export async function openDuckDbStore(
     }));
   }
 
-  async function searchEvents(q: EventQuery, view: EventView = 'full') {
-    checkSearchable(q, view);
+  async function searchEvents(q: EventQuery, asked: EventView = 'full') {
+    checkSearchable(q, asked);
+    const view: PageColumns = asked === 'full' && !isSearchable ? 'columns' : asked;
     if (!hasCostlyFilter(q)) return searchOnce(q, view);
     const r = await windows.runAndReadAll('SELECT max(rowid) + 1 AS n FROM events');
     const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
