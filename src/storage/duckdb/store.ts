@@ -372,16 +372,26 @@ export async function openDuckDbStore(
     on = conn,
     hits?: string,
     blocks?: TextBlocks | null,
-  ) {
+  ): Promise<CloudTrailEvent[]> {
     const found = hits === undefined ? null : await pageByRowIds(q, view, hits, rows, on);
     if (found) return found;
     const { sql, params } = buildSearch(q, rows, hits, view, blocks);
-    return readPage(on, view, (await on.runAndReadAll(sql, params)).getRowObjects());
+    const page = await readPage(on, view, (await on.runAndReadAll(sql, params)).getRowObjects());
+    return page ?? searchOnce(q, 'columns', rows, on, hits, blocks);
   }
 
-  async function readPage(on: DuckDBConnection, view: PageColumns, rows: Row[]): Promise<CloudTrailEvent[]> {
+  /**
+   * The events of a page's rows; null for whole events when a row has no `list_actor`: only a
+   * store that keeps no search columns stores rows so, and they are read again by every column.
+   */
+  async function readPage(
+    on: DuckDBConnection,
+    view: PageColumns,
+    rows: Row[],
+  ): Promise<CloudTrailEvent[] | null> {
     if (view === 'list') return readListed(on, rows);
-    return rows.map(view === 'full' ? rowToWholeEvent : rowToEvent);
+    if (view === 'columns') return rows.map(rowToEvent);
+    return rows.every((r) => typeof r.list_actor === 'string') ? rows.map(rowToWholeEvent) : null;
   }
 
   /**
