@@ -49,6 +49,12 @@ interface Entry {
   byOrigin: boolean;
 }
 
+/** One past the highest row id of `events`: the rows a search or a cover reads are below it. */
+export async function readRowCount(conn: DuckDBConnection): Promise<number> {
+  const r = await conn.runAndReadAll('SELECT coalesce(max(rowid) + 1, 0) AS n FROM events');
+  return Number(r.getRowObjectsJS()[0]?.n ?? 0);
+}
+
 /** The blocks of the free-text index that may hold a text (text-index.ts); null reads them all. */
 export type TextBlocksOf = (text: string) => Promise<TextBlocks | null>;
 
@@ -56,6 +62,7 @@ export async function openHitCache(
   conn: DuckDBConnection,
   limits = { maxRows: MAX_HIT_ROWS, maxFilters: MAX_FILTERS },
   textBlocksOf: TextBlocksOf = () => Promise.resolve(null),
+  rowCount: () => Promise<number> = () => readRowCount(conn),
 ): Promise<HitCache> {
   await conn.run(`ATTACH IF NOT EXISTS ':memory:' AS explorer_hits`);
   const entries = new Map<string, Entry>();
@@ -73,8 +80,7 @@ export async function openHitCache(
     if (!hasCostlyFilter(q)) return null;
     const key = keyOf(q);
     if (tooMany.has(key)) return null;
-    const r = await conn.runAndReadAll('SELECT coalesce(max(rowid) + 1, 0) AS n FROM events');
-    const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
+    const rows = await rowCount();
     let e = entries.get(key);
     if (e) entries.delete(key);
     else {

@@ -46,7 +46,7 @@ import {
   TWO_STEP_PAGE,
   type HitsRef,
 } from './search.js';
-import { openHitCache } from './hits.js';
+import { openHitCache, readRowCount } from './hits.js';
 import { BLOCK_ROWS, findTextBlocks, indexTextBlocks, tooManyBlocks, type TextBlocks } from './text-index.js';
 import { readListed } from './list.js';
 import { buildSummary, buildTimeline, readSummary, readTimeline } from './summary.js';
@@ -280,7 +280,30 @@ export async function openDuckDbStore(
     }
     return found;
   };
-  const hitCache = await openHitCache(conn, undefined, textBlocksOf);
+  /**
+   * One past the highest row id. A search with a costly filter and each count of its remembered
+   * matches ask for it (~1.5 ms each at 1M, four times in an explorer round), and only an append
+   * or a prune changes it: it is kept until one runs (store methods run one at a time).
+   */
+  let rowCountKept: Promise<number> | null = null;
+  const rowCount = (): Promise<number> => {
+    if (rowCountKept) return rowCountKept;
+    const reading = readRowCount(conn);
+    reading.catch(() => {
+      if (rowCountKept === reading) rowCountKept = null;
+    });
+    return (rowCountKept = reading);
+  };
+  /** Runs a change of the events table, after which the row count is read again. */
+  const changingRows = async <T>(change: () => Promise<T>): Promise<T> => {
+    rowCountKept = null;
+    try {
+      return await change();
+    } finally {
+      rowCountKept = null;
+    }
+  };
+  const hitCache = await openHitCache(conn, undefined, textBlocksOf, rowCount);
 
   async function appendBatch(batch: IngestBatch): Promise<AppendResult> {
     // Numbered from the store's next seq in time order; numbers of rows not stored are not reused.
@@ -435,8 +458,7 @@ export async function openDuckDbStore(
     checkSearchable(q, asked);
     const view: PageColumns = asked === 'full' && !isSearchable ? 'columns' : asked;
     if (!hasCostlyFilter(q)) return searchOnce(q, view);
-    const r = await windows.runAndReadAll('SELECT max(rowid) + 1 AS n FROM events');
-    const rows = Number(r.getRowObjectsJS()[0]?.n ?? 0);
+    const rows = await rowCount();
     const newestBelow = async (from: number): Promise<number | null> => {
       const t = await windows.runAndReadAll(
         `SELECT epoch_ms(max(event_time)) AS t FROM events WHERE rowid < ${Math.floor(from)}`,
@@ -644,12 +666,12 @@ export async function openDuckDbStore(
     ...outboxFunctions(conn),
     ...operations,
     async pruneEventsBefore(before: number, options: { dryRun?: boolean } = {}) {
-      const pruned = await operations.pruneEventsBefore(before, options);
+      const pruned = await changingRows(() => operations.pruneEventsBefore(before, options));
       if (!options.dryRun && (pruned.events || pruned.credentials)) await hitCache.clear();
       return pruned;
     },
     storedObjects,
-    appendBatch,
+    appendBatch: (batch: IngestBatch) => changingRows(() => appendBatch(batch)),
     searchEvents,
     locateEvents,
     summarizeEvents,
