@@ -1,5 +1,5 @@
 // The free-text index (storage/duckdb/text-index.ts): it narrows what a search reads, never what it finds.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { blobValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,9 +13,13 @@ import {
   blockFilter,
   BLOCK_ROWS,
   findTextBlocks,
+  GRAM,
+  gramBits,
+  gramsOf,
   needleParts,
   partPattern,
   tooManyBlocks,
+  trustedGrams,
 } from '../../src/storage/duckdb/text-index.js';
 import type { Store } from '../../src/storage/port.js';
 import { event, objectRecord } from '../helpers/records.js';
@@ -111,15 +115,15 @@ describe('the free-text index', () => {
     expect(tooManyBlocks(15)).toBe(4);
     // candidate blocks as seq ranges, adjacent ones merged, the unindexed rows last
     const at = (b: number): number => b * BLOCK_ROWS;
-    expect(blockConditions({ bits: '0110100011', candidates: 5 })).toEqual([
+    expect(blockConditions({ bits: '0110100011', candidates: 5, by: 'words' })).toEqual([
       `seq >= ${at(1)} AND seq < ${at(3)}`,
       `seq >= ${at(4)} AND seq < ${at(5)}`,
       `seq >= ${at(8)}`,
     ]);
-    expect(blockConditions({ bits: '0001', candidates: 0 })).toEqual([`seq >= ${at(3)}`]);
-    expect(blockConditions({ bits: '0110100011', candidates: 5 }, 3)).toHaveLength(3);
-    expect(blockConditions({ bits: '0110100011', candidates: 5 }, 2)).toEqual([
-      blockFilter({ bits: '0110100011', candidates: 5 }),
+    expect(blockConditions({ bits: '0001', candidates: 0, by: 'words' })).toEqual([`seq >= ${at(3)}`]);
+    expect(blockConditions({ bits: '0110100011', candidates: 5, by: 'words' }, 3)).toHaveLength(3);
+    expect(blockConditions({ bits: '0110100011', candidates: 5, by: 'words' }, 2)).toEqual([
+      blockFilter({ bits: '0110100011', candidates: 5, by: 'words' }),
     ]);
     expect(['backup-admin', 'x.y.z', 'plain'].map((n) => needleParts(n).map(partPattern))).toEqual([
       ['backup ', ' admin'],
@@ -191,6 +195,84 @@ describe('the free-text index', () => {
         // the candidate blocks as one filter rather than seq ranges (past RANGED_BLOCKS runs)
         expect(await rowIds(conn, needle, indexed, 0), needle).toEqual(all);
       }
+      conn.closeSync();
+      instance.closeSync();
+    },
+  );
+
+  it("sets the bit of every gram of a block's words, as DuckDB's get_bit reads it", async () => {
+    const rng = createRng(5);
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    const words = Array.from({ length: 300 }, () =>
+      Array.from({ length: rng.int(1, 14) }, () => rng.pick([...alphabet])).join(''),
+    );
+    const terms = ` ${words.join(' ')} `;
+    const grams = gramsOf(terms);
+    const set = (bit: number): boolean => ((grams[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0;
+    // every cut of the words of GRAM characters or more, spaces included, has all its bits set
+    for (let i = 0; i < 500; i++) {
+      const from = rng.int(0, terms.length - GRAM);
+      const cut = terms.slice(from, from + rng.int(GRAM, 20));
+      expect(gramBits(cut).every(set), cut).toBe(true);
+    }
+    expect(gramBits('abc')).toEqual([]);
+    // text not in the words: some bit is 0 (a long random word leaves little to chance)
+    expect(gramBits(' qqqqzzzzqqqqxxxx9 ').every(set)).toBe(false);
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE g (grams BITSTRING)');
+    await conn.run('INSERT INTO g VALUES (?::BLOB::BITSTRING)', [blobValue(grams)]);
+    const bits = gramBits(terms.slice(0, 40));
+    const zero = Array.from({ length: 64 }, (_, i) => i).find((b) => !set(b)) as number;
+    const r = await conn.runAndReadAll(
+      `SELECT ${[...bits, zero].map((b) => `get_bit(grams, ${b})`).join(', ')} FROM g`,
+    );
+    expect(r.getRowsJS()[0]).toEqual([...bits.map(() => 1), 0]);
+    conn.closeSync();
+    instance.closeSync();
+  });
+
+  it(
+    'answers a long rare text by its grams, a common one by its words, and finds the same rows',
+    { timeout: 60_000 },
+    async () => {
+      const file = path.join(dir, 'grams.duckdb');
+      // 20 whole blocks: fewer than 3 candidates are taken from the grams.
+      const events = day(0, 20 * BLOCK_ROWS + 100, { 7: 'deletedetector', 30_000: 'DeleteDetector-x' });
+      const store = await openDuckDbStore(file);
+      await append(store, events, 'day0');
+      for (const text of ['deletedetector', 'detector-x', 'alpha', 'kappa:lambda', 'n12'])
+        expect(await found(store, text), text).toEqual(having(events, text));
+      await store.close();
+      const instance = await DuckDBInstance.create(file);
+      const conn = await instance.connect();
+      const indexed = 20;
+      expect(trustedGrams(indexed)).toBe(3);
+      const rare = await findTextBlocks(conn, 'DeleteDetector', indexed);
+      expect(rare?.by).toBe('grams');
+      // blocks 0 and 14 (rows 7 and 30,000), and perhaps one that only seems to hold it
+      expect(rare?.bits[0]).toBe('1');
+      expect(rare?.bits[Math.floor(30_000 / BLOCK_ROWS)]).toBe('1');
+      expect(rare?.candidates).toBeLessThan(3);
+      const common = await findTextBlocks(conn, 'kappa:lambda', indexed, 21);
+      expect(common?.by).toBe('words');
+      expect(common?.candidates).toBe(20);
+      // Random needles from the stored rest, by whichever answers: the rows a full read finds.
+      const texts = await conn.runAndReadAll(
+        `SELECT search_rest FROM events USING SAMPLE reservoir(40 ROWS) REPEATABLE (11)`,
+      );
+      const rng = createRng(43);
+      const by = new Set<string>();
+      for (const [t] of texts.getRowsJS()) {
+        if (typeof t !== 'string') throw new Error('every sampled event has text');
+        const s = t;
+        const from = rng.int(0, s.length - 1);
+        const needle = s.slice(from, from + rng.int(4, 14));
+        by.add((await findTextBlocks(conn, needle, indexed))?.by ?? 'none');
+        expect(await rowIds(conn, needle, indexed), needle).toEqual(await rowIds(conn, needle, null));
+      }
+      expect(by).toContain('grams');
+      expect(by).toContain('words');
       conn.closeSync();
       instance.closeSync();
     },

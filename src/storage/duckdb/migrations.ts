@@ -345,4 +345,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE matches_narrow RENAME TO matches;
     `,
   },
+  {
+    version: 14,
+    // The index is filled again when the store opens (text-index.ts), words and grams.
+    description: "the free-text index's grams: each block's words summed up in a bit string",
+    sql: `
+      DROP TABLE text_blocks;
+      CREATE TABLE text_blocks (block BIGINT NOT NULL, terms VARCHAR NOT NULL, grams BITSTRING NOT NULL);
+    `,
+  },
 ];
