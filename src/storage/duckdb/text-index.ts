@@ -28,7 +28,7 @@ const BLOCKS_PER_STATEMENT = 64;
  * 14): the bit of every GRAM characters of its words (' word word … ', the spaces included) is 1.
  * Text a block holds has all its grams' bits set there, so a block with one of them 0 cannot hold
  * it. Asking the words takes `contains` over all of them (32.8 MB at 1M, 17-25 ms; 331 MB at 10M,
- * 150-540 ms); the bits are 16 KB a block (8 MB at 1M, ~3 ms; ~13 ms at 10M) and a long word's
+ * 150-540 ms); the bits are 16 KB a block (8 MB at 1M, ~3 ms; ~20 ms at 10M) and a long word's
  * grams are seldom all set where it is not: 'deletedetector' is in no block of the bench's 1M
  * store, and its 11 grams are all set in 7 of 488. Short parts have few grams, and common ones
  * are in most blocks anyway: there the words answer (findTextBlocks).
@@ -131,9 +131,9 @@ export interface TextBlocks {
  * The blocks of the first `indexed` that may hold `text`; null when the index cannot narrow the
  * search (the text has no letter or digit, or nothing is indexed) or finds `most` blocks or more
  * (it stops reading there: a common word is in the first blocks it reads). The grams answer when
- * they leave fewer than trustedGrams blocks: reading a block costs about what the words' lookup
- * does for an eighth of them, so a few blocks that only seem to hold the text cost less than
- * asking the words. Otherwise the words answer.
+ * they leave fewer than trustedGrams blocks: reading an eighth of the blocks costs about what
+ * asking the words does, so a few blocks that only seem to hold the text cost less than asking
+ * the words. Otherwise the words answer.
  */
 export async function findTextBlocks(
   conn: DuckDBConnection,
