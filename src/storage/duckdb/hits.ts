@@ -96,17 +96,20 @@ export async function openHitCache(
     }
     entries.set(key, e);
     // The rows appended since the last read, and those below it down to `from`.
-    const unread = [
-      [e.upTo, rows],
-      [Math.max(0, Math.floor(from)), e.from],
-    ].filter(([a, b]) => (a as number) < (b as number));
+    const down = Math.max(0, Math.floor(from));
+    const unread = (
+      [
+        [e.upTo, rows],
+        [down, e.from],
+      ] as const
+    ).filter(([a, b]) => a < b);
     if (!unread.length) return e.table;
     const blocks = q.text ? await textBlocksOf(q.text) : null;
     for (const [a, b] of unread) {
-      const ids = costlyRowIds(q, a as number, b as number, blocks ?? undefined);
+      const ids = costlyRowIds(q, a, b, blocks ?? undefined);
       if (ids) await conn.run(`INSERT INTO ${e.table} ${ids.sql}`, ids.params);
     }
-    e.from = Math.min(e.from, Math.max(0, Math.floor(from)));
+    e.from = Math.min(e.from, down);
     e.upTo = rows;
     const n = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${e.table}`);
     if (Number(n.getRowObjectsJS()[0]?.n ?? 0) > limits.maxRows) {

@@ -285,18 +285,10 @@ export async function openDuckDbStore(
    * matches ask for it (~1.5 ms each at 1M, four times in an explorer round), and only an append
    * or a prune changes it: it is kept until one runs (store methods run one at a time).
    */
-  let rowCountKept: Promise<number> | null = null;
-  const rowCount = (): Promise<number> => {
-    if (rowCountKept) return rowCountKept;
-    const reading = readRowCount(conn);
-    reading.catch(() => {
-      if (rowCountKept === reading) rowCountKept = null;
-    });
-    return (rowCountKept = reading);
-  };
+  let rowCountKept: number | null = null;
+  const rowCount = async (): Promise<number> => (rowCountKept ??= await readRowCount(conn));
   /** Runs a change of the events table, after which the row count is read again. */
   const changingRows = async <T>(change: () => Promise<T>): Promise<T> => {
-    rowCountKept = null;
     try {
       return await change();
     } finally {
