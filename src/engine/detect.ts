@@ -25,7 +25,7 @@ export function detect(
   for (const { event, raw } of items) {
     const resolution = resolutionOf(event, ledger);
     const view = buildView(raw, event, resolution, checkSessionName(event, resolution, policy));
-    for (const row of matchEvent(index, view, event, resolution.origin)) rows.push(row);
+    matchEvent(index, view, event, resolution.origin, rows);
   }
   return rows;
 }

@@ -1,5 +1,5 @@
 // Matching: rules indexed by event name and source, so an event meets only the rules that can match it.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MatchRow } from '../domain/alert.js';
 import type { CloudTrailEvent } from '../domain/event.js';
 import type { Origin } from '../domain/identity.js';
@@ -10,8 +10,8 @@ export interface RuleIndex {
   byName: ReadonlyMap<string, CompiledRule[]>;
   /** Rules that can match any event name. */
   anyName: readonly CompiledRule[];
-  /** The candidates of each event name and source seen so far. */
-  candidates: Map<string, CompiledRule[]>;
+  /** The candidates of each event name, then source, seen so far (as spelled in the events). */
+  candidates: Map<string, Map<string, CompiledRule[]>>;
 }
 
 export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
@@ -35,7 +35,8 @@ export function hashKey(...parts: (string | number)[]): string {
   const text = parts.join('\u0000');
   let key = recentKeys.get(text);
   if (key === undefined) {
-    key = createHash('sha256').update(text).digest('hex').slice(0, 24);
+    // The one-shot digest: the same SHA-256, at less than half the cost of a Hash object per key.
+    key = hash('sha256', text, 'hex').slice(0, 24);
     if (recentKeys.size >= RECENT_KEYS) recentKeys.clear();
     recentKeys.set(text, key);
   }
@@ -83,11 +84,16 @@ export function matchEvent(
   view: MatchView,
   event: CloudTrailEvent,
   origin: Origin,
+  rows: MatchRow[] = [],
 ): MatchRow[] {
-  const rows: MatchRow[] = [];
-  const consider = (rule: CompiledRule): void => {
+  // Indexed loops, no closure, no list per event: this runs for every stored event (a for-of here
+  // made an iterator result per step).
+  const rules = candidateRules(index, event);
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r] as CompiledRule;
     const steps = rule.type === 'sequence' ? rule.steps(view) : rule.matches(view) ? MATCHED : UNMATCHED;
-    for (const step of steps) {
+    for (let s = 0; s < steps.length; s++) {
+      const step = steps[s] as string | null;
       const group = rule.type === 'sequence' ? rule.groupKeyForSequence(view) : rule.groupKey(view);
       if (rule.type === 'sequence' && group === '') continue; // no entity to follow
       const value = rule.value(view);
@@ -108,24 +114,31 @@ export function matchEvent(
         origin,
       });
     }
-  };
-  for (const rule of candidateRules(index, event)) consider(rule);
+  }
   return rows;
 }
 
 /** The rules whose selection an event is tested against: by its name, then its source. */
 export function candidateRules(index: RuleIndex, event: CloudTrailEvent): CompiledRule[] {
-  const name = (event.eventName ?? '').toLowerCase();
-  const source = (event.eventSource ?? '').toLowerCase();
-  const key = `${name}\u0000${source}`;
-  let rules = index.candidates.get(key);
-  if (!rules) {
-    rules = [...(index.byName.get(name) ?? []), ...index.anyName].filter(
-      (rule) => !rule.eventSources || rule.eventSources.has(source),
-    );
+  // Looked up by the spellings as they come, without making a key: most events repeat a few
+  // hundred names and sources, and the lowercased pair was made anew for each.
+  const name = event.eventName ?? '';
+  const source = event.eventSource ?? '';
+  let bySource = index.candidates.get(name);
+  if (!bySource) {
     // Names are a few hundred in practice; a flood of junk names must not grow it without end.
-    if (index.candidates.size >= 100_000) index.candidates.clear();
-    index.candidates.set(key, rules);
+    if (index.candidates.size >= 10_000) index.candidates.clear();
+    index.candidates.set(name, (bySource = new Map<string, CompiledRule[]>()));
+  }
+  let rules = bySource.get(source);
+  if (!rules) {
+    const lowerName = name.toLowerCase();
+    const lowerSource = source.toLowerCase();
+    rules = [...(index.byName.get(lowerName) ?? []), ...index.anyName].filter(
+      (rule) => !rule.eventSources || rule.eventSources.has(lowerSource),
+    );
+    if (bySource.size >= 1_000) bySource.clear();
+    bySource.set(source, rules);
   }
   return rules;
 }

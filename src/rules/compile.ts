@@ -22,7 +22,7 @@ import {
   type Condition,
 } from './condition.js';
 import { parseDuration } from './duration.js';
-import { textAt } from './fields.js';
+import { textReader } from './fields.js';
 import { compileSharedEntry, type Test } from './modifiers.js';
 import { PREDICATES } from './predicates/index.js';
 
@@ -111,10 +111,11 @@ function compileTemplate(text: string): (view: MatchView) => string {
   // Split with a capturing group: text, path, text, path, …, text.
   const parts = text.split(/\{([A-Za-z0-9_.@-]+)\}/g);
   if (parts.length === 1) return () => text;
+  const readers = parts.map((p, i) => (i % 2 ? textReader(p) : () => p));
   return (view) => {
     let out = parts[0] ?? '';
     for (let i = 1; i < parts.length; i += 2)
-      out += (textAt(view, parts[i] ?? '') || '?') + (parts[i + 1] ?? '');
+      out += ((readers[i] as (v: MatchView) => string)(view) || '?') + (parts[i + 1] ?? '');
     return out;
   };
 }
@@ -383,6 +384,12 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
     type === 'sequence' ? stepNames.map((s) => requiredOf(detection[s] ?? null, 'eventName')) : [];
   const seqIndex = seqNames.some((s) => s === null) ? null : new Set(seqNames.flatMap((s) => [...(s ?? [])]));
 
+  // Group keys, values and titles are read for every match: their paths are split here, once.
+  const groupReaders = groupBy.map(textReader);
+  const byReaders = (sequence?.by ?? []).map(textReader);
+  const valueField = threshold?.distinct ?? newValue?.value ?? null;
+  const valueReader = valueField ? textReader(valueField) : null;
+
   return {
     meta,
     type,
@@ -395,13 +402,21 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
         if (stepTests[i]?.(view)) (found ??= []).push(stepNames[i] as string);
       return found ?? NO_STEPS;
     },
-    groupKey: (view) => groupBy.map((f) => textAt(view, f)).join('|'),
-    groupKeyForSequence: (view) =>
-      sequence ? (sequence.by.map((f) => textAt(view, f)).find((v) => v !== '') ?? '') : '',
-    value: (view) => {
-      const field = threshold?.distinct ?? newValue?.value ?? null;
-      return field ? textAt(view, field) : null;
+    groupKey: (view) => {
+      if (!groupReaders.length) return '';
+      let key = (groupReaders[0] as (v: MatchView) => string)(view);
+      for (let i = 1; i < groupReaders.length; i++)
+        key += `|${(groupReaders[i] as (v: MatchView) => string)(view)}`;
+      return key;
     },
+    groupKeyForSequence: (view) => {
+      for (const read of byReaders) {
+        const v = read(view);
+        if (v !== '') return v;
+      }
+      return '';
+    },
+    value: (view) => (valueReader ? valueReader(view) : null),
     title: compileTemplate(titleText),
     severity: (view) => {
       let level = meta.severity;

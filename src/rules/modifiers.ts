@@ -4,7 +4,7 @@ import { RE2JS } from 're2js';
 import { withLiteralPretest } from './regex-literals.js';
 import { jsonText, type Json } from '../domain/json.js';
 import type { MatchView } from '../domain/rule.js';
-import { valuesAt } from './fields.js';
+import { keysOf, oneValueAt, SEVERAL, valuesAt } from './fields.js';
 
 export type Test = (view: MatchView) => boolean;
 
@@ -67,6 +67,47 @@ function globToRe(glob: string): string {
   return `^${out}$`;
 }
 
+/** Lowercased texts kept before the table starts over, and the longest text kept. */
+const LOWERED_SIZE = 16_384;
+const LOWERED_LENGTH = 256;
+let lowered = new Map<string, string>();
+
+/**
+ * A text lowercased, remembered: field values repeat (event names, identity types, addresses), and
+ * lowercasing one for each test that compares it made a new string every time.
+ */
+function lower(s: string): string {
+  if (s.length > LOWERED_LENGTH) return s.toLowerCase();
+  let l = lowered.get(s);
+  if (l === undefined) {
+    l = s.toLowerCase();
+    if (lowered.size >= LOWERED_SIZE) lowered = new Map();
+    lowered.set(s, l);
+  }
+  return l;
+}
+
+/** Up to this many values, `field: [a, b, …]` compares each in place rather than asking a set. */
+const FEW = 8;
+
+/**
+ * Whether `a` lowercased is `lowered`, without lowercasing an ASCII value: only a value with
+ * other characters is lowercased (and may change length, as İ does), and compared whole.
+ */
+export function equalsLowered(a: string, lowered: string): boolean {
+  const n = a.length;
+  const sameLength = n === lowered.length;
+  for (let i = 0; i < n; i++) {
+    let c = a.charCodeAt(i);
+    if (c > 127) return lower(a) === lowered;
+    if (!sameLength) continue;
+    if (c >= 65 && c <= 90) c += 32;
+    // The characters before are ASCII, so this one keeps its place when the value is lowercased.
+    if (c !== lowered.charCodeAt(i)) return false;
+  }
+  return sameLength;
+}
+
 /** Values a memoized test remembers before it starts over (field values repeat: ARNs, addresses). */
 const MEMO_SIZE = 4096;
 
@@ -124,7 +165,7 @@ function globTest(glob: string, cased: boolean, ctx: EntryContext): ((s: string)
   const inner = glob.replace(/^\*/, '').replace(/\*$/, '');
   if (!/[*?\\]/.test(inner)) {
     const want = cased ? inner : inner.toLowerCase();
-    const norm = (s: string): string => (cased ? s : s.toLowerCase());
+    const norm = (s: string): string => (cased ? s : lower(s));
     const starts = glob.startsWith('*');
     const ends = glob.endsWith('*') && glob.length > 1;
     if (starts && ends) return (s) => norm(s).includes(want);
@@ -142,7 +183,7 @@ function valueTest(
   view: () => MatchView,
 ): ((actual: Json) => boolean) | null {
   const cased = mods.has('cased');
-  const norm = (s: string): string => (cased ? s : s.toLowerCase());
+  const norm = (s: string): string => (cased ? s : lower(s));
   if (expected === null) return (actual) => actual === null;
   const want = asText(expected) ?? '';
   if (mods.has('gt') || mods.has('gte') || mods.has('lt') || mods.has('lte')) {
@@ -192,7 +233,7 @@ function valueTest(
  * comparison per value (lists run to hundreds of entries). Wildcard values keep their own tests.
  */
 function anyOfEquals(field: string, expected: Json[], cased: boolean, ctx: EntryContext): Test | null {
-  const norm = (s: string): string => (cased ? s : s.toLowerCase());
+  const norm = (s: string): string => (cased ? s : lower(s));
   const exact = new Set<string>();
   const patterns: ((s: string) => boolean)[] = [];
   let nullWanted = false;
@@ -211,12 +252,21 @@ function anyOfEquals(field: string, expected: Json[], cased: boolean, ctx: Entry
   // Lists of patterns (user agents, tool names) run to dozens, each lowercasing the value again; the
   // values they test (user agents, names) repeat, so each one's answer is kept.
   const anyPattern = patterns.length ? memoized((a) => patterns.some((t) => t(a))) : () => false;
+  // A few values (most entries name one to three) are compared in place, without a lowercased copy.
+  const few = !cased && exact.size <= FEW ? [...exact] : null;
   const one = (v: Json): boolean => {
     if (v === null) return nullWanted;
     const a = asText(v) ?? '';
+    if (few) {
+      for (const w of few) if (equalsLowered(a, w)) return true;
+      return anyPattern(a);
+    }
     return exact.has(norm(a)) || anyPattern(a);
   };
+  const keys = keysOf(field);
   return (view) => {
+    const single = oneValueAt(view, keys);
+    if (single !== SEVERAL) return single === undefined ? nullWanted : one(single);
     const actual = valuesAt(view, field);
     return actual.length ? actual.some(one) : nullWanted;
   };
@@ -241,7 +291,15 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
       ctx.issue(`'${field}|exists' takes true or false, found ${JSON.stringify(value)}`);
       return null;
     }
-    return (view) => valuesAt(view, field).some((v) => v !== null) === value;
+    const keys = keysOf(field);
+    return (view) => {
+      const single = oneValueAt(view, keys);
+      const present =
+        single === SEVERAL
+          ? valuesAt(view, field).some((v) => v !== null)
+          : single !== undefined && single !== null;
+      return present === value;
+    };
   }
   let expected: Json[] = Array.isArray(value) ? value : [value];
   if (mods.has('list')) {
@@ -254,7 +312,12 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
     // One block list for all networks instead of one per network.
     const inAny = cidrTest(expected.map(jsonText), ctx);
     if (!inAny) return null;
-    return (view) => valuesAt(view, field).some((v) => typeof v === 'string' && inAny(v));
+    const keys = keysOf(field);
+    return (view) => {
+      const single = oneValueAt(view, keys);
+      if (single !== SEVERAL) return typeof single === 'string' && inAny(single);
+      return valuesAt(view, field).some((v) => typeof v === 'string' && inAny(v));
+    };
   }
   if (mods.has('re') && !mods.has('all') && expected.length > 1)
     expected = [expected.map((e) => `(?:${jsonText(e)})`).join('|')];
@@ -267,8 +330,16 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
     .filter((t): t is (a: Json) => boolean => t !== null);
   if (tests.length !== expected.length) return null;
   const absent: Json[] = [null];
+  const keys = keysOf(field);
   return (view) => {
     current = view;
+    const single = oneValueAt(view, keys);
+    if (single !== SEVERAL) {
+      // One value (null when absent): the first test whose answer differs from `all`'s decides.
+      const v = single === undefined ? null : single;
+      for (const t of tests) if (t(v) !== isAll) return !isAll;
+      return isAll;
+    }
     const actual = valuesAt(view, field);
     const values = actual.length ? actual : absent;
     // Loops, not some/every with closures: this runs for every entry of every rule an event meets.

@@ -59,14 +59,18 @@ function groupEnd(src: string, i: number): number {
 
 const isQuantifier = (c: string | undefined): boolean => c === '?' || c === '*' || c === '+' || c === '{';
 
-/** Literals of which one alternative (no top-level `|`) must contain one: one run, or a group's set. */
-function requiredRun(alt: string): string[] | null {
-  let best: string[] | null = null;
-  // The better requirement rules out more: its shortest literal is longer (fewer of them on a tie).
+/** The better requirement rules out more: its shortest literal is longer (fewer of them on a tie). */
+const score = (x: string[]): number => Math.min(...x.map((l) => l.length)) * 100 - x.length;
+
+/**
+ * Every requirement of one alternative (no top-level `|`), best first: sets of literals of which
+ * the alternative's matches contain one each (a plain run, or a group's set); null when it cannot tell.
+ */
+function requiredRuns(alt: string): string[][] | null {
+  const found: string[][] = [];
   const consider = (set: string[] | null): void => {
     if (!set?.length || set.some((l) => l.length < MIN_LITERAL)) return;
-    const score = (x: string[]): number => Math.min(...x.map((l) => l.length)) * 100 - x.length;
-    if (!best || score(set) > score(best)) best = set;
+    found.push(set);
   };
   let run = '';
   const flush = (): void => {
@@ -115,7 +119,7 @@ function requiredRun(alt: string): string[] | null {
     i = next - 1;
   }
   flush();
-  return best;
+  return found.sort((a, b) => score(b) - score(a));
 }
 
 /**
@@ -123,16 +127,26 @@ function requiredRun(alt: string): string[] | null {
  * none can be told (then the regex always runs).
  */
 export function requiredLiterals(src: string): string[] | null {
+  const alternatives = requiredLiteralSets(src);
+  return alternatives && [...new Set(alternatives.flatMap((sets) => sets[0] ?? []))];
+}
+
+/**
+ * For each alternative, every set of lowercased literals its matches contain one of (best first),
+ * or null when some alternative has none that can be told. A value that meets no alternative's
+ * sets all cannot match.
+ */
+export function requiredLiteralSets(src: string): string[][][] | null {
   if (/\\[QEpP]|\(\?[a-zA-Z-]*\)/.test(src)) return null; // quoting, classes by property, inline flags
   const alts = splitAlternatives(src);
   if (!alts) return null;
-  const out: string[] = [];
+  const out: string[][][] = [];
   for (const alt of alts) {
-    const set = requiredRun(alt);
-    if (set === null) return null;
-    out.push(...set.map((l) => l.toLowerCase()));
+    const sets = requiredRuns(alt);
+    if (!sets?.length) return null;
+    out.push(sets.map((set) => set.map((l) => l.toLowerCase())));
   }
-  return [...new Set(out)];
+  return out;
 }
 
 /**
@@ -140,11 +154,14 @@ export function requiredLiterals(src: string): string[] | null {
  * case-insensitive matching folds a few other letters onto ASCII ones (ſ onto s, K onto k).
  */
 export function withLiteralPretest(src: string, test: (s: string) => boolean): (s: string) => boolean {
-  const literals = requiredLiterals(src);
-  if (!literals) return test;
+  const alternatives = requiredLiteralSets(src);
+  if (!alternatives) return test;
+  // Every requirement of an alternative, not only its best: `:assumed-role/[^/]+/i-…` needs both
+  // runs, and most role sessions' ARNs have the first.
+  const possible = (lower: string): boolean =>
+    alternatives.some((sets) => sets.every((set) => set.some((l) => lower.includes(l))));
   return (s) => {
     if (/[^ -~\t\n\r]/.test(s)) return test(s);
-    const lower = s.toLowerCase();
-    return literals.some((l) => lower.includes(l)) && test(s);
+    return possible(s.toLowerCase()) && test(s);
   };
 }

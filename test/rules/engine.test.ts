@@ -9,7 +9,7 @@ import {
   parseCondition,
   referencedNames,
 } from '../../src/rules/condition.js';
-import { compileEntry, compileSharedEntry } from '../../src/rules/modifiers.js';
+import { compileEntry, compileSharedEntry, equalsLowered } from '../../src/rules/modifiers.js';
 import { loadRuleText } from '../../src/rules/load.js';
 import { createRng } from '../../src/demo/random.js';
 
@@ -78,6 +78,54 @@ describe('modifiers', () => {
     // a literal star escaped with a backslash is not a wildcard
     expect(test('eventName', ['Authorize\\*'])).toBe(false);
     expect(() => test('eventName', ['ok', 'Authorize*Ingress'], {})).not.toThrow();
+  });
+
+  it('compares a few values in place as lowercasing would, outside ASCII too', () => {
+    const pieces = [
+      'a',
+      'A',
+      'z',
+      'Z',
+      '@',
+      '[',
+      'İ',
+      'i̇',
+      'i',
+      'I',
+      'K',
+      'k',
+      'ſ',
+      's',
+      'S',
+      'Σ',
+      'ς',
+      'ß',
+      '𐐀',
+      '𐐨',
+      '',
+    ];
+    const rng = createRng(11);
+    const text = (): string => Array.from({ length: rng.int(0, 4) }, () => rng.pick(pieces)).join('');
+    let equal = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const a = text();
+      const wanted = rng.int(0, 2) ? text().toLowerCase() : a.toLowerCase();
+      const expected = a.toLowerCase() === wanted;
+      expect(equalsLowered(a, wanted), `${a} / ${wanted}`).toBe(expected);
+      if (expected) equal++;
+    }
+    expect(equal).toBeGreaterThan(1000);
+    // through an entry: one value, and the values of a list on the path
+    const turkish = { ...view, city: 'İstanbul', tags: ['Prod', 'SECRET'], none: [] };
+    const entry = (key: string, value: unknown): boolean | undefined =>
+      compileEntry(key, value as JsonObject, { lists: new Map(), issue: () => undefined })?.(turkish);
+    expect(entry('city', ['Ankara', 'i̇stanbul'])).toBe(true);
+    expect(entry('city', ['istanbul'])).toBe(false);
+    expect(entry('tags', ['secret', 'x'])).toBe(true);
+    expect(entry('tags', ['public'])).toBe(false);
+    expect(entry('none', [null])).toBe(true);
+    expect(entry('none|exists', true)).toBe(false);
+    expect(entry('tags|exists', true)).toBe(true);
   });
 
   it('does not follow inherited properties of plain objects', () => {

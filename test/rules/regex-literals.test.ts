@@ -1,7 +1,7 @@
 // The literal pre-test of regexes: it may only rule out values the regex cannot match.
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
-import { requiredLiterals, withLiteralPretest } from '../../src/rules/regex-literals.js';
+import { requiredLiteralSets, requiredLiterals, withLiteralPretest } from '../../src/rules/regex-literals.js';
 
 describe('required literals of a regex', () => {
   it('finds the longest plain run of each alternative, lowercased', () => {
@@ -18,6 +18,31 @@ describe('required literals of a regex', () => {
     expect(requiredLiterals('(^|/)[^/]*(your|all)[_ .-]?(files|data)')).toEqual(['files', 'data']);
     // A longer single literal rules out more than a set of shorter ones.
     expect(requiredLiterals('(your|all)[_ .-]?(files|data)[^/]*\\.txt$')).toEqual(['.txt']);
+  });
+
+  it('keeps every requirement of an alternative, and the pre-test asks them all', () => {
+    expect(requiredLiteralSets(':assumed-role/[^/]+/i-[0-9a-f]{8,17}$')).toEqual([
+      [[':assumed-role/'], ['/i-']],
+    ]);
+    expect(requiredLiteralSets('^(Create|Delete)User(Policy)?x{2}|wallet\\.dat')).toEqual([
+      [['create', 'delete'], ['user']],
+      [['wallet.dat']],
+    ]);
+    const src = ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$';
+    const asked: string[] = [];
+    const re = RE2JS.compile(src, RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL);
+    const fast = withLiteralPretest(src, (s) => {
+      asked.push(s);
+      return re.matcher(s).find();
+    });
+    // A role session's ARN without `/i-` is ruled out without the regex.
+    expect(fast('arn:aws:sts::111122223333:assumed-role/Deploy/ci-run-42')).toBe(false);
+    expect(fast('arn:aws:sts::111122223333:assumed-role/Web/i-0123456789abcdef0')).toBe(true);
+    expect(fast('arn:aws:sts::111122223333:assumed-role/Web/I-0123456789ABCDEF0')).toBe(true);
+    expect(asked).toEqual([
+      'arn:aws:sts::111122223333:assumed-role/Web/i-0123456789abcdef0',
+      'arn:aws:sts::111122223333:assumed-role/Web/I-0123456789ABCDEF0',
+    ]);
   });
 
   it('gives up where it cannot be sure', () => {
