@@ -80,7 +80,7 @@ function requiredRuns(alt: string): string[][] | null {
   for (let i = 0; i < alt.length; i++) {
     const c = alt[i] as string;
     let literal: string | null = null;
-    let group: string[] | null = null;
+    let group: string[][] | null = null;
     let next = i + 1;
     if (c === '\\') {
       const e = alt[i + 1];
@@ -97,9 +97,12 @@ function requiredRuns(alt: string): string[][] | null {
       const end = groupEnd(alt, i);
       if (end < 0) return null;
       // A plain or non-capturing group: what it requires, the sequence requires (unless quantified).
+      // A group of one alternative requires all that alternative does; of several, one of their bests.
       if (alt[i + 1] !== '?' || alt[i + 2] === ':') {
         const inner = alt.slice(alt[i + 1] === '?' ? i + 3 : i + 1, end);
-        group = requiredLiterals(inner);
+        const sets = requiredLiteralSets(inner);
+        if (sets?.length === 1) group = sets[0] ?? null;
+        else if (sets) group = [[...new Set(sets.flatMap((alternative) => alternative[0] ?? []))]];
       }
       next = end + 1;
     } else if (!'.^$|)]{}*+?'.includes(c)) literal = c;
@@ -108,7 +111,7 @@ function requiredRuns(alt: string): string[][] | null {
     else {
       // Anything but a plain literal ends the run; a quantified atom may repeat or be absent.
       flush();
-      if (!quantified) consider(group);
+      if (!quantified) for (const set of group ?? []) consider(set);
       if (alt[next] === '{') {
         const close = alt.indexOf('}', next);
         if (close < 0) return null;

@@ -28,6 +28,11 @@ describe('required literals of a regex', () => {
       [['create', 'delete'], ['user']],
       [['wallet.dat']],
     ]);
+    // A group of one alternative (as `|list` joins its entries) requires all that alternative does.
+    expect(requiredLiteralSets('(?:(^|/)[^/]*ransom[_ .-]?(note|readme)\\.txt$)|(?:wallet\\.dat)')).toEqual([
+      [['ransom'], ['.txt'], ['note', 'readme']],
+      [['wallet.dat']],
+    ]);
     const src = ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$';
     const asked: string[] = [];
     const re = RE2JS.compile(src, RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL);
@@ -67,6 +72,14 @@ describe('required literals of a regex', () => {
       'ab+c{2,}de?f',
       '(x|y)zz[0-9]+q\\.r',
       '(^|/)[^/]*(decrypt|unlock)[_ .-]?((your|my|all)[_ .-]?)?(files|data)[^/]*\\.(txt|html?)$',
+      // entries of a list joined as `|re|list` joins them, each a group of one alternative
+      [
+        '(^|/)[^/]*how[_ .-]?to[_ .-]?(decrypt|restore|get[_ .-]?back)[^/]*\\.(txt|html?)$',
+        '(^|/)[^/]*(your|all)[_ .-]?(files|data)[_ .-]?((are|were)[_ .-]?)?(encrypted|locked)[^/]*\\.txt$',
+        '(^|/)[^/]*read[_ .-]?(me|this)[_ .-]?(first|now)[^/]*\\.(txt|hta)$',
+      ]
+        .map((e) => `(?:${e})`)
+        .join('|'),
     ];
     const pieces = [
       'ransom',
@@ -86,6 +99,16 @@ describe('required literals of a regex', () => {
       'x/Ransom_Note.txt',
       'x/ranſom_note.txt',
       'unlock_your_FILES.HTM',
+      'how_to_',
+      'Get back',
+      'restore',
+      'all-data',
+      'were ',
+      'ENCRYPTED',
+      'read-me_',
+      'first',
+      '.hta',
+      'data/1e/',
       'decrypt',
       'data.txt',
       'arn:aws:iam::1:role/OrganizationAccountAccessRole',
