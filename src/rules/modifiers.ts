@@ -91,19 +91,19 @@ function lower(s: string): string {
 const FEW = 8;
 
 /**
- * Whether `a` lowercased is `lowered`, without lowercasing an ASCII value: only a value with
- * other characters is lowercased (and may change length, as İ does), and compared whole.
+ * Whether `a` lowercased is `wanted` (lowercase already), without lowercasing an ASCII value: only
+ * a value with other characters is lowercased (and may change length, as İ does), and compared whole.
  */
-export function equalsLowered(a: string, lowered: string): boolean {
+export function equalsLowered(a: string, wanted: string): boolean {
   const n = a.length;
-  const sameLength = n === lowered.length;
+  const sameLength = n === wanted.length;
   for (let i = 0; i < n; i++) {
     let c = a.charCodeAt(i);
-    if (c > 127) return lower(a) === lowered;
+    if (c > 127) return lower(a) === wanted;
     if (!sameLength) continue;
     if (c >= 65 && c <= 90) c += 32;
     // The characters before are ASCII, so this one keeps its place when the value is lowercased.
-    if (c !== lowered.charCodeAt(i)) return false;
+    if (c !== wanted.charCodeAt(i)) return false;
   }
   return sameLength;
 }
