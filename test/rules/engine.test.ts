@@ -81,7 +81,9 @@ describe('modifiers', () => {
   });
 
   it('compares a few values in place as lowercasing would, outside ASCII too', () => {
+    // İ lowercases to two characters, the Kelvin sign to an ASCII k, ſ and ς to themselves.
     const pieces = [
+      '\u212a',
       'a',
       'A',
       'z',
