@@ -111,11 +111,12 @@ function compileTemplate(text: string): (view: MatchView) => string {
   // Split with a capturing group: text, path, text, path, …, text.
   const parts = text.split(/\{([A-Za-z0-9_.@-]+)\}/g);
   if (parts.length === 1) return () => text;
-  const readers = parts.map((p, i) => (i % 2 ? textReader(p) : () => p));
+  const fields: { read: (view: MatchView) => string; after: string }[] = [];
+  for (let i = 1; i < parts.length; i += 2)
+    fields.push({ read: textReader(parts[i] ?? ''), after: parts[i + 1] ?? '' });
   return (view) => {
     let out = parts[0] ?? '';
-    for (let i = 1; i < parts.length; i += 2)
-      out += ((readers[i] as (v: MatchView) => string)(view) || '?') + (parts[i + 1] ?? '');
+    for (const f of fields) out += (f.read(view) || '?') + f.after;
     return out;
   };
 }
@@ -403,10 +404,12 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
       return found ?? NO_STEPS;
     },
     groupKey: (view) => {
-      if (!groupReaders.length) return '';
-      let key = (groupReaders[0] as (v: MatchView) => string)(view);
-      for (let i = 1; i < groupReaders.length; i++)
-        key += `|${(groupReaders[i] as (v: MatchView) => string)(view)}`;
+      let key = '';
+      let separator = '';
+      for (const read of groupReaders) {
+        key += separator + read(view);
+        separator = '|';
+      }
       return key;
     },
     groupKeyForSequence: (view) => {

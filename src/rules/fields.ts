@@ -33,17 +33,10 @@ export function oneValueAt(root: Json, keys: readonly string[]): Json | undefine
 export function valuesAt(root: Json, path: string): Json[] {
   const keys = keysOf(path);
   // Objects all the way down (the common case): no intermediate lists.
-  let single: Json = root;
-  let i = 0;
-  for (; i < keys.length && !Array.isArray(single); i++) {
-    const key = keys[i] as string;
-    if (!isJsonObject(single) || !Object.hasOwn(single, key)) return [];
-    single = single[key] ?? null;
-  }
-  if (i === keys.length) return Array.isArray(single) ? single : [single];
-  let current: Json[] = [single];
-  for (; i < keys.length; i++) {
-    const key = keys[i] as string;
+  const one = oneValueAt(root, keys);
+  if (one !== SEVERAL) return one === undefined ? [] : [one];
+  let current: Json[] = [root];
+  for (const key of keys) {
     const next: Json[] = [];
     for (const value of current) {
       const items = Array.isArray(value) ? value : [value];

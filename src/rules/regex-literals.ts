@@ -102,7 +102,7 @@ function requiredRuns(alt: string): string[][] | null {
         const inner = alt.slice(alt[i + 1] === '?' ? i + 3 : i + 1, end);
         const sets = requiredLiteralSets(inner);
         if (sets?.length === 1) group = sets[0] ?? null;
-        else if (sets) group = [[...new Set(sets.flatMap((alternative) => alternative[0] ?? []))]];
+        else if (sets) group = [bestOfEach(sets)];
       }
       next = end + 1;
     } else if (!'.^$|)]{}*+?'.includes(c)) literal = c;
@@ -131,7 +131,12 @@ function requiredRuns(alt: string): string[][] | null {
  */
 export function requiredLiterals(src: string): string[] | null {
   const alternatives = requiredLiteralSets(src);
-  return alternatives && [...new Set(alternatives.flatMap((sets) => sets[0] ?? []))];
+  return alternatives && bestOfEach(alternatives);
+}
+
+/** The best requirement of each alternative, together: a match holds one of these literals. */
+function bestOfEach(alternatives: readonly string[][][]): string[] {
+  return [...new Set(alternatives.flatMap((sets) => sets[0] ?? []))];
 }
 
 /**
