@@ -1,5 +1,5 @@
 // Rules as the engine sees them: metadata, a compiled detection, output settings, embedded tests.
-import type { JsonObject } from './json.js';
+import type { Json, JsonObject } from './json.js';
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -26,10 +26,16 @@ export interface RuleMeta {
 }
 
 /**
- * What the engine evaluates a rule against: the raw record plus attribution fields. One event's view
- * is built once and never changed: entries shared by rules keep their answer for the last view.
+ * What the engine evaluates a rule against: the raw record plus attribution fields, which rules read
+ * as `actor.…` and `sessionNameCheck.…` (rules/fields.ts). One event's view is built once and never
+ * changed: entries shared by rules keep their answer for the last view.
  */
-export type MatchView = JsonObject;
+export interface MatchView {
+  /** The record as CloudTrail wrote it (not copied, not changed). */
+  readonly record: JsonObject;
+  readonly actor: JsonObject;
+  readonly sessionNameCheck: Json;
+}
 
 export interface RuleTest {
   name: string;

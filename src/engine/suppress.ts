@@ -1,19 +1,22 @@
 // Suppressions: data, not code. An alert a suppression covers is kept, marked suppressed, and countable.
 import type { Alert, Suppression } from '../domain/alert.js';
-import type { JsonObject } from '../domain/json.js';
+import type { MatchView } from '../domain/rule.js';
 import { compileEntry, type Test } from '../rules/modifiers.js';
 
-/** The fields a suppression can match on. */
-export function alertView(a: Alert): JsonObject {
+/** The fields a suppression can match on, as the view its entries read (`actor.arn` under actor). */
+function alertView(a: Alert): MatchView {
   return {
-    ruleId: a.ruleId,
-    account: a.account,
-    region: a.region,
-    sourceIp: a.sourceIp,
-    groupKey: a.groupKey,
-    title: a.title,
+    record: {
+      ruleId: a.ruleId,
+      account: a.account,
+      region: a.region,
+      sourceIp: a.sourceIp,
+      groupKey: a.groupKey,
+      title: a.title,
+      origin: { type: a.origin.type, id: a.origin.id, name: a.origin.name, accountId: a.origin.accountId },
+    },
     actor: { arn: a.actorArn },
-    origin: { type: a.origin.type, id: a.origin.id, name: a.origin.name, accountId: a.origin.accountId },
+    sessionNameCheck: null,
   };
 }
 

@@ -11,7 +11,7 @@ export function buildView(
   sessionNameCheck: SessionNameCheckResult | null,
 ): MatchView {
   return {
-    ...raw,
+    record: raw,
     actor: {
       type: event.actor.type,
       arn: event.actor.arn,

@@ -76,7 +76,7 @@ function compileSelection(
         for (const p of strings(value)) {
           const predicate = PREDICATES.get(p);
           if (!predicate) report([...at, key], `unknown predicate '${p}' (see trailwatch rules predicates)`);
-          else tests.push({ run: (view) => predicate.test(view), cost: 3 });
+          else tests.push({ run: (view) => predicate.test(view.record), cost: 3 });
         }
         continue;
       }

@@ -1,10 +1,11 @@
-// Field access on a match view: dotted paths, every element of an array crossed on the way.
+// Field access on a record or a match view: dotted paths, every element of an array crossed on the way.
 import { isJsonObject, type Json } from '../domain/json.js';
+import type { MatchView } from '../domain/rule.js';
 
 const pathKeys = new Map<string, string[]>();
 
 /** A path's keys, split once. */
-export function keysOf(path: string): readonly string[] {
+function keysOf(path: string): readonly string[] {
   let keys = pathKeys.get(path);
   if (!keys) pathKeys.set(path, (keys = path.split('.')));
   return keys;
@@ -31,7 +32,10 @@ export function oneValueAt(root: Json, keys: readonly string[]): Json | undefine
 
 /** All values found at `path` (an empty list when the path is absent). */
 export function valuesAt(root: Json, path: string): Json[] {
-  const keys = keysOf(path);
+  return valuesAtKeys(root, keysOf(path));
+}
+
+function valuesAtKeys(root: Json, keys: readonly string[]): Json[] {
   // Objects all the way down (the common case): no intermediate lists.
   const one = oneValueAt(root, keys);
   if (one !== SEVERAL) return one === undefined ? [] : [one];
@@ -49,20 +53,64 @@ export function valuesAt(root: Json, path: string): Json[] {
   return current.flatMap((v) => (Array.isArray(v) ? v : [v]));
 }
 
-/** The first value at a path as text, for titles and group keys. */
+/** The first value at a path as text. */
 export function textAt(root: Json, path: string): string {
-  return firstText(root, path, keysOf(path));
+  return firstText(root, keysOf(path));
 }
 
-/** `textAt` of one path, its keys split once: titles and group keys are read for every match. */
-export function textReader(path: string): (root: Json) => string {
-  const keys = keysOf(path);
-  return (root) => firstText(root, path, keys);
-}
-
-function firstText(root: Json, path: string, keys: readonly string[]): string {
+function firstText(root: Json, keys: readonly string[]): string {
   const one = oneValueAt(root, keys);
-  const v = one === SEVERAL ? valuesAt(root, path)[0] : one;
+  const v = one === SEVERAL ? valuesAtKeys(root, keys)[0] : one;
   if (v === undefined || v === null) return '';
   return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * A rule's field on a match view: `actor.…` and `sessionNameCheck.…` are read from attribution,
+ * every other path from the raw record. Decided once per path, as the view is not one object: it
+ * keeps the record as parsed, and copying each record under the attribution fields cost more than
+ * the rest of building a view.
+ */
+export interface ViewField {
+  readonly from: 'record' | 'actor' | 'sessionNameCheck';
+  /** The keys below where it is read from (none for `actor` itself). */
+  readonly keys: readonly string[];
+}
+
+const viewFields = new Map<string, ViewField>();
+
+export function viewField(path: string): ViewField {
+  let field = viewFields.get(path);
+  if (!field) {
+    const [first = '', ...rest] = keysOf(path);
+    field =
+      first === 'actor' || first === 'sessionNameCheck'
+        ? { from: first, keys: rest }
+        : { from: 'record', keys: keysOf(path) };
+    viewFields.set(path, field);
+  }
+  return field;
+}
+
+function rootOf(view: MatchView, field: ViewField): Json {
+  return field.from === 'record' ? view.record : field.from === 'actor' ? view.actor : view.sessionNameCheck;
+}
+
+/** `oneValueAt` of a rule's field on a view. */
+export function oneValueIn(view: MatchView, field: ViewField): Json | undefined | typeof SEVERAL {
+  return oneValueAt(rootOf(view, field), field.keys);
+}
+
+/** `valuesAt` of a rule's field on a view. */
+export function valuesIn(view: MatchView, field: ViewField): Json[] {
+  return valuesAtKeys(rootOf(view, field), field.keys);
+}
+
+/**
+ * The first value of a rule's field on a view as text, its path split once: titles and group keys
+ * are read for every match.
+ */
+export function textReader(path: string): (view: MatchView) => string {
+  const field = viewField(path);
+  return (view) => firstText(rootOf(view, field), field.keys);
 }

@@ -4,7 +4,7 @@ import { RE2JS } from 're2js';
 import { withLiteralPretest } from './regex-literals.js';
 import { jsonText, type Json } from '../domain/json.js';
 import type { MatchView } from '../domain/rule.js';
-import { keysOf, oneValueAt, SEVERAL, valuesAt } from './fields.js';
+import { oneValueIn, SEVERAL, valuesIn, viewField } from './fields.js';
 
 export type Test = (view: MatchView) => boolean;
 
@@ -175,6 +175,9 @@ function globTest(glob: string, cased: boolean, ctx: EntryContext): ((s: string)
   return compileRe(globToRe(glob), cased, ctx);
 }
 
+/** The view a field-to-field test reads before it is given one (it is always given one). */
+const NO_VIEW: MatchView = { record: {}, actor: {}, sessionNameCheck: null };
+
 /** One expected value as a test of one field value (already text). */
 function valueTest(
   expected: Json,
@@ -201,16 +204,16 @@ function valueTest(
       return n <= limit;
     };
   }
-  if (mods.has('fieldref'))
+  if (mods.has('fieldref')) {
+    const other = viewField(want);
     return (actual) => {
       const a = asText(actual);
       return (
         a !== null &&
-        valuesAt(view(), want).some(
-          (other) => asText(other) !== null && norm(asText(other) ?? '') === norm(a),
-        )
+        valuesIn(view(), other).some((v) => asText(v) !== null && norm(asText(v) ?? '') === norm(a))
       );
     };
+  }
   const wanted = norm(want);
   let textTest: ((s: string) => boolean) | null;
   if (mods.has('re')) textTest = compileRe(want, cased, ctx);
@@ -263,11 +266,11 @@ function anyOfEquals(field: string, expected: Json[], cased: boolean, ctx: Entry
     }
     return exact.has(norm(a)) || anyPattern(a);
   };
-  const keys = keysOf(field);
+  const at = viewField(field);
   return (view) => {
-    const single = oneValueAt(view, keys);
+    const single = oneValueIn(view, at);
     if (single !== SEVERAL) return single === undefined ? nullWanted : one(single);
-    const actual = valuesAt(view, field);
+    const actual = valuesIn(view, at);
     return actual.length ? actual.some(one) : nullWanted;
   };
 }
@@ -291,12 +294,12 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
       ctx.issue(`'${field}|exists' takes true or false, found ${JSON.stringify(value)}`);
       return null;
     }
-    const keys = keysOf(field);
+    const at = viewField(field);
     return (view) => {
-      const single = oneValueAt(view, keys);
+      const single = oneValueIn(view, at);
       const present =
         single === SEVERAL
-          ? valuesAt(view, field).some((v) => v !== null)
+          ? valuesIn(view, at).some((v) => v !== null)
           : single !== undefined && single !== null;
       return present === value;
     };
@@ -312,11 +315,11 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
     // One block list for all networks instead of one per network.
     const inAny = cidrTest(expected.map(jsonText), ctx);
     if (!inAny) return null;
-    const keys = keysOf(field);
+    const at = viewField(field);
     return (view) => {
-      const single = oneValueAt(view, keys);
+      const single = oneValueIn(view, at);
       if (single !== SEVERAL) return typeof single === 'string' && inAny(single);
-      return valuesAt(view, field).some((v) => typeof v === 'string' && inAny(v));
+      return valuesIn(view, at).some((v) => typeof v === 'string' && inAny(v));
     };
   }
   if (mods.has('re') && !mods.has('all') && expected.length > 1)
@@ -324,23 +327,23 @@ export function compileEntry(key: string, value: Json, ctx: EntryContext): Test 
   const isAll = mods.has('all');
   const plain = [...mods].every((m) => m === 'list' || m === 'cased');
   if (!isAll && plain) return anyOfEquals(field, expected, mods.has('cased'), ctx);
-  let current: MatchView = {};
+  let current: MatchView = NO_VIEW;
   const tests = expected
     .map((e) => valueTest(e, mods, ctx, () => current))
     .filter((t): t is (a: Json) => boolean => t !== null);
   if (tests.length !== expected.length) return null;
   const absent: Json[] = [null];
-  const keys = keysOf(field);
+  const at = viewField(field);
   return (view) => {
     current = view;
-    const single = oneValueAt(view, keys);
+    const single = oneValueIn(view, at);
     if (single !== SEVERAL) {
       // One value (null when absent): the first test whose answer differs from `all`'s decides.
       const v = single === undefined ? null : single;
       for (const t of tests) if (t(v) !== isAll) return !isAll;
       return isAll;
     }
-    const actual = valuesAt(view, field);
+    const actual = valuesIn(view, at);
     const values = actual.length ? actual : absent;
     // Loops, not some/every with closures: this runs for every entry of every rule an event meets.
     for (const t of tests) {

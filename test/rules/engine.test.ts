@@ -1,6 +1,7 @@
 // The rule language: conditions, modifiers, problems with file and line, Sigma, indexing.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/domain/json.js';
+import type { MatchView } from '../../src/domain/rule.js';
 import {
   compileCondition,
   ConditionError,
@@ -13,7 +14,7 @@ import { compileEntry, compileSharedEntry, equalsLowered } from '../../src/rules
 import { loadRuleText } from '../../src/rules/load.js';
 import { createRng } from '../../src/demo/random.js';
 
-const view: JsonObject = {
+const record: JsonObject = {
   eventName: 'AuthorizeSecurityGroupIngress',
   sourceIPAddress: '203.0.113.9',
   userIdentity: { type: 'IAMUser', userName: 'Alice', arn: 'arn:aws:iam::1:user/Alice' },
@@ -26,6 +27,16 @@ const view: JsonObject = {
   },
   responseElements: null,
 };
+/** A view of a record with an attribution of its own: rules read `actor.…` from it, the rest from the record. */
+const viewOf = (
+  r: JsonObject,
+  actor: JsonObject = { type: 'IAMUser', origin: { id: 'alice' } },
+): MatchView => ({
+  record: r,
+  actor,
+  sessionNameCheck: null,
+});
+const view = viewOf(record);
 
 function test(key: string, value: unknown, lists: Record<string, string[]> = {}): boolean {
   const issues: string[] = [];
@@ -118,7 +129,7 @@ describe('modifiers', () => {
     }
     expect(equal).toBeGreaterThan(1000);
     // through an entry: one value, and the values of a list on the path
-    const turkish = { ...view, city: 'İstanbul', tags: ['Prod', 'SECRET'], none: [] };
+    const turkish = viewOf({ ...record, city: 'İstanbul', tags: ['Prod', 'SECRET'], none: [] });
     const entry = (key: string, value: unknown): boolean | undefined =>
       compileEntry(key, value as JsonObject, { lists: new Map(), issue: () => undefined })?.(turkish);
     expect(entry('city', ['Ankara', 'i̇stanbul'])).toBe(true);
@@ -138,6 +149,33 @@ describe('modifiers', () => {
   it('looks into every element of arrays on the path', () => {
     expect(test('requestParameters.ipPermissions.items.ipRanges.items.cidrIp', '0.0.0.0/0')).toBe(true);
     expect(test('requestParameters.ipPermissions.items.fromPort', 22)).toBe(true);
+  });
+
+  it('reads actor and sessionNameCheck from attribution, every other path from the record', () => {
+    const at = (key: string, value: unknown, v: MatchView): boolean | undefined =>
+      compileEntry(key, value as JsonObject, { lists: new Map(), issue: () => undefined })?.(v);
+    // a record's own `actor` key is not attribution: the view's actor answers
+    const spoofed = viewOf({ ...record, actor: { origin: { id: 'mallory' } } }, { origin: { id: 'alice' } });
+    expect(at('actor.origin.id', 'alice', spoofed)).toBe(true);
+    expect(at('actor.origin.id', 'mallory', spoofed)).toBe(false);
+    expect(at('actor|exists', true, viewOf(record, {}))).toBe(true);
+    expect(
+      at(
+        'actor.chain.arn',
+        'arn:aws:iam::1:role/b',
+        viewOf(record, { chain: [{ arn: 'x' }, { arn: 'arn:aws:iam::1:role/B' }] }),
+      ),
+    ).toBe(true);
+    const checked: MatchView = { record, actor: {}, sessionNameCheck: { hidesCaller: true } };
+    expect(at('sessionNameCheck.hidesCaller', true, checked)).toBe(true);
+    expect(at('sessionNameCheck.hidesCaller', true, view)).toBe(false);
+    // field to field across the two: the record's user name against attribution's
+    expect(
+      at('requestParameters.userName|fieldref', 'actor.userName', viewOf(record, { userName: 'ALICE' })),
+    ).toBe(true);
+    expect(
+      at('requestParameters.userName|fieldref', 'actor.userName', viewOf(record, { userName: 'bob' })),
+    ).toBe(false);
   });
 
   it('rejects unknown and unsupported modifiers, bad regexes and bad networks', () => {
@@ -166,12 +204,13 @@ describe('modifiers', () => {
     expect(other).not.toBe(first);
     expect([first?.(view), other?.(view)]).toEqual([true, false]);
     // each event gets its own answer, whatever the order they come in
-    const service = { ...view, sourceIPAddress: 'ec2.amazonaws.com' };
+    const service = viewOf({ ...record, sourceIPAddress: 'ec2.amazonaws.com' });
     expect([a?.(service), a?.(view), a?.(service), a?.(view)]).toEqual([true, false, true, false]);
     // one event's field is read once, however many rules ask
     let reads = 0;
-    const counted: JsonObject = { ...view };
-    Object.defineProperty(counted, 'sourceIPAddress', {
+    const countedRecord: JsonObject = { ...record };
+    const counted = viewOf(countedRecord);
+    Object.defineProperty(countedRecord, 'sourceIPAddress', {
       enumerable: true,
       get: () => {
         reads++;
@@ -188,7 +227,7 @@ describe('modifiers', () => {
   });
 
   it('runs regular expressions in linear time', () => {
-    const evil = { ...view, eventName: `${'a'.repeat(50_000)}!` };
+    const evil = viewOf({ ...record, eventName: `${'a'.repeat(50_000)}!` });
     const t = compileEntry('eventName|re', '^(a+)+$', { lists: new Map(), issue: () => undefined });
     const started = process.hrtime.bigint();
     expect(t?.(evil)).toBe(false);
@@ -326,7 +365,10 @@ describe('loading rule files', () => {
         ),
         '/rules/cloudtrail/test-rule.yml',
       ).rule;
-    const event = { ...view, requestParameters: { ...(view.requestParameters as JsonObject), flag: true } };
+    const event = viewOf({
+      ...record,
+      requestParameters: { ...(record.requestParameters as JsonObject), flag: true },
+    });
     expect(titled('{eventName} by {userIdentity.userName}')?.title(event)).toBe(
       'AuthorizeSecurityGroupIngress by Alice',
     );

@@ -1,5 +1,5 @@
 // Predicates of the credential-access, discovery, lateral-movement and collection rules.
-import type { MatchView } from '../../domain/rule.js';
+import type { JsonObject } from '../../domain/json.js';
 import { textAt } from '../fields.js';
 import type { Predicate } from './types.js';
 
@@ -16,9 +16,9 @@ export const assumesRoleInAnotherAccount: Predicate = {
   name: 'assumes-role-in-another-account',
   description:
     "requestParameters.roleArn names a role in an account other than the caller's (userIdentity.accountId).",
-  test: (view: MatchView) => {
-    const roleAccount = accountOfArn(textAt(view, 'requestParameters.roleArn'));
-    const callerAccount = textAt(view, 'userIdentity.accountId').trim();
+  test: (record: JsonObject) => {
+    const roleAccount = accountOfArn(textAt(record, 'requestParameters.roleArn'));
+    const callerAccount = textAt(record, 'userIdentity.accountId').trim();
     return roleAccount !== null && /^\d{12}$/.test(callerAccount) && roleAccount !== callerAccount;
   },
 };

@@ -1,6 +1,5 @@
 // Predicates added for the rules of this group of tactics; each one is unit-tested.
 import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
-import type { MatchView } from '../../domain/rule.js';
 import { grantsPublicAccess } from './policies.js';
 import type { Predicate } from './types.js';
 
@@ -8,8 +7,8 @@ function list(value: Json | undefined): Json[] {
   return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
 }
 
-function request(view: MatchView): JsonObject {
-  return isJsonObject(view.requestParameters) ? view.requestParameters : {};
+function request(record: JsonObject): JsonObject {
+  return isJsonObject(record.requestParameters) ? record.requestParameters : {};
 }
 
 function text(value: Json | undefined): string {
@@ -40,10 +39,10 @@ export const resourcePolicyGrantsPublicAccess: Predicate = {
   name: 'resource-policy-grants-public-access',
   description:
     'A resource policy in the request (bucket, key, repository, secret, queue, topic, domain or vault policy) allows Principal "*" without a condition that limits it to an account, organisation, VPC or source.',
-  test: (view) => {
-    if (grantsPublicAccess.test(view)) return true;
+  test: (record) => {
+    if (grantsPublicAccess.test(record)) return true;
     // Reuse the shared predicate (same notion of "public") on each document found elsewhere.
-    return extraPolicies(request(view)).some((policy) =>
+    return extraPolicies(request(record)).some((policy) =>
       grantsPublicAccess.test({ requestParameters: { policy } }),
     );
   },
@@ -127,9 +126,9 @@ export const opensAdminPortToWorld: Predicate = {
   name: 'opens-admin-port-to-world',
   description:
     'A security group ingress rule in the request admits every address (any /0 network) on SSH (22) or RDP (3389), directly, through a port range or through all protocols.',
-  test: (view) => {
-    if (/egress/i.test(text(view.eventName))) return false;
-    return permissions(request(view)).some((p) => p.cidrs.some(isWorld) && coversAdminPort(p));
+  test: (record) => {
+    if (/egress/i.test(text(record.eventName))) return false;
+    return permissions(request(record)).some((p) => p.cidrs.some(isWorld) && coversAdminPort(p));
   },
 };
 
@@ -137,13 +136,13 @@ export const s3BucketInForeignAccount: Predicate = {
   name: 's3-bucket-in-foreign-account',
   description:
     'An S3 bucket the request writes to (the `resources` entry of `requestParameters.bucketName`, or else any bucket entry) belongs to another account than the one that recorded the event.',
-  test: (view) => {
-    const own = text(view.recipientAccountId);
+  test: (record) => {
+    const own = text(record.recipientAccountId);
     if (!own) return false;
-    const buckets = list(view.resources)
+    const buckets = list(record.resources)
       .filter(isJsonObject)
       .filter((r) => text(r.type) === 'AWS::S3::Bucket');
-    const target = text(request(view).bucketName);
+    const target = text(request(record).bucketName);
     const named = buckets.filter((r) => text(r.ARN ?? r.arn) === `arn:aws:s3:::${target}`);
     const candidates = target && named.length ? named : buckets;
     return candidates.some((r) => text(r.accountId) !== '' && text(r.accountId) !== own);
@@ -154,9 +153,9 @@ export const s3KmsKeyInForeignAccount: Predicate = {
   name: 's3-kms-key-in-foreign-account',
   description:
     'An S3 write (PutObject, CopyObject, …) asks for SSE-KMS encryption with a key whose ARN names another account than the one that recorded the event.',
-  test: (view) => {
-    const own = text(view.recipientAccountId);
-    const key = text(request(view)['x-amz-server-side-encryption-aws-kms-key-id']);
+  test: (record) => {
+    const own = text(record.recipientAccountId);
+    const key = text(request(record)['x-amz-server-side-encryption-aws-kms-key-id']);
     const account = arnAccount(key);
     return own !== '' && account !== null && account !== own;
   },

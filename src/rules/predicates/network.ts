@@ -1,6 +1,5 @@
 // Predicates over network rules in a request: security group and network ACL entries open to the world.
-import { jsonText, type Json } from '../../domain/json.js';
-import type { MatchView } from '../../domain/rule.js';
+import { jsonText, type Json, type JsonObject } from '../../domain/json.js';
 import { valuesAt } from '../fields.js';
 import type { Predicate } from './types.js';
 
@@ -13,26 +12,26 @@ export const opensToWorld: Predicate = {
   name: 'opens-ingress-to-world',
   description:
     'A security group rule or an allowing network ACL ingress entry in the request admits 0.0.0.0/0 or ::/0.',
-  test: (view: MatchView) => {
+  test: (record: JsonObject) => {
     const perms = 'requestParameters.ipPermissions.items';
-    if (anyWorld(valuesAt(view, `${perms}.ipRanges.items.cidrIp`))) return true;
-    if (anyWorld(valuesAt(view, `${perms}.ipv6Ranges.items.cidrIpv6`))) return true;
-    if (anyWorld(valuesAt(view, 'requestParameters.cidrIp'))) return true;
+    if (anyWorld(valuesAt(record, `${perms}.ipRanges.items.cidrIp`))) return true;
+    if (anyWorld(valuesAt(record, `${perms}.ipv6Ranges.items.cidrIpv6`))) return true;
+    if (anyWorld(valuesAt(record, 'requestParameters.cidrIp'))) return true;
     // ModifySecurityGroupRules / the newer rule shapes
     if (
       anyWorld(
         valuesAt(
-          view,
+          record,
           'requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule.CidrIpv4',
         ),
       )
     )
       return true;
-    const nacl = valuesAt(view, 'requestParameters.cidrBlock').concat(
-      valuesAt(view, 'requestParameters.ipv6CidrBlock'),
+    const nacl = valuesAt(record, 'requestParameters.cidrBlock').concat(
+      valuesAt(record, 'requestParameters.ipv6CidrBlock'),
     );
-    const isEgress = valuesAt(view, 'requestParameters.egress').some((v) => v === true || v === 'true');
-    const isAllow = valuesAt(view, 'requestParameters.ruleAction').some(
+    const isEgress = valuesAt(record, 'requestParameters.egress').some((v) => v === true || v === 'true');
+    const isAllow = valuesAt(record, 'requestParameters.ruleAction').some(
       (v) => jsonText(v).toLowerCase() === 'allow',
     );
     return anyWorld(nacl) && isAllow && !isEgress;

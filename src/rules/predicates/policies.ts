@@ -1,6 +1,5 @@
 // Predicates over IAM-style policy documents found in a request (bucket, key, role trust, resource policies).
 import { isJsonObject, jsonText, type Json, type JsonObject } from '../../domain/json.js';
-import type { MatchView } from '../../domain/rule.js';
 import type { Predicate } from './types.js';
 
 const POLICY_KEYS = [
@@ -41,8 +40,8 @@ function list(value: Json | undefined): Json[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-export function allowStatements(view: MatchView): JsonObject[] {
-  const req = isJsonObject(view.requestParameters) ? view.requestParameters : {};
+export function allowStatements(record: JsonObject): JsonObject[] {
+  const req = isJsonObject(record.requestParameters) ? record.requestParameters : {};
   const out: JsonObject[] = [];
   for (const key of POLICY_KEYS) {
     const doc = parsed(req[key]);
@@ -78,19 +77,19 @@ export const grantsPublicAccess: Predicate = {
   name: 'policy-grants-public-access',
   description:
     'A policy in the request allows Principal "*" (or AWS "*") without a condition that limits it to an account, organisation, VPC or source.',
-  test: (view) =>
-    allowStatements(view).some((s) => principals(s).includes('*') && !isRestricted(s)) ||
-    (isJsonObject(view.requestParameters) && view.requestParameters.principal === '*'),
+  test: (record) =>
+    allowStatements(record).some((s) => principals(s).includes('*') && !isRestricted(s)) ||
+    (isJsonObject(record.requestParameters) && record.requestParameters.principal === '*'),
 };
 
 export const grantsForeignAccount: Predicate = {
   name: 'policy-grants-foreign-account',
   description: 'A policy in the request allows a principal of another AWS account than the one it is in.',
-  test: (view) => {
-    const own = typeof view.recipientAccountId === 'string' ? view.recipientAccountId : '';
-    const req = isJsonObject(view.requestParameters) ? view.requestParameters : {};
+  test: (record) => {
+    const own = typeof record.recipientAccountId === 'string' ? record.recipientAccountId : '';
+    const req = isJsonObject(record.requestParameters) ? record.requestParameters : {};
     const direct = typeof req.principal === 'string' ? [req.principal] : [];
-    const all = [...allowStatements(view).flatMap(principals), ...direct];
+    const all = [...allowStatements(record).flatMap(principals), ...direct];
     return all.some((p) => {
       const account = accountOf(p);
       return account !== null && account !== own;
@@ -101,8 +100,8 @@ export const grantsForeignAccount: Predicate = {
 export const grantsAdmin: Predicate = {
   name: 'policy-grants-admin',
   description: 'A policy in the request allows every action ("*") on every resource.',
-  test: (view) =>
-    allowStatements(view).some(
+  test: (record) =>
+    allowStatements(record).some(
       (s) => list(s.Action).some((a) => a === '*' || a === '*:*') && list(s.Resource).some((r) => r === '*'),
     ),
 };

@@ -1,6 +1,5 @@
 // Predicates added for the rules of this group of tactics; each one is unit-tested.
 import { isJsonObject, type Json, type JsonObject } from '../../domain/json.js';
-import type { MatchView } from '../../domain/rule.js';
 import { allowStatements } from './policies.js';
 import type { Predicate } from './types.js';
 
@@ -8,8 +7,8 @@ function list(value: Json | undefined): Json[] {
   return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
 }
 
-function request(view: MatchView): JsonObject {
-  return isJsonObject(view.requestParameters) ? view.requestParameters : {};
+function request(record: JsonObject): JsonObject {
+  return isJsonObject(record.requestParameters) ? record.requestParameters : {};
 }
 
 function lower(value: Json | undefined): string {
@@ -45,8 +44,8 @@ export const selectorsDropManagementWrites: Predicate = {
   name: 'event-selectors-drop-management-writes',
   description:
     'A PutEventSelectors request whose basic or advanced selectors leave the trail without management write events (management events excluded, or read-only kept).',
-  test: (view) => {
-    const req = request(view);
+  test: (record) => {
+    const req = request(record);
     const basic = list(req.eventSelectors).filter(isJsonObject);
     const advanced = list(req.advancedEventSelectors).filter(isJsonObject);
     if (!basic.length && !advanced.length) {
@@ -58,8 +57,8 @@ export const selectorsDropManagementWrites: Predicate = {
 };
 
 /** The ARNs a caller is known by: its own ARN and, for a role session, the role that issued it. */
-function callerArns(view: MatchView): string[] {
-  const ui = isJsonObject(view.userIdentity) ? view.userIdentity : {};
+function callerArns(record: JsonObject): string[] {
+  const ui = isJsonObject(record.userIdentity) ? record.userIdentity : {};
   const ctx = isJsonObject(ui.sessionContext) ? ui.sessionContext : {};
   const issuer = isJsonObject(ctx.sessionIssuer) ? ctx.sessionIssuer : {};
   return [ui.arn, issuer.arn].filter((a): a is string => typeof a === 'string' && a.length > 0);
@@ -75,10 +74,10 @@ export const trustPolicyTrustsCaller: Predicate = {
   name: 'trust-policy-trusts-caller',
   description:
     "A role trust policy in the request allows the caller itself (its user ARN, its role, or its role session's ARN) to assume the role.",
-  test: (view) => {
-    const mine = callerArns(view);
+  test: (record) => {
+    const mine = callerArns(record);
     if (!mine.length) return false;
-    return allowStatements(view).some((s) => principalArns(s).some((p) => mine.includes(p)));
+    return allowStatements(record).some((s) => principalArns(s).some((p) => mine.includes(p)));
   },
 };
 
