@@ -4,8 +4,26 @@ import type { Hop, Origin, Resolution } from '../domain/identity.js';
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/i;
 
-function lastSegment(arn: string | null): string | null {
-  return arn ? (/[/:]([^/:]+)$/.exec(arn)?.[1] ?? null) : null;
+/** What follows an ARN's last `/` or `:`, if anything does (a scan, not a regex tried at every position). */
+export function lastSegment(arn: string | null): string | null {
+  if (!arn) return null;
+  const cut = Math.max(arn.lastIndexOf('/'), arn.lastIndexOf(':'));
+  return cut >= 0 && cut < arn.length - 1 ? arn.slice(cut + 1) : null;
+}
+
+/** Session creation times read, kept before the table starts over (a session's events repeat one). */
+const CREATION_TIMES = 4096;
+let creationTimes = new Map<string, number | null>();
+
+/** A session's creation time in ms, remembered: every event of a session not yet resolved reads it. */
+function creationTime(text: string): number | null {
+  let ms = creationTimes.get(text);
+  if (ms === undefined) {
+    ms = Date.parse(text) || null;
+    if (creationTimes.size >= CREATION_TIMES) creationTimes = new Map();
+    creationTimes.set(text, ms);
+  }
+  return ms;
 }
 
 function done(
@@ -92,7 +110,7 @@ export function unknownHop(a: Actor): Hop {
     accountId: a.accountId,
     sessionName: a.sessionName,
     sourceIdentity: a.sourceIdentity,
-    issuedAt: a.sessionCreationDate ? Date.parse(a.sessionCreationDate) || null : null,
+    issuedAt: a.sessionCreationDate ? creationTime(a.sessionCreationDate) : null,
     eventId: null,
     sourceIpAddress: null,
   };
