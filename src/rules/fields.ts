@@ -75,6 +75,8 @@ export interface ViewField {
   readonly from: 'record' | 'actor' | 'sessionNameCheck';
   /** The keys below where it is read from (none for `actor` itself). */
   readonly keys: readonly string[];
+  /** Its place in the table of the last value read (`oneValueIn`). */
+  readonly slot: number;
 }
 
 const viewFields = new Map<string, ViewField>();
@@ -83,22 +85,38 @@ export function viewField(path: string): ViewField {
   let field = viewFields.get(path);
   if (!field) {
     const [first = '', ...rest] = keysOf(path);
+    const slot = viewFields.size;
     field =
       first === 'actor' || first === 'sessionNameCheck'
-        ? { from: first, keys: rest }
-        : { from: 'record', keys: keysOf(path) };
+        ? { from: first, keys: rest, slot }
+        : { from: 'record', keys: keysOf(path), slot };
     viewFields.set(path, field);
+    slotViews.push(null);
+    slotValues.push(undefined);
   }
   return field;
 }
+
+/**
+ * The last view each field was read on, and what was read: one event's view is read by every rule
+ * it meets, which ask the same few fields (source address, identity type, user agent, the origin's
+ * type) in different entries, and a read of a record's field costs more than the test on it.
+ */
+const slotViews: (MatchView | null)[] = [];
+const slotValues: (Json | undefined | typeof SEVERAL)[] = [];
 
 function rootOf(view: MatchView, field: ViewField): Json {
   return field.from === 'record' ? view.record : field.from === 'actor' ? view.actor : view.sessionNameCheck;
 }
 
-/** `oneValueAt` of a rule's field on a view. */
+/** `oneValueAt` of a rule's field on a view, read once per view (a view is never changed). */
 export function oneValueIn(view: MatchView, field: ViewField): Json | undefined | typeof SEVERAL {
-  return oneValueAt(rootOf(view, field), field.keys);
+  const slot = field.slot;
+  if (slotViews[slot] === view) return slotValues[slot];
+  const value = oneValueAt(rootOf(view, field), field.keys);
+  slotViews[slot] = view;
+  slotValues[slot] = value;
+  return value;
 }
 
 /** `valuesAt` of a rule's field on a view. */

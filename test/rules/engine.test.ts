@@ -128,6 +128,17 @@ describe('modifiers', () => {
       if (expected) equal++;
     }
     expect(equal).toBeGreaterThan(1000);
+    // what equalsLowered's length rule rests on: lowercasing one code point never shortens it, and
+    // lengthens only İ
+    const longer: number[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      const l = c.toLowerCase().length;
+      if (l < c.length) throw new Error(`U+${cp.toString(16)} lowercases shorter`);
+      if (l > c.length) longer.push(cp);
+    }
+    expect(longer).toEqual([0x130]);
     // through an entry: one value, and the values of a list on the path
     const turkish = viewOf({ ...record, city: 'İstanbul', tags: ['Prod', 'SECRET'], none: [] });
     const entry = (key: string, value: unknown): boolean | undefined =>
@@ -176,6 +187,16 @@ describe('modifiers', () => {
     expect(
       at('requestParameters.userName|fieldref', 'actor.userName', viewOf(record, { userName: 'bob' })),
     ).toBe(false);
+    // a field is read once per view: other entries on it, other views, each get their own value
+    const a = viewOf({ ...record, sourceIPAddress: 'ec2.amazonaws.com' });
+    const b = viewOf({ ...record, sourceIPAddress: '198.51.100.7' });
+    const order = [a, b, b, a, a, b];
+    const answers = order.map((v) => [
+      at('sourceIPAddress|endswith', '.amazonaws.com', v),
+      at('sourceIPAddress', '198.51.100.7', v),
+      at('sourceIPAddress|cidr', '198.51.100.0/24', v),
+    ]);
+    expect(answers).toEqual(order.map((v) => (v === a ? [true, false, false] : [false, true, true])));
   });
 
   it('rejects unknown and unsupported modifiers, bad regexes and bad networks', () => {
