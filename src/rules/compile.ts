@@ -12,14 +12,14 @@ import {
   type Severity,
 } from '../domain/rule.js';
 import {
-  allOf,
-  anyOf,
   ConditionError,
-  compileCondition,
+  compileLogic,
+  conditionLogic,
   parseCondition,
   referencedNames,
   requiredValues,
   type Condition,
+  type Logic,
 } from './condition.js';
 import { parseDuration } from './duration.js';
 import { textReader } from './fields.js';
@@ -61,9 +61,9 @@ function compileSelection(
   body: Json,
   lists: ReadonlyMap<string, readonly string[]>,
   report: Report,
-): Test | null {
+): Logic<MatchView> | null {
   const maps = Array.isArray(body) ? body : [body];
-  const alternatives: Test[] = [];
+  const alternatives: Logic<MatchView>[] = [];
   for (const [i, map] of maps.entries()) {
     const at = Array.isArray(body) ? ['detection', name, i] : ['detection', name];
     if (!isJsonObject(map)) {
@@ -85,11 +85,9 @@ function compileSelection(
     }
     // Cheap, selective entries first: an event usually fails on its name before a regex runs.
     tests.sort((x, y) => x.cost - y.cost);
-    // allOf/anyOf loop rather than every/some: a selection runs for every event a rule meets, and a
-    // closure made per call was the matcher's largest allocation.
-    alternatives.push(allOf(tests.map((t) => t.run)));
+    alternatives.push({ kind: 'and', items: tests.map((t) => ({ kind: 'test', test: t.run })) });
   }
-  return anyOf(alternatives);
+  return { kind: 'or', items: alternatives };
 }
 
 /** The exact values a selection requires for a field, or null if it allows any. */
@@ -249,7 +247,7 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
       ['detection', 'timeframe'],
       "'timeframe' (Sigma aggregation) is not supported; use a threshold rule",
     );
-  const selections = new Map<string, Test>();
+  const selections = new Map<string, Logic<MatchView>>();
   for (const name of names) {
     const test = compileSelection(name, detection[name] ?? null, lists, report);
     if (test) selections.set(name, test);
@@ -371,8 +369,10 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
   const tests = testsOf(doc, type, report, opts.format);
 
   const holds = condition
-    ? compileCondition<MatchView>(condition, (n) => selections.get(n), names)
+    ? compileLogic(conditionLogic(condition, (n) => selections.get(n), names))
     : () => false;
+  // Sequence steps and severity raises test one selection each.
+  const selectionTests = new Map([...selections].map(([n, l]) => [n, compileLogic(l)]));
   const idxNames = condition
     ? requiredValues(condition, (n) => requiredOf(detection[n] ?? null, 'eventName'), names)
     : null;
@@ -380,7 +380,7 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
     ? requiredValues(condition, (n) => requiredOf(detection[n] ?? null, 'eventSource'), names)
     : null;
   const stepNames = sequence?.steps ?? [];
-  const stepTests = stepNames.map((s) => selections.get(s));
+  const stepTests = stepNames.map((s) => selectionTests.get(s));
   const seqNames =
     type === 'sequence' ? stepNames.map((s) => requiredOf(detection[s] ?? null, 'eventName')) : [];
   const seqIndex = seqNames.some((s) => s === null) ? null : new Set(seqNames.flatMap((s) => [...(s ?? [])]));
@@ -424,7 +424,7 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
     severity: (view) => {
       let level = meta.severity;
       for (const r of raises)
-        if (selections.get(r.when)?.(view) && SEVERITIES.indexOf(r.severity) > SEVERITIES.indexOf(level))
+        if (selectionTests.get(r.when)?.(view) && SEVERITIES.indexOf(r.severity) > SEVERITIES.indexOf(level))
           level = r.severity;
       return level;
     },

@@ -107,52 +107,91 @@ export function referencedNames(c: Condition, names: readonly string[]): string[
   }
 }
 
-/** True when every test holds (a loop, not every() with a closure: these run for every event). */
-export function allOf<V>(tests: readonly ((view: V) => boolean)[]): (view: V) => boolean {
-  return (view) => {
-    for (const test of tests) if (!test(view)) return false;
-    return true;
-  };
-}
+/**
+ * A boolean formula over tests of a view: a rule's condition with its selections (alternatives of
+ * entries) put in place, compiled once into one function (`compileLogic`).
+ */
+export type Logic<V> =
+  | { kind: 'test'; test: (view: V) => boolean }
+  | { kind: 'and' | 'or'; items: Logic<V>[] }
+  | { kind: 'not'; item: Logic<V> };
 
-/** True when some test holds (a loop, not some() with a closure: these run for every event). */
-export function anyOf<V>(tests: readonly ((view: V) => boolean)[]): (view: V) => boolean {
-  return (view) => {
-    for (const test of tests) if (test(view)) return true;
-    return false;
-  };
+/**
+ * A condition as a formula, from its selections' formulas: `and`, `or` and `not` as usual, `1 of` /
+ * `all of` a pattern over the selections' names (expanded here, once; `all of` a pattern that names
+ * none is false). A name with no formula (a selection that did not compile) is false.
+ */
+export function conditionLogic<V>(
+  c: Condition,
+  selection: (name: string) => Logic<V> | undefined,
+  names: readonly string[],
+): Logic<V> {
+  const never: Logic<V> = { kind: 'or', items: [] };
+  switch (c.kind) {
+    case 'sel':
+      return selection(c.name) ?? never;
+    case 'not':
+      return { kind: 'not', item: conditionLogic(c.item, selection, names) };
+    case 'and':
+    case 'or':
+      return { kind: c.kind, items: c.items.map((i) => conditionLogic(i, selection, names)) };
+    case 'of': {
+      const items = expandPattern(c.pattern, names).map((n) => selection(n) ?? never);
+      if (c.quantifier === 'all') return items.length ? { kind: 'and', items } : never;
+      return { kind: 'or', items };
+    }
+  }
 }
 
 /**
- * A condition as one test of a view, built once per rule from its selections' tests: `and`, `or`
- * and `not` as usual, `1 of` / `all of` a pattern over the selections' names (expanded here, once;
- * `all of` a pattern that names none is false). A name with no test (a selection that did not
- * compile) is false.
+ * A formula as one function of the view, made as source text: `t[0](v) && !(t[1](v) || t[2](v))`.
+ * The text holds only names made here (the view, the list of distinct tests, their numbers) and
+ * operators, never anything of a rule; the tests are passed in as values. A formula of nested closures called
+ * every test through the same few call sites, which the JIT cannot inline; here each rule's calls
+ * are its own. An empty `and` is true, an empty `or` false.
  */
+export function compileLogic<V>(logic: Logic<V>): (view: V) => boolean {
+  const tests: ((view: V) => boolean)[] = [];
+  const numbers = new Map<(view: V) => boolean, number>();
+  const text = (l: Logic<V>): string => {
+    switch (l.kind) {
+      case 'test': {
+        let n = numbers.get(l.test);
+        if (n === undefined) numbers.set(l.test, (n = tests.push(l.test) - 1));
+        return `t[${n}](v)`;
+      }
+      case 'not':
+        return `!${text(l.item)}`;
+      case 'and':
+      case 'or':
+        if (!l.items.length) return l.kind === 'and' ? 'true' : 'false';
+        return `(${l.items.map(text).join(l.kind === 'and' ? ' && ' : ' || ')})`;
+    }
+  };
+  const body = text(logic);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the text is ours alone (above)
+  const make = new Function('t', `'use strict'; return function (v) { return ${body}; };`) as (
+    t: readonly ((view: V) => boolean)[],
+  ) => (view: V) => boolean;
+  return make(tests);
+}
+
+/** `conditionLogic` of selections that are single tests, compiled. */
 export function compileCondition<V>(
   c: Condition,
   selection: (name: string) => ((view: V) => boolean) | undefined,
   names: readonly string[],
 ): (view: V) => boolean {
-  const never = (): boolean => false;
-  switch (c.kind) {
-    case 'sel':
-      return selection(c.name) ?? never;
-    case 'not': {
-      const item = compileCondition(c.item, selection, names);
-      return (view) => !item(view);
-    }
-    case 'and':
-    case 'or': {
-      const items = c.items.map((i) => compileCondition(i, selection, names));
-      return c.kind === 'and' ? allOf(items) : anyOf(items);
-    }
-    case 'of': {
-      const items = expandPattern(c.pattern, names).map((n) => selection(n) ?? never);
-      if (c.quantifier === 'all') return items.length ? allOf(items) : never;
-      return anyOf(items);
-    }
-  }
+  return compileLogic(
+    conditionLogic<V>(
+      c,
+      (n) => {
+        const test = selection(n);
+        return test ? { kind: 'test', test } : undefined;
+      },
+      names,
+    ),
+  );
 }
 
 /**

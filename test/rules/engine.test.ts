@@ -4,8 +4,10 @@ import type { JsonObject } from '../../src/domain/json.js';
 import type { MatchView } from '../../src/domain/rule.js';
 import {
   compileCondition,
+  compileLogic,
   ConditionError,
   type Condition,
+  type Logic,
   expandPattern,
   parseCondition,
   referencedNames,
@@ -334,6 +336,43 @@ describe('conditions', () => {
           text,
           reference(condition, (n) => (n === 'missing' ? false : (truth[n] ?? false)), all),
         ]);
+      }
+    }
+  });
+
+  it('compiles any formula to a function whose text holds only its own names and operators', () => {
+    type Truth = Record<string, boolean>;
+    const rng = createRng(5);
+    const leaves = ['a', 'b', 'c', "'); throw new Error('x'); ('", '__proto__'];
+    const tests = new Map(leaves.map((n) => [n, (t: Truth) => t[n] ?? false]));
+    const random = (depth: number): Logic<Truth> => {
+      const pick = rng.int(0, depth > 3 ? 0 : 3);
+      if (pick === 0) return { kind: 'test', test: tests.get(rng.pick(leaves)) as (t: Truth) => boolean };
+      if (pick === 1) return { kind: 'not', item: random(depth + 1) };
+      const items = Array.from({ length: rng.int(0, 3) }, () => random(depth + 1));
+      return { kind: pick === 2 ? 'and' : 'or', items };
+    };
+    const meaning = (l: Logic<Truth>, t: Truth): boolean => {
+      switch (l.kind) {
+        case 'test':
+          return l.test(t);
+        case 'not':
+          return !meaning(l.item, t);
+        case 'and':
+          return l.items.every((i) => meaning(i, t));
+        case 'or':
+          return l.items.some((i) => meaning(i, t));
+      }
+    };
+    for (let i = 0; i < 300; i++) {
+      const logic = random(0);
+      const compiled = compileLogic(logic);
+      expect(String(compiled)).toMatch(
+        /^function \(v\) \{ return (?:t\[\d+\]\(v\)|true|false|[()!&| ])*; \}$/,
+      );
+      for (let j = 0; j < 8; j++) {
+        const truth = Object.fromEntries(leaves.map((n) => [n, rng.chance(0.5)]));
+        expect(compiled(truth)).toBe(meaning(logic, truth));
       }
     }
   });
