@@ -112,6 +112,35 @@ export function equalsLowered(a: string, wanted: string): boolean {
   return true;
 }
 
+/** Whether `a` lowercased starts with `wanted` (lowercase already), ASCII compared in place. */
+export function startsWithLowered(a: string, wanted: string): boolean {
+  const m = wanted.length;
+  if (a.length < m) return a.includes(LENGTHENS) && lower(a).startsWith(wanted);
+  for (let i = 0; i < m; i++) {
+    let c = a.charCodeAt(i);
+    // ASCII lowercases alike wherever it stands: only a prefix with other characters is lowercased.
+    if (c > 127) return lower(a).startsWith(wanted);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== wanted.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Whether `a` lowercased ends with `wanted` (lowercase already), ASCII compared in place. */
+export function endsWithLowered(a: string, wanted: string): boolean {
+  const n = a.length;
+  const m = wanted.length;
+  if (n < m) return a.includes(LENGTHENS) && lower(a).endsWith(wanted);
+  for (let i = 1; i <= m; i++) {
+    let c = a.charCodeAt(n - i);
+    // What comes before an ASCII ending may change length when lowercased; the ending does not.
+    if (c > 127) return lower(a).endsWith(wanted);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== wanted.charCodeAt(m - i)) return false;
+  }
+  return true;
+}
+
 /** Values a memoized test remembers before it starts over (field values repeat: ARNs, addresses). */
 const MEMO_SIZE = 4096;
 
@@ -173,8 +202,8 @@ function globTest(glob: string, cased: boolean, ctx: EntryContext): ((s: string)
     const starts = glob.startsWith('*');
     const ends = glob.endsWith('*') && glob.length > 1;
     if (starts && ends) return (s) => norm(s).includes(want);
-    if (starts) return (s) => norm(s).endsWith(want);
-    if (ends) return (s) => norm(s).startsWith(want);
+    if (starts) return cased ? (s) => s.endsWith(want) : (s) => endsWithLowered(s, want);
+    if (ends) return cased ? (s) => s.startsWith(want) : (s) => startsWithLowered(s, want);
   }
   return compileRe(globToRe(glob), cased, ctx);
 }
@@ -223,8 +252,10 @@ function valueTest(
   if (mods.has('re')) textTest = compileRe(want, cased, ctx);
   else if (mods.has('cidr')) textTest = cidrTest([want], ctx);
   else if (mods.has('contains')) textTest = (s) => norm(s).includes(wanted);
-  else if (mods.has('startswith')) textTest = (s) => norm(s).startsWith(wanted);
-  else if (mods.has('endswith')) textTest = (s) => norm(s).endsWith(wanted);
+  else if (mods.has('startswith'))
+    textTest = cased ? (s) => s.startsWith(wanted) : (s) => startsWithLowered(s, wanted);
+  else if (mods.has('endswith'))
+    textTest = cased ? (s) => s.endsWith(wanted) : (s) => endsWithLowered(s, wanted);
   else if (/(^|[^\\])[*?]/.test(want)) textTest = globTest(want, cased, ctx);
   else textTest = (s) => norm(s) === wanted;
   if (!textTest) return null;

@@ -12,7 +12,13 @@ import {
   parseCondition,
   referencedNames,
 } from '../../src/rules/condition.js';
-import { compileEntry, compileSharedEntry, equalsLowered } from '../../src/rules/modifiers.js';
+import {
+  compileEntry,
+  compileSharedEntry,
+  endsWithLowered,
+  equalsLowered,
+  startsWithLowered,
+} from '../../src/rules/modifiers.js';
 import { loadRuleText } from '../../src/rules/load.js';
 import { createRng } from '../../src/demo/random.js';
 
@@ -141,6 +147,21 @@ describe('modifiers', () => {
       if (l > c.length) longer.push(cp);
     }
     expect(longer).toEqual([0x130]);
+    // starts and ends alike: against lowercasing then comparing, wanted texts cut from lowercased ones
+    let starts = 0;
+    let ends = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const a = text();
+      const l = a.toLowerCase();
+      const cut = rng.int(0, l.length);
+      const head = rng.int(0, 2) ? l.slice(0, cut) : text().toLowerCase();
+      const tail = rng.int(0, 2) ? l.slice(cut) : text().toLowerCase();
+      expect(startsWithLowered(a, head), `${a} / ${head}`).toBe(l.startsWith(head));
+      expect(endsWithLowered(a, tail), `${a} / ${tail}`).toBe(l.endsWith(tail));
+      if (l.startsWith(head) && head) starts++;
+      if (l.endsWith(tail) && tail) ends++;
+    }
+    expect(Math.min(starts, ends)).toBeGreaterThan(5000);
     // through an entry: one value, and the values of a list on the path
     const turkish = viewOf({ ...record, city: 'İstanbul', tags: ['Prod', 'SECRET'], none: [] });
     const entry = (key: string, value: unknown): boolean | undefined =>
