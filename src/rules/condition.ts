@@ -146,11 +146,47 @@ export function conditionLogic<V>(
 /**
  * A formula as one function of the view, made as source text: `t[0](v) && !(t[1](v) || t[2](v))`.
  * The text holds only names made here (the view, the list of distinct tests, their numbers) and
- * operators, never anything of a rule; the tests are passed in as values. A formula of nested closures called
- * every test through the same few call sites, which the JIT cannot inline; here each rule's calls
- * are its own. An empty `and` is true, an empty `or` false.
+ * operators, never anything of a rule; the tests are passed in as values. A formula of nested
+ * closures called every test through the same few call sites, which the JIT cannot inline; here each
+ * rule's calls are its own. An empty `and` is true, an empty `or` false.
  */
+/** False once the runtime refuses to make a function from text. */
+let generating = true;
+
 export function compileLogic<V>(logic: Logic<V>): (view: V) => boolean {
+  if (generating)
+    try {
+      return generated(logic);
+    } catch (err) {
+      // node --disallow-code-generation-from-strings: the same formula as closures, slower.
+      if (!(err instanceof EvalError)) throw err;
+      generating = false;
+    }
+  return logicAsClosures(logic);
+}
+
+/** `compileLogic` as nested closures, for a runtime that makes no function from text. */
+export function logicAsClosures<V>(logic: Logic<V>): (view: V) => boolean {
+  switch (logic.kind) {
+    case 'test':
+      return logic.test;
+    case 'not': {
+      const item = logicAsClosures(logic.item);
+      return (view) => !item(view);
+    }
+    case 'and':
+    case 'or': {
+      const items = logic.items.map(logicAsClosures);
+      const all = logic.kind === 'and';
+      return (view) => {
+        for (const item of items) if (item(view) !== all) return !all;
+        return all;
+      };
+    }
+  }
+}
+
+function generated<V>(logic: Logic<V>): (view: V) => boolean {
   const tests: ((view: V) => boolean)[] = [];
   const numbers = new Map<(view: V) => boolean, number>();
   const text = (l: Logic<V>): string => {

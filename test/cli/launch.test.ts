@@ -295,4 +295,18 @@ describe('bin/trailwatch', () => {
     expect(rules.stderr).toBe('');
     expect(rules.status).toBe(0);
   });
+
+  it('runs the rule pack where Node makes no function from text', () => {
+    // Rule conditions are compiled into functions from text; a hardened Node refuses that, and
+    // rules then run as closures. The pack's own tests, positive and negative, tell the two apart.
+    const run = spawnSync(
+      process.execPath,
+      ['--disallow-code-generation-from-strings', BIN, 'rules', 'test'],
+      { env: { ...process.env, NODE_OPTIONS: '' }, encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/rule tests: \d+ passed, 0 failed/);
+    expect(Number(/rule tests: (\d+) passed/.exec(run.stdout)?.[1])).toBeGreaterThan(300);
+    expect(run.status).toBe(0);
+  });
 });

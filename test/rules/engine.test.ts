@@ -6,6 +6,7 @@ import {
   compileCondition,
   compileLogic,
   ConditionError,
+  logicAsClosures,
   type Condition,
   type Logic,
   expandPattern,
@@ -391,9 +392,10 @@ describe('conditions', () => {
       expect(String(compiled)).toMatch(
         /^function \(v\) \{ return (?:t\[\d+\]\(v\)|true|false|[()!&| ])*; \}$/,
       );
+      const slower = logicAsClosures(logic);
       for (let j = 0; j < 8; j++) {
         const truth = Object.fromEntries(leaves.map((n) => [n, rng.chance(0.5)]));
-        expect(compiled(truth)).toBe(meaning(logic, truth));
+        expect([compiled(truth), slower(truth)]).toEqual([meaning(logic, truth), meaning(logic, truth)]);
       }
     }
   });
