@@ -12,6 +12,8 @@ export interface RuleIndex {
   anyName: readonly CompiledRule[];
   /** The candidates of each event name, then source, seen so far (as spelled in the events). */
   candidates: Map<string, Map<string, CompiledRule[]>>;
+  /** Each rule's last alert key, with the group and window (or value) it was made of. */
+  lastKeys: Map<CompiledRule, { group: string; part: string | number; key: string }>;
 }
 
 export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
@@ -24,7 +26,7 @@ export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
     }
     for (const name of rule.eventNames) byName.set(name, [...(byName.get(name) ?? []), rule]);
   }
-  return { rules, byName, anyName, candidates: new Map() };
+  return { rules, byName, anyName, candidates: new Map(), lastKeys: new Map() };
 }
 
 /** Recent keys: most matches of a batch count toward an alert key another match already named. */
@@ -75,6 +77,35 @@ function alertKeyOf(rule: CompiledRule, group: string, value: string | null, tim
   }
 }
 
+/**
+ * `alertKeyOf`, the rule's last key again when its group and window (or value) are the last's: a
+ * busy identity's matches of one rule come in runs, and a key found in the table of recent keys
+ * still costs its joined text and a look-up in a large table.
+ */
+function alertKeyAgain(
+  index: RuleIndex,
+  rule: CompiledRule,
+  group: string,
+  value: string | null,
+  time: number,
+): string {
+  const part =
+    rule.type === 'new-value'
+      ? (value ?? '')
+      : rule.type === 'sequence'
+        ? ''
+        : Math.floor(time / keyWindowMs(rule));
+  const last = index.lastKeys.get(rule);
+  if (last && last.group === group && last.part === part) return last.key;
+  const key = alertKeyOf(rule, group, value, time);
+  if (last) {
+    last.group = group;
+    last.part = part;
+    last.key = key;
+  } else index.lastKeys.set(rule, { group, part, key });
+  return key;
+}
+
 /** A rule that is no sequence matches once without a step, or not at all (lists shared, not made per call). */
 const MATCHED: readonly null[] = [null];
 const UNMATCHED: readonly null[] = [];
@@ -99,7 +130,7 @@ export function matchEvent(
       const value = rule.value(view);
       rows.push({
         ruleId: rule.meta.id,
-        alertKey: alertKeyOf(rule, group, value, event.eventTime),
+        alertKey: alertKeyAgain(index, rule, group, value, event.eventTime),
         eventId: event.eventId,
         recipientAccountId: event.recipientAccountId,
         eventTime: event.eventTime,
