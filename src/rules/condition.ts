@@ -143,6 +143,9 @@ export function conditionLogic<V>(
   }
 }
 
+/** False once the runtime refuses to make a function from text. */
+let generating = true;
+
 /**
  * A formula as one function of the view, made as source text: `t[0](v) && !(t[1](v) || t[2](v))`.
  * The text holds only names made here (the view, the list of distinct tests, their numbers) and
@@ -150,9 +153,6 @@ export function conditionLogic<V>(
  * closures called every test through the same few call sites, which the JIT cannot inline; here each
  * rule's calls are its own. An empty `and` is true, an empty `or` false.
  */
-/** False once the runtime refuses to make a function from text. */
-let generating = true;
-
 export function compileLogic<V>(logic: Logic<V>): (view: V) => boolean {
   if (generating)
     try {
@@ -210,24 +210,6 @@ function generated<V>(logic: Logic<V>): (view: V) => boolean {
     t: readonly ((view: V) => boolean)[],
   ) => (view: V) => boolean;
   return make(tests);
-}
-
-/** `conditionLogic` of selections that are single tests, compiled. */
-export function compileCondition<V>(
-  c: Condition,
-  selection: (name: string) => ((view: V) => boolean) | undefined,
-  names: readonly string[],
-): (view: V) => boolean {
-  return compileLogic(
-    conditionLogic<V>(
-      c,
-      (n) => {
-        const test = selection(n);
-        return test ? { kind: 'test', test } : undefined;
-      },
-      names,
-    ),
-  );
 }
 
 /**

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/domain/json.js';
 import type { MatchView } from '../../src/domain/rule.js';
 import {
-  compileCondition,
   compileLogic,
+  conditionLogic,
   ConditionError,
   logicAsClosures,
   type Condition,
@@ -280,6 +280,19 @@ describe('modifiers', () => {
     expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(10);
   });
 });
+
+/** A condition compiled as rules compile theirs, each selection one test. */
+function compileCondition<V>(
+  c: Condition,
+  selection: (name: string) => ((view: V) => boolean) | undefined,
+  names: readonly string[],
+): (view: V) => boolean {
+  const leaf = (n: string): Logic<V> | undefined => {
+    const test = selection(n);
+    return test ? { kind: 'test', test } : undefined;
+  };
+  return compileLogic(conditionLogic<V>(c, leaf, names));
+}
 
 describe('conditions', () => {
   const names = ['sel_a', 'sel_b', 'filter'];
