@@ -473,6 +473,11 @@ describe('loading rule files', () => {
     ).toBe('Port 12, true, ?!');
     expect(titled('{sourceIPAddress}{sourceIPAddress}')?.title(event)).toBe('203.0.113.9203.0.113.9');
     expect(titled('No placeholder {here')?.title(event)).toBe('No placeholder {here');
+    // attribution's fields from the view's actor, not from a record's key of that name
+    const spoofed = viewOf({ ...record, actor: { origin: { id: 'mallory' } } });
+    expect(titled('{actor.origin.id} as {actor.type}: {userIdentity.userName}')?.title(spoofed)).toBe(
+      'alice as IAMUser: Alice',
+    );
   });
 
   it('reports every problem with its line, not just the first', () => {
