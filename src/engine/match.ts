@@ -13,7 +13,7 @@ export interface RuleIndex {
   /** The candidates of each event name, then source, seen so far (as spelled in the events). */
   candidates: Map<string, Map<string, CompiledRule[]>>;
   /** Each rule's last alert key, with the group and window (or value) it was made of. */
-  lastKeys: Map<CompiledRule, { group: string; part: string | number; key: string }>;
+  lastKeys: Map<CompiledRule, { group: string; part: string | number | null; key: string }>;
 }
 
 export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
@@ -64,40 +64,39 @@ export function keySpan(rule: CompiledRule, time: number): { from: number; to: n
   return { from, to: from + w - 1 };
 }
 
-/** The alert a match counts toward, before evaluation: fixed windows make it order-independent. */
-function alertKeyOf(rule: CompiledRule, group: string, value: string | null, time: number): string {
+/**
+ * What besides rule and group names the key a match counts toward: its fixed window for match and
+ * threshold rules, its value for new-value rules, nothing (null) for sequences.
+ */
+function keyPart(rule: CompiledRule, value: string | null, time: number): string | number | null {
   switch (rule.type) {
     case 'match':
     case 'threshold':
-      return hashKey(rule.meta.id, group, Math.floor(time / keyWindowMs(rule)));
+      return Math.floor(time / keyWindowMs(rule));
     case 'new-value':
-      return hashKey(rule.meta.id, group, value ?? '');
+      return value ?? '';
     case 'sequence':
-      return hashKey(rule.meta.id, group);
+      return null;
   }
 }
 
 /**
- * `alertKeyOf`, the rule's last key again when its group and window (or value) are the last's: a
- * busy identity's matches of one rule come in runs, and a key found in the table of recent keys
- * still costs its joined text and a look-up in a large table.
+ * The alert a match counts toward, before evaluation: fixed windows make it order-independent. The
+ * rule's last key is used again when its group and part are the last's: a busy identity's matches
+ * of one rule come in runs, and a key found in the table of recent keys still costs its joined text
+ * and a look-up in a large table.
  */
-function alertKeyAgain(
+function alertKeyOf(
   index: RuleIndex,
   rule: CompiledRule,
   group: string,
   value: string | null,
   time: number,
 ): string {
-  const part =
-    rule.type === 'new-value'
-      ? (value ?? '')
-      : rule.type === 'sequence'
-        ? ''
-        : Math.floor(time / keyWindowMs(rule));
+  const part = keyPart(rule, value, time);
   const last = index.lastKeys.get(rule);
   if (last && last.group === group && last.part === part) return last.key;
-  const key = alertKeyOf(rule, group, value, time);
+  const key = part === null ? hashKey(rule.meta.id, group) : hashKey(rule.meta.id, group, part);
   if (last) {
     last.group = group;
     last.part = part;
@@ -130,7 +129,7 @@ export function matchEvent(
       const value = rule.value(view);
       rows.push({
         ruleId: rule.meta.id,
-        alertKey: alertKeyAgain(index, rule, group, value, event.eventTime),
+        alertKey: alertKeyOf(index, rule, group, value, event.eventTime),
         eventId: event.eventId,
         recipientAccountId: event.recipientAccountId,
         eventTime: event.eventTime,
