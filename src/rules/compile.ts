@@ -371,8 +371,12 @@ export function compileRule(doc: JsonObject, opts: CompileOptions): CompiledRule
   const holds = condition
     ? compileLogic(conditionLogic(condition, (n) => selections.get(n), names))
     : () => false;
-  // Sequence steps and severity raises test one selection each.
-  const selectionTests = new Map([...selections].map(([n, l]) => [n, compileLogic(l)]));
+  // Sequence steps and severity raises test one selection each; only those selections are compiled alone.
+  const selectionTests = new Map<string, Test>();
+  for (const n of [...(sequence?.steps ?? []), ...raises.map((r) => r.when)]) {
+    const logic = selections.get(n);
+    if (logic && !selectionTests.has(n)) selectionTests.set(n, compileLogic(logic));
+  }
   const idxNames = condition
     ? requiredValues(condition, (n) => requiredOf(detection[n] ?? null, 'eventName'), names)
     : null;
