@@ -94,46 +94,48 @@ const FEW = 8;
 const LENGTHENS = '\u0130';
 
 /**
+ * Whether `a` begins with `wanted` (lowercase already), ASCII case folded in place; undefined when
+ * a character outside ASCII comes first, which only lowercasing the whole text can answer. Read
+ * from the start: the ASCII characters before a mismatch keep their places when `a` is lowercased.
+ */
+function foldedPrefix(a: string, wanted: string): boolean | undefined {
+  for (let i = 0; i < wanted.length; i++) {
+    let c = a.charCodeAt(i);
+    if (c > 127) return undefined;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== wanted.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
  * Whether `a` lowercased is `wanted` (lowercase already), without lowercasing an ASCII value: only
  * a value with other characters is lowercased, and compared whole. Lowercasing never shortens a text
  * and lengthens it only for İ (a test checks every code point), so most values that differ are
  * told apart by their length alone.
  */
 export function equalsLowered(a: string, wanted: string): boolean {
-  const n = a.length;
-  if (n !== wanted.length) return n < wanted.length && a.includes(LENGTHENS) && lower(a) === wanted;
-  for (let i = 0; i < n; i++) {
-    let c = a.charCodeAt(i);
-    if (c > 127) return lower(a) === wanted;
-    if (c >= 65 && c <= 90) c += 32;
-    // The characters before are ASCII, so this one keeps its place when the value is lowercased.
-    if (c !== wanted.charCodeAt(i)) return false;
-  }
-  return true;
+  if (a.length !== wanted.length)
+    return a.length < wanted.length && a.includes(LENGTHENS) && lower(a) === wanted;
+  return foldedPrefix(a, wanted) ?? lower(a) === wanted;
 }
 
 /** Whether `a` lowercased starts with `wanted` (lowercase already), ASCII compared in place. */
 export function startsWithLowered(a: string, wanted: string): boolean {
-  const m = wanted.length;
-  if (a.length < m) return a.includes(LENGTHENS) && lower(a).startsWith(wanted);
-  for (let i = 0; i < m; i++) {
-    let c = a.charCodeAt(i);
-    // ASCII lowercases alike wherever it stands: only a prefix with other characters is lowercased.
-    if (c > 127) return lower(a).startsWith(wanted);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== wanted.charCodeAt(i)) return false;
-  }
-  return true;
+  if (a.length < wanted.length) return a.includes(LENGTHENS) && lower(a).startsWith(wanted);
+  return foldedPrefix(a, wanted) ?? lower(a).startsWith(wanted);
 }
 
-/** Whether `a` lowercased ends with `wanted` (lowercase already), ASCII compared in place. */
+/**
+ * Whether `a` lowercased ends with `wanted` (lowercase already), ASCII compared in place. Read from
+ * the end, unlike `foldedPrefix`: a lengthening character moves what comes before it, not after.
+ */
 export function endsWithLowered(a: string, wanted: string): boolean {
   const n = a.length;
   const m = wanted.length;
   if (n < m) return a.includes(LENGTHENS) && lower(a).endsWith(wanted);
   for (let i = 1; i <= m; i++) {
     let c = a.charCodeAt(n - i);
-    // What comes before an ASCII ending may change length when lowercased; the ending does not.
     if (c > 127) return lower(a).endsWith(wanted);
     if (c >= 65 && c <= 90) c += 32;
     if (c !== wanted.charCodeAt(m - i)) return false;
