@@ -7,7 +7,8 @@ import { connect } from '../../src/storage/clickhouse/client.js';
 import { MIGRATIONS, tableDdl } from '../../src/storage/clickhouse/migrations.js';
 import { openClickhouseStore } from '../../src/storage/clickhouse/store.js';
 import { parseClickhouseUrl } from '../../src/storage/clickhouse/url.js';
-import { StoreError } from '../../src/storage/port.js';
+import type { Alert, MatchRow } from '../../src/domain/alert.js';
+import { StoreError, type Store } from '../../src/storage/port.js';
 import { hasClickhouse, startClickhouse, type ClickhouseServer } from '../helpers/clickhouse-server.js';
 import { storeContract } from './store-contract.js';
 
@@ -70,6 +71,123 @@ describe.skipIf(!runs)('ClickHouse store', () => {
     }
     // Opening again finds the column there and changes nothing.
     await (await openClickhouseStore(url)).close();
+  });
+
+  // Several writers share a ClickHouse store: one may replace a key's matches (matching an event
+  // again once another worker stored its AssumeRole) while another is evaluating that key from what
+  // it read before. Whichever order the writes land in, the evaluated alerts must follow the matches.
+  describe('with two writers', () => {
+    const T0 = Date.parse('2024-06-12T11:48:38Z');
+    const ORIGIN = {
+      type: 'IAMUser' as const,
+      id: 'arn:aws:iam::111122223333:user/bob',
+      name: 'bob',
+      accountId: '111122223333',
+    };
+    const UNRESOLVED = {
+      type: 'Unknown' as const,
+      id: 'unresolved/AIDAEXAMPLE',
+      name: 'AIDAEXAMPLE',
+      accountId: null,
+    };
+    const match = (alertKey: string, eventId: string, over: Partial<MatchRow> = {}): MatchRow => ({
+      ruleId: 'rule-a',
+      alertKey,
+      eventId,
+      recipientAccountId: '111122223333',
+      eventTime: T0,
+      groupKey: UNRESOLVED.id,
+      value: null,
+      step: null,
+      title: `Title ${alertKey}`,
+      severity: 'high',
+      region: 'eu-west-1',
+      sourceIp: '203.0.113.77',
+      actorArn: 'arn:aws:sts::111122223333:assumed-role/admin/session1',
+      origin: UNRESOLVED,
+      ...over,
+    });
+    /** The alert an evaluator makes of what it read of a key. */
+    const alertOf = (m: MatchRow): Alert => ({
+      id: `alert-${m.alertKey}`,
+      ruleId: m.ruleId,
+      alertKey: m.alertKey,
+      title: m.title,
+      severity: m.severity,
+      groupKey: m.groupKey,
+      firstSeen: m.eventTime,
+      lastSeen: m.eventTime,
+      count: 1,
+      eventIds: [m.eventId],
+      account: m.recipientAccountId,
+      region: m.region,
+      sourceIp: m.sourceIp,
+      actorArn: m.actorArn,
+      origin: m.origin,
+      suppressedBy: null,
+    });
+    let writers = 0;
+    async function twoWriters(): Promise<[Store, Store]> {
+      const url = `clickhouse://127.0.0.1:${server.httpPort}/writers_${writers++}`;
+      const evaluator = await openClickhouseStore(url);
+      return [evaluator, await openClickhouseStore(url)];
+    }
+    const ref = { eventId: 'e1', recipientAccountId: '111122223333', eventTime: T0 };
+    const stored = (m: MatchRow) => ({
+      objects: [],
+      events: [],
+      quarantine: [],
+      credentials: [],
+      matches: [m],
+    });
+
+    it('an alert evaluated from matches another writer has just moved to another key goes', async () => {
+      const [evaluator, rematcher] = await twoWriters();
+      try {
+        const before = match('key-unresolved', 'e1');
+        await evaluator.appendBatch(stored(before));
+        const pending = await evaluator.pendingAlertKeys(100);
+        expect(pending.map((k) => k.alertKey)).toEqual(['key-unresolved']);
+        const read = await evaluator.keySummaries(['key-unresolved']);
+        expect(read.get('key-unresolved')?.count).toBe(1);
+        // The other writer resolves the key: the event's match moves to its origin's key, and the
+        // old key, left without matches, has no alert to remove yet.
+        const after = match('key-bob', 'e1', { groupKey: ORIGIN.id, origin: ORIGIN });
+        await rematcher.replaceMatches([ref], [after]);
+        await evaluator.saveAlerts([alertOf(before)], ['key-unresolved'], ['key-unresolved']);
+        expect((await evaluator.alerts({})).map((a) => a.id)).toEqual([]);
+        expect((await rematcher.pendingAlertKeys(100)).map((k) => k.alertKey)).toEqual(['key-bob']);
+      } finally {
+        await evaluator.close();
+        await rematcher.close();
+      }
+    });
+
+    it('a key whose matches another writer rewrote after evaluation read them stays pending', async () => {
+      const [evaluator, rematcher] = await twoWriters();
+      try {
+        // Grouped by something that attribution does not change (a bucket): the key stays, the
+        // match's origin and title change.
+        const before = match('key-bucket', 'e1', { groupKey: 'bucket' });
+        await evaluator.appendBatch(stored(before));
+        expect((await evaluator.pendingAlertKeys(100)).map((k) => k.alertKey)).toEqual(['key-bucket']);
+        await evaluator.keySummaries(['key-bucket']);
+        const after = { ...before, origin: ORIGIN, title: 'Title by bob' };
+        await rematcher.replaceMatches([ref], [after]);
+        await evaluator.saveAlerts([alertOf(before)], ['key-bucket'], ['key-bucket']);
+        // Evaluated again, now from the rewritten match.
+        const again = await evaluator.pendingAlertKeys(100);
+        expect(again.map((k) => k.alertKey)).toEqual(['key-bucket']);
+        await evaluator.saveAlerts([alertOf(after)], ['key-bucket'], ['key-bucket']);
+        expect(await evaluator.pendingAlertKeys(100)).toEqual([]);
+        expect((await evaluator.alerts({})).map((a) => [a.title, a.origin.id])).toEqual([
+          ['Title by bob', ORIGIN.id],
+        ]);
+      } finally {
+        await evaluator.close();
+        await rematcher.close();
+      }
+    });
   });
 });
 

@@ -144,6 +144,17 @@ function rowToMatch(row: Row): MatchRow {
   return readMatch({ ...row, step: Number(row.has_step) === 1 ? row.step : null });
 }
 
+/**
+ * What evaluation reads of a key's matches, as one number: a sum of each match's hash over every
+ * column an alert is made from. Another writer may rewrite a key's matches between evaluation's
+ * read and its mark (a rematch changes an origin, not the count); the key's digest then differs
+ * from the mark, and the key is pending again. 53 bits, so that it reads as a JavaScript number.
+ */
+const MATCH_DIGEST = `toInt64(bitAnd(sum(cityHash64(rule_id, event_id, recipient_account_id, event_ms, group_key,
+  isNull(value), ifNull(value, ''), step, has_step, title, severity, isNull(region), ifNull(region, ''),
+  isNull(source_ip), ifNull(source_ip, ''), isNull(actor_arn), ifNull(actor_arn, ''), origin)),
+  ${2 ** 53 - 1}))`;
+
 const SEVERITY_RANK = `multiIf(${SEVERITIES.map((v, i) => `severity = ${sqlValue(v)}, ${i}`).join(', ')}, 0)`;
 /** Alerts as they stand: the newest version of each id, deleted ones left out. */
 const LIVE_ALERTS = 'SELECT * FROM alerts FINAL WHERE deleted = 0';
@@ -153,7 +164,7 @@ export function alertFunctions(
   now: () => number,
   enqueue: (i: readonly OutboxItem[]) => Promise<void>,
 ) {
-  /** Match counts seen by pendingAlertKeys: evaluation marks exactly what it read as evaluated. */
+  /** Digests of the keys' matches seen by pendingAlertKeys: evaluation marks exactly what it read. */
   const seen = new Map<string, number>();
 
   async function markKeys(counts: readonly [string, number][]): Promise<void> {
@@ -165,7 +176,7 @@ export function alertFunctions(
     );
   }
 
-  /** Makes keys pending again (a mark no count equals). */
+  /** Makes keys pending again (a mark no digest equals). */
   async function resetKeys(keys: readonly string[]): Promise<void> {
     await markKeys(keys.map((k) => [k, -1]));
   }
@@ -173,7 +184,7 @@ export function alertFunctions(
   async function pendingAlertKeys(limit: number): Promise<PendingKey[]> {
     const rows = await conn.rows(
       `SELECT rule_id, alert_key, f, t, n FROM (
-         SELECT rule_id, alert_key, min(event_ms) AS f, max(event_ms) AS t, count() AS n
+         SELECT rule_id, alert_key, min(event_ms) AS f, max(event_ms) AS t, ${MATCH_DIGEST} AS n
          FROM matches FINAL WHERE deleted = 0 GROUP BY rule_id, alert_key)
        ANY LEFT JOIN (SELECT alert_key, evaluated FROM key_marks FINAL) USING alert_key
        WHERE n != evaluated ORDER BY rule_id, alert_key LIMIT ${Math.floor(limit)}`,
@@ -297,7 +308,15 @@ export function alertFunctions(
     );
     const keys = [...new Set([...old, ...matches].map((m) => m.alertKey))];
     await resetKeys(keys);
-    // A key left without matches is never pending again: its untriaged alerts go now.
+    await dropEmptied(keys);
+  }
+
+  /**
+   * A key left without matches is never pending again: its untriaged alerts go now. Both sides call
+   * this after their own write (a retraction, an evaluated alert), so that whichever of two writers
+   * writes last sees the other's write.
+   */
+  async function dropEmptied(keys: readonly string[]): Promise<void> {
     const live = new Set<string>();
     for (const chunk of chunks(keys, 5000))
       for (const row of await conn.rows(
@@ -372,11 +391,14 @@ export function alertFunctions(
       for (const a of await liveAlerts(`status IN ('open', 'suppressed') AND alert_key IN ${sqlList(chunk)}`))
         if (!keep.has(a.id)) gone.push(alertRow(a, version, true));
     await conn.insert('alerts', ALERT_COLUMNS, gone);
+    // Another writer may have retracted the last match of a key since evaluation read it.
+    const wasEvaluated = new Set(evaluatedKeys);
+    await dropEmptied([...new Set(alerts.map((a) => a.alertKey).filter((k) => wasEvaluated.has(k)))]);
     const counts: [string, number][] = [];
     const unknown = evaluatedKeys.filter((k) => !seen.has(k));
     for (const chunk of chunks(unknown, 5000))
       for (const row of await conn.rows(
-        `SELECT alert_key, count() AS n FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
+        `SELECT alert_key, ${MATCH_DIGEST} AS n FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
       ))
         seen.set(String(row.alert_key), Number(row.n));
     for (const k of evaluatedKeys) {

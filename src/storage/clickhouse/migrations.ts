@@ -100,7 +100,11 @@ const MATCHES: TableDef = {
   shardBy: 'cityHash64(alert_key)',
 };
 
-/** How many distinct matches of a key evaluation has seen; fewer than stored means pending. */
+/**
+ * The digest of a key's matches as evaluation read them (see MATCH_DIGEST in alerts.ts); a key whose
+ * matches now digest otherwise is pending. Stores made before digests hold counts here: each of
+ * their keys is evaluated once more, to the same alerts.
+ */
 const KEY_MARKS: TableDef = {
   name: 'key_marks',
   columns: `alert_key String, version UInt64, evaluated Int64`,
