@@ -1,5 +1,5 @@
 // Evaluation: turns stored, not yet evaluated matches into alerts. Restart-safe and idempotent.
-import type { Alert, OutboxItem, PendingKey } from '../domain/alert.js';
+import type { Alert, OutboxItem, PendingKey, Suppression } from '../domain/alert.js';
 import type { RouteConfig } from '../domain/notification.js';
 import { destinationsFor, outboxItem } from '../engine/route.js';
 import type { Notification } from '../sinks/port.js';
@@ -18,6 +18,20 @@ export interface EvaluationSummary {
 }
 
 const KEYS_PER_ROUND = 5000;
+/** Times a round's keys are decided while the suppressions keep changing under it. */
+const MAX_DECISIONS = 8;
+
+interface CompiledSuppression {
+  s: Suppression;
+  test: (a: Alert) => boolean;
+}
+
+const compiled = (list: readonly Suppression[]): CompiledSuppression[] =>
+  list.map((s) => ({ s, test: compileSuppression(s) }));
+
+/** Suppressions never change but by being added or removed: their ids say whether a list moved. */
+const sameIds = (list: readonly Suppression[], known: readonly CompiledSuppression[]): boolean =>
+  list.length === known.length && list.every((s, i) => s.id === known[i]?.s.id);
 /** Windows of windowed keys less than this apart are read as one span (fewer terms to test). */
 const SPAN_GAP_MS = 86_400_000;
 
@@ -155,7 +169,7 @@ export async function evaluatePending(
   notify?: NotifySettings,
 ): Promise<EvaluationSummary> {
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
-  const suppressions = (await store.suppressions()).map((s) => ({ s, test: compileSuppression(s) }));
+  let suppressions = compiled(await store.suppressions());
   const suppress = (a: Alert): Alert => ({ ...a, suppressedBy: suppressionFor(a, suppressions, now) });
   const summary: EvaluationSummary = { keys: 0, alerts: 0, bySeverity: {} };
   const dataStart = await store.dataStart();
@@ -208,14 +222,22 @@ export async function evaluatePending(
       if (start !== undefined && end !== undefined)
         alerts.push(...evaluateSequence(rule, await store.matchesBetween(k.alertKey, start, end + window)));
     }
-    const decided = alerts.map(suppress);
-    const outbox = await notificationsFor(store, decided, byId, notify, now);
-    await store.saveAlerts(
-      decided,
-      pending.map((k) => k.alertKey),
-      replace,
-      outbox,
-    );
+    // Suppressions are read again after the save: one added or removed meanwhile (in the web UI
+    // beside `serve --watch`, or by another writer) is applied by deciding the keys again. A change
+    // written after that read finds this round's alerts stored, and makes their keys pending.
+    for (let attempt = 1; ; attempt++) {
+      const decided = alerts.map(suppress);
+      const outbox = await notificationsFor(store, decided, byId, notify, now);
+      await store.saveAlerts(
+        decided,
+        pending.map((k) => k.alertKey),
+        replace,
+        outbox,
+      );
+      const after = await store.suppressions();
+      if (sameIds(after, suppressions) || attempt === MAX_DECISIONS) break;
+      suppressions = compiled(after);
+    }
     summary.keys += pending.length;
     summary.alerts += alerts.length;
     for (const a of alerts) summary.bySeverity[a.severity] = (summary.bySeverity[a.severity] ?? 0) + 1;

@@ -330,6 +330,81 @@ describe('detection over the store', () => {
       await store.close();
     }
   });
+
+  // In the web UI beside \`serve --watch\`, or from another worker, a suppression can change while a
+  // round of evaluation is between reading the suppressions and saving its alerts.
+  it('applies a suppression added or removed while evaluation saves its alerts', async () => {
+    const dir = path.join(root, 'suppress-race');
+    mkdirSync(dir);
+    const { rules } = await loadRuleSet([RULES], root);
+    const store = await openDuckDbStore(path.join(dir, 'db.duckdb'));
+    const now = Date.parse('2024-06-01T00:00:00Z');
+    const sup = {
+      id: 'sup-race',
+      ruleId: 'denied-burst',
+      match: {},
+      reason: 'ci',
+      author: 't',
+      createdAt: now,
+      expiresAt: null,
+    };
+    // Runs once, right after the first save that writes an alert.
+    let meanwhile: (() => Promise<unknown>) | null = () => store.addSuppression(sup);
+    const racing = new Proxy(store, {
+      get(target, name) {
+        if (name === 'saveAlerts')
+          return async (...args: Parameters<Store['saveAlerts']>) => {
+            await target.saveAlerts(...args);
+            const change = meanwhile;
+            if (change && args[0].length) {
+              meanwhile = null;
+              await change();
+            }
+          };
+        const value: unknown = Reflect.get(target, name);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const file = (name: string, records: JsonObject[]): string => {
+      const f = path.join(dir, name);
+      writeFileSync(f, JSON.stringify({ Records: records }));
+      return f;
+    };
+    const denied = (id: string, m: number) => rec(id, m, { errorCode: 'AccessDenied' });
+    try {
+      await ingest(
+        racing,
+        [createLocalSource([file('a.json', [denied('s1', 1), denied('s2', 2), denied('s3', 3)])])],
+        {
+          detection: { rules, now: () => now },
+        },
+      );
+      expect(meanwhile).toBeNull();
+      expect(
+        (await store.alerts({ statuses: ['open', 'suppressed'] })).map((a) => [
+          a.count,
+          a.status,
+          a.suppressedBy,
+        ]),
+      ).toEqual([[3, 'suppressed', 'sup-race']]);
+      expect(await store.pendingAlertKeys(10)).toEqual([]);
+      // One more denied call: evaluated under the suppression, which is removed as the alert is saved.
+      meanwhile = () => store.removeSuppression('sup-race', now);
+      await ingest(racing, [createLocalSource([file('b.json', [denied('s4', 4)])])], {
+        detection: { rules, now: () => now },
+      });
+      expect(meanwhile).toBeNull();
+      expect(
+        (await store.alerts({ statuses: ['open', 'suppressed'] })).map((a) => [
+          a.count,
+          a.status,
+          a.suppressedBy,
+        ]),
+      ).toEqual([[4, 'open', null]]);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('trailwatch hunt and alerts', () => {

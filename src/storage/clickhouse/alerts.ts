@@ -500,14 +500,18 @@ export function alertFunctions(
     removedAt,
   ];
 
-  /** Adds a suppression; the open alerts it may cover are evaluated again. */
+  /**
+   * Adds a suppression; the open alerts it may cover are evaluated again. Written before the alerts
+   * are read: an evaluation that read the suppressions before this write and saved its alerts after
+   * that read is found by it, and one that saved later reads the suppressions again after its save.
+   */
   async function addSuppression(sup: Suppression): Promise<void> {
+    await conn.insert('suppressions', SUPPRESSION_COLUMNS, [suppressionRow(sup, null)]);
     const rule = sup.ruleId === null ? '' : ` AND rule_id = ${sqlValue(sup.ruleId)}`;
     const keys = await conn.rows(
       `SELECT DISTINCT alert_key FROM alerts FINAL WHERE deleted = 0 AND status = 'open'${rule}`,
     );
     await resetKeys(keys.map((r) => String(r.alert_key)));
-    await conn.insert('suppressions', SUPPRESSION_COLUMNS, [suppressionRow(sup, null)]);
   }
 
   function rowToSuppression(row: Row): Suppression {
@@ -529,17 +533,18 @@ export function alertFunctions(
     return rows.map(rowToSuppression);
   }
 
-  /** Removes a suppression; the alerts it covered are evaluated again (made pending first). */
+  /** Removes a suppression; the alerts it covered are evaluated again. */
   async function removeSuppression(id: string, at: number): Promise<boolean> {
     const [row] = await conn.rows(
       `SELECT * FROM suppressions FINAL WHERE id = ${sqlValue(id)} AND removed_ms IS NULL`,
     );
     if (!row) return false;
+    // Removed first, as addSuppression adds first.
+    await conn.insert('suppressions', SUPPRESSION_COLUMNS, [suppressionRow(rowToSuppression(row), at)]);
     const keys = await conn.rows(
       `SELECT DISTINCT alert_key FROM alerts FINAL WHERE deleted = 0 AND suppressed_by = ${sqlValue(id)}`,
     );
     await resetKeys(keys.map((r) => String(r.alert_key)));
-    await conn.insert('suppressions', SUPPRESSION_COLUMNS, [suppressionRow(rowToSuppression(row), at)]);
     return true;
   }
 
