@@ -371,36 +371,24 @@ describe('detection over the store', () => {
       return f;
     };
     const denied = (id: string, m: number) => rec(id, m, { errorCode: 'AccessDenied' });
+    const ingestRacing = (name: string, records: JsonObject[]) =>
+      ingest(racing, [createLocalSource([file(name, records)])], { detection: { rules, now: () => now } });
+    const alertState = async () =>
+      (await store.alerts({ statuses: ['open', 'suppressed'] })).map((a) => [
+        a.count,
+        a.status,
+        a.suppressedBy,
+      ]);
     try {
-      await ingest(
-        racing,
-        [createLocalSource([file('a.json', [denied('s1', 1), denied('s2', 2), denied('s3', 3)])])],
-        {
-          detection: { rules, now: () => now },
-        },
-      );
+      await ingestRacing('a.json', [denied('s1', 1), denied('s2', 2), denied('s3', 3)]);
       expect(meanwhile).toBeNull();
-      expect(
-        (await store.alerts({ statuses: ['open', 'suppressed'] })).map((a) => [
-          a.count,
-          a.status,
-          a.suppressedBy,
-        ]),
-      ).toEqual([[3, 'suppressed', 'sup-race']]);
+      expect(await alertState()).toEqual([[3, 'suppressed', 'sup-race']]);
       expect(await store.pendingAlertKeys(10)).toEqual([]);
       // One more denied call: evaluated under the suppression, which is removed as the alert is saved.
       meanwhile = () => store.removeSuppression('sup-race', now);
-      await ingest(racing, [createLocalSource([file('b.json', [denied('s4', 4)])])], {
-        detection: { rules, now: () => now },
-      });
+      await ingestRacing('b.json', [denied('s4', 4)]);
       expect(meanwhile).toBeNull();
-      expect(
-        (await store.alerts({ statuses: ['open', 'suppressed'] })).map((a) => [
-          a.count,
-          a.status,
-          a.suppressedBy,
-        ]),
-      ).toEqual([[4, 'open', null]]);
+      expect(await alertState()).toEqual([[4, 'open', null]]);
     } finally {
       await store.close();
     }
