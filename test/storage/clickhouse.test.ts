@@ -188,6 +188,33 @@ describe.skipIf(!runs)('ClickHouse store', () => {
         await rematcher.close();
       }
     });
+
+    it('a key a suppression made pending after evaluation read it stays pending', async () => {
+      const [evaluator, other] = await twoWriters();
+      try {
+        const first = match('key-a', 'e1');
+        await evaluator.appendBatch(stored(first));
+        await evaluator.pendingAlertKeys(100);
+        await evaluator.saveAlerts([alertOf(first)], ['key-a'], ['key-a']);
+        await evaluator.appendBatch(stored(match('key-a', 'e2')));
+        expect((await evaluator.pendingAlertKeys(100)).map((k) => k.alertKey)).toEqual(['key-a']);
+        // The open alert's key is made pending by the new suppression before evaluation marks it.
+        await other.addSuppression({
+          id: 'sup-1',
+          ruleId: 'rule-a',
+          match: {},
+          reason: 'ci',
+          author: 'ann',
+          createdAt: T0,
+          expiresAt: null,
+        });
+        await evaluator.saveAlerts([{ ...alertOf(first), count: 2 }], ['key-a'], ['key-a']);
+        expect((await evaluator.pendingAlertKeys(100)).map((k) => k.alertKey)).toEqual(['key-a']);
+      } finally {
+        await evaluator.close();
+        await other.close();
+      }
+    });
   });
 });
 

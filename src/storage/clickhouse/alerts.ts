@@ -144,17 +144,6 @@ function rowToMatch(row: Row): MatchRow {
   return readMatch({ ...row, step: Number(row.has_step) === 1 ? row.step : null });
 }
 
-/**
- * What evaluation reads of a key's matches, as one number: a sum of each match's hash over every
- * column an alert is made from. Another writer may rewrite a key's matches between evaluation's
- * read and its mark (a rematch changes an origin, not the count); the key's digest then differs
- * from the mark, and the key is pending again. 53 bits, so that it reads as a JavaScript number.
- */
-const MATCH_DIGEST = `toInt64(bitAnd(sum(cityHash64(rule_id, event_id, recipient_account_id, event_ms, group_key,
-  isNull(value), ifNull(value, ''), step, has_step, title, severity, isNull(region), ifNull(region, ''),
-  isNull(source_ip), ifNull(source_ip, ''), isNull(actor_arn), ifNull(actor_arn, ''), origin)),
-  ${2 ** 53 - 1}))`;
-
 const SEVERITY_RANK = `multiIf(${SEVERITIES.map((v, i) => `severity = ${sqlValue(v)}, ${i}`).join(', ')}, 0)`;
 /** Alerts as they stand: the newest version of each id, deleted ones left out. */
 const LIVE_ALERTS = 'SELECT * FROM alerts FINAL WHERE deleted = 0';
@@ -164,33 +153,39 @@ export function alertFunctions(
   now: () => number,
   enqueue: (i: readonly OutboxItem[]) => Promise<void>,
 ) {
-  /** Digests of the keys' matches seen by pendingAlertKeys: evaluation marks exactly what it read. */
-  const seen = new Map<string, number>();
+  /**
+   * What pendingAlertKeys read of each key: its match count, and the row version taken before the
+   * read. Evaluation marks a key with both, so a reset another writer made after the read (a rematch
+   * that rewrote the key's matches without changing their number, a suppression) has the higher
+   * version and wins, whichever of the two marks is written last.
+   */
+  const seen = new Map<string, { count: number; version: bigint }>();
 
-  async function markKeys(counts: readonly [string, number][]): Promise<void> {
-    const version = nextVersion();
+  async function markKeys(marks: readonly { key: string; count: number; version: bigint }[]): Promise<void> {
     await conn.insert(
       'key_marks',
       ['alert_key', 'version', 'evaluated'],
-      counts.map(([k, c]) => [k, version, c]),
+      marks.map((m) => [m.key, m.version, m.count]),
     );
   }
 
-  /** Makes keys pending again (a mark no digest equals). */
+  /** Makes keys pending again (a mark no count equals). */
   async function resetKeys(keys: readonly string[]): Promise<void> {
-    await markKeys(keys.map((k) => [k, -1]));
+    const version = nextVersion();
+    await markKeys(keys.map((key) => ({ key, count: -1, version })));
   }
 
   async function pendingAlertKeys(limit: number): Promise<PendingKey[]> {
+    const version = nextVersion();
     const rows = await conn.rows(
       `SELECT rule_id, alert_key, f, t, n FROM (
-         SELECT rule_id, alert_key, min(event_ms) AS f, max(event_ms) AS t, ${MATCH_DIGEST} AS n
+         SELECT rule_id, alert_key, min(event_ms) AS f, max(event_ms) AS t, count() AS n
          FROM matches FINAL WHERE deleted = 0 GROUP BY rule_id, alert_key)
        ANY LEFT JOIN (SELECT alert_key, evaluated FROM key_marks FINAL) USING alert_key
        WHERE n != evaluated ORDER BY rule_id, alert_key LIMIT ${Math.floor(limit)}`,
     );
     return rows.map((row) => {
-      seen.set(String(row.alert_key), Number(row.n));
+      seen.set(String(row.alert_key), { count: Number(row.n), version });
       return {
         ruleId: text(row, 'rule_id') ?? '',
         alertKey: text(row, 'alert_key') ?? '',
@@ -296,6 +291,10 @@ export function alertFunctions(
     const kept = new Set(matches.map(matchIdentity));
     // Retractions first, then the new rows: read FINAL, the row inserted last wins.
     const retract = old.filter((m) => !kept.has(matchIdentity(m)));
+    const keys = [...new Set([...old, ...matches].map((m) => m.alertKey))];
+    // Made pending before the rewrite as well as after it: a rewrite that keeps a key's count and
+    // stops before the second reset still leaves the key pending.
+    await resetKeys(keys);
     await conn.insert(
       'matches',
       [...MATCH_COLUMNS, 'deleted'],
@@ -306,7 +305,6 @@ export function alertFunctions(
       [...MATCH_COLUMNS, 'deleted'],
       matches.map((m) => [...matchRow(m), 0]),
     );
-    const keys = [...new Set([...old, ...matches].map((m) => m.alertKey))];
     await resetKeys(keys);
     await dropEmptied(keys);
   }
@@ -394,18 +392,19 @@ export function alertFunctions(
     // Another writer may have retracted the last match of a key since evaluation read it.
     const wasEvaluated = new Set(evaluatedKeys);
     await dropEmptied([...new Set(alerts.map((a) => a.alertKey).filter((k) => wasEvaluated.has(k)))]);
-    const counts: [string, number][] = [];
+    const marks: { key: string; count: number; version: bigint }[] = [];
     const unknown = evaluatedKeys.filter((k) => !seen.has(k));
+    const readAt = nextVersion();
     for (const chunk of chunks(unknown, 5000))
       for (const row of await conn.rows(
-        `SELECT alert_key, ${MATCH_DIGEST} AS n FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
+        `SELECT alert_key, count() AS n FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
       ))
-        seen.set(String(row.alert_key), Number(row.n));
-    for (const k of evaluatedKeys) {
-      counts.push([k, seen.get(k) ?? 0]);
-      seen.delete(k);
+        seen.set(String(row.alert_key), { count: Number(row.n), version: readAt });
+    for (const key of evaluatedKeys) {
+      marks.push({ key, count: 0, version: readAt, ...seen.get(key) });
+      seen.delete(key);
     }
-    await markKeys(counts);
+    await markKeys(marks);
   }
 
   async function alerts(q: AlertQuery): Promise<StoredAlert[]> {

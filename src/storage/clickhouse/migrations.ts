@@ -101,9 +101,8 @@ const MATCHES: TableDef = {
 };
 
 /**
- * The digest of a key's matches as evaluation read them (see MATCH_DIGEST in alerts.ts); a key whose
- * matches now digest otherwise is pending. Stores made before digests hold counts here: each of
- * their keys is evaluated once more, to the same alerts.
+ * How many matches of a key evaluation has seen, with the version taken before it read them; a key
+ * is pending while it has another number of matches, or after a later reset (-1).
  */
 const KEY_MARKS: TableDef = {
   name: 'key_marks',
