@@ -189,6 +189,30 @@ describe.skipIf(!runs)('ClickHouse store', () => {
       }
     });
 
+    it('an evaluation that read a key before another evaluation did leaves it pending after its save', async () => {
+      const [older, newer] = await twoWriters();
+      try {
+        const first = match('key-a', 'e1');
+        const second = match('key-a', 'e2', { eventTime: T0 + 1000 });
+        await older.appendBatch(stored(first));
+        await older.pendingAlertKeys(100);
+        await newer.appendBatch(stored(second));
+        expect((await newer.pendingAlertKeys(100)).map((k) => k.alertKey)).toEqual(['key-a']);
+        const both = { ...alertOf(first), count: 2, lastSeen: second.eventTime, eventIds: ['e1', 'e2'] };
+        await newer.saveAlerts([both], ['key-a'], ['key-a']);
+        // The slower evaluation saves what it read before the second match was stored, over the
+        // newer alert: it finds the count changed after its write, and the key is pending again.
+        await older.saveAlerts([alertOf(first)], ['key-a'], ['key-a']);
+        expect((await newer.pendingAlertKeys(100)).map((k) => k.alertKey)).toEqual(['key-a']);
+        await newer.saveAlerts([both], ['key-a'], ['key-a']);
+        expect(await newer.pendingAlertKeys(100)).toEqual([]);
+        expect((await newer.alerts({})).map((a) => [a.count, a.eventIds])).toEqual([[2, ['e1', 'e2']]]);
+      } finally {
+        await older.close();
+        await newer.close();
+      }
+    });
+
     it('a key a suppression made pending after evaluation read it stays pending', async () => {
       const [evaluator, other] = await twoWriters();
       try {

@@ -309,19 +309,25 @@ export function alertFunctions(
     await dropEmptied(keys);
   }
 
+  /** How many live matches each of the keys has (keys without any are left out). */
+  async function matchCounts(keys: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const chunk of chunks(keys, 5000))
+      for (const row of await conn.rows(
+        `SELECT alert_key, count() AS n FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
+      ))
+        out.set(String(row.alert_key), Number(row.n));
+    return out;
+  }
+
   /**
    * A key left without matches is never pending again: its untriaged alerts go now. Both sides call
    * this after their own write (a retraction, an evaluated alert), so that whichever of two writers
    * writes last sees the other's write.
    */
-  async function dropEmptied(keys: readonly string[]): Promise<void> {
-    const live = new Set<string>();
-    for (const chunk of chunks(keys, 5000))
-      for (const row of await conn.rows(
-        `SELECT DISTINCT alert_key FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)}`,
-      ))
-        live.add(String(row.alert_key));
-    const emptied = keys.filter((k) => !live.has(k));
+  async function dropEmptied(keys: readonly string[], counts?: ReadonlyMap<string, number>): Promise<void> {
+    const live = counts ?? (await matchCounts(keys));
+    const emptied = keys.filter((k) => !live.get(k));
     const version = nextVersion();
     const gone: SqlValue[][] = [];
     for (const chunk of chunks(emptied, 5000))
@@ -389,22 +395,26 @@ export function alertFunctions(
       for (const a of await liveAlerts(`status IN ('open', 'suppressed') AND alert_key IN ${sqlList(chunk)}`))
         if (!keep.has(a.id)) gone.push(alertRow(a, version, true));
     await conn.insert('alerts', ALERT_COLUMNS, gone);
-    // Another writer may have retracted the last match of a key since evaluation read it.
-    const wasEvaluated = new Set(evaluatedKeys);
-    await dropEmptied([...new Set(alerts.map((a) => a.alertKey).filter((k) => wasEvaluated.has(k)))]);
     const marks: { key: string; count: number; version: bigint }[] = [];
     const unknown = evaluatedKeys.filter((k) => !seen.has(k));
     const readAt = nextVersion();
-    for (const chunk of chunks(unknown, 5000))
-      for (const row of await conn.rows(
-        `SELECT alert_key, count() AS n FROM matches FINAL WHERE deleted = 0 AND alert_key IN ${sqlList(chunk)} GROUP BY alert_key`,
-      ))
-        seen.set(String(row.alert_key), { count: Number(row.n), version: readAt });
+    for (const [key, count] of await matchCounts(unknown)) seen.set(key, { count, version: readAt });
     for (const key of evaluatedKeys) {
       marks.push({ key, count: 0, version: readAt, ...seen.get(key) });
       seen.delete(key);
     }
     await markKeys(marks);
+    // Checked after these writes, as other writers check after theirs: a key whose matches changed
+    // since evaluation read them is pending again (an evaluation that read them later may have
+    // saved first, and this one's alert overwrote it), and a key another writer left without
+    // matches loses its untriaged alerts.
+    const counted = await matchCounts(evaluatedKeys);
+    await resetKeys(marks.filter((m) => (counted.get(m.key) ?? 0) !== m.count).map((m) => m.key));
+    const wasEvaluated = new Set(evaluatedKeys);
+    await dropEmptied(
+      [...new Set(alerts.map((a) => a.alertKey).filter((k) => wasEvaluated.has(k)))],
+      counted,
+    );
   }
 
   async function alerts(q: AlertQuery): Promise<StoredAlert[]> {
