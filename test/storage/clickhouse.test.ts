@@ -127,10 +127,20 @@ describe.skipIf(!runs)('ClickHouse store', () => {
       suppressedBy: null,
     });
     let writers = 0;
-    async function twoWriters(): Promise<[Store, Store]> {
+    /** Runs `test` with two stores on one new database (two writers), and closes both. */
+    async function withTwoWriters(test: (one: Store, other: Store) => Promise<void>): Promise<void> {
       const url = `clickhouse://127.0.0.1:${server.httpPort}/writers_${writers++}`;
-      const evaluator = await openClickhouseStore(url);
-      return [evaluator, await openClickhouseStore(url)];
+      const one = await openClickhouseStore(url);
+      const other = await openClickhouseStore(url).catch(async (err: unknown) => {
+        await one.close();
+        throw err;
+      });
+      try {
+        await test(one, other);
+      } finally {
+        await one.close();
+        await other.close();
+      }
     }
     const ref = { eventId: 'e1', recipientAccountId: '111122223333', eventTime: T0 };
     const stored = (m: MatchRow) => ({
@@ -141,9 +151,8 @@ describe.skipIf(!runs)('ClickHouse store', () => {
       matches: [m],
     });
 
-    it('an alert evaluated from matches another writer has just moved to another key goes', async () => {
-      const [evaluator, rematcher] = await twoWriters();
-      try {
+    it('an alert evaluated from matches another writer has just moved to another key goes', () =>
+      withTwoWriters(async (evaluator, rematcher) => {
         const before = match('key-unresolved', 'e1');
         await evaluator.appendBatch(stored(before));
         const pending = await evaluator.pendingAlertKeys(100);
@@ -157,15 +166,10 @@ describe.skipIf(!runs)('ClickHouse store', () => {
         await evaluator.saveAlerts([alertOf(before)], ['key-unresolved'], ['key-unresolved']);
         expect((await evaluator.alerts({})).map((a) => a.id)).toEqual([]);
         expect((await rematcher.pendingAlertKeys(100)).map((k) => k.alertKey)).toEqual(['key-bob']);
-      } finally {
-        await evaluator.close();
-        await rematcher.close();
-      }
-    });
+      }));
 
-    it('a key whose matches another writer rewrote after evaluation read them stays pending', async () => {
-      const [evaluator, rematcher] = await twoWriters();
-      try {
+    it('a key whose matches another writer rewrote after evaluation read them stays pending', () =>
+      withTwoWriters(async (evaluator, rematcher) => {
         // Grouped by something that attribution does not change (a bucket): the key stays, the
         // match's origin and title change.
         const before = match('key-bucket', 'e1', { groupKey: 'bucket' });
@@ -183,15 +187,10 @@ describe.skipIf(!runs)('ClickHouse store', () => {
         expect((await evaluator.alerts({})).map((a) => [a.title, a.origin.id])).toEqual([
           ['Title by bob', ORIGIN.id],
         ]);
-      } finally {
-        await evaluator.close();
-        await rematcher.close();
-      }
-    });
+      }));
 
-    it('an evaluation that read a key before another evaluation did leaves it pending after its save', async () => {
-      const [older, newer] = await twoWriters();
-      try {
+    it('an evaluation that read a key before another evaluation did leaves it pending after its save', () =>
+      withTwoWriters(async (older, newer) => {
         const first = match('key-a', 'e1');
         const second = match('key-a', 'e2', { eventTime: T0 + 1000 });
         await older.appendBatch(stored(first));
@@ -207,15 +206,10 @@ describe.skipIf(!runs)('ClickHouse store', () => {
         await newer.saveAlerts([both], ['key-a'], ['key-a']);
         expect(await newer.pendingAlertKeys(100)).toEqual([]);
         expect((await newer.alerts({})).map((a) => [a.count, a.eventIds])).toEqual([[2, ['e1', 'e2']]]);
-      } finally {
-        await older.close();
-        await newer.close();
-      }
-    });
+      }));
 
-    it('a key a suppression made pending after evaluation read it stays pending', async () => {
-      const [evaluator, other] = await twoWriters();
-      try {
+    it('a key a suppression made pending after evaluation read it stays pending', () =>
+      withTwoWriters(async (evaluator, other) => {
         const first = match('key-a', 'e1');
         await evaluator.appendBatch(stored(first));
         await evaluator.pendingAlertKeys(100);
@@ -234,11 +228,7 @@ describe.skipIf(!runs)('ClickHouse store', () => {
         });
         await evaluator.saveAlerts([{ ...alertOf(first), count: 2 }], ['key-a'], ['key-a']);
         expect((await evaluator.pendingAlertKeys(100)).map((k) => k.alertKey)).toEqual(['key-a']);
-      } finally {
-        await evaluator.close();
-        await other.close();
-      }
-    });
+      }));
   });
 });
 

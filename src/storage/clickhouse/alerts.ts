@@ -148,6 +148,13 @@ const SEVERITY_RANK = `multiIf(${SEVERITIES.map((v, i) => `severity = ${sqlValue
 /** Alerts as they stand: the newest version of each id, deleted ones left out. */
 const LIVE_ALERTS = 'SELECT * FROM alerts FINAL WHERE deleted = 0';
 
+/** A key's evaluation mark: the match count read (-1: pending again) and the version of the read. */
+interface KeyMark {
+  key: string;
+  count: number;
+  version: bigint;
+}
+
 export function alertFunctions(
   conn: Connection,
   now: () => number,
@@ -159,9 +166,9 @@ export function alertFunctions(
    * that rewrote the key's matches without changing their number, a suppression) has the higher
    * version and wins, whichever of the two marks is written last.
    */
-  const seen = new Map<string, { count: number; version: bigint }>();
+  const seen = new Map<string, Omit<KeyMark, 'key'>>();
 
-  async function markKeys(marks: readonly { key: string; count: number; version: bigint }[]): Promise<void> {
+  async function markKeys(marks: readonly KeyMark[]): Promise<void> {
     await conn.insert(
       'key_marks',
       ['alert_key', 'version', 'evaluated'],
@@ -395,7 +402,7 @@ export function alertFunctions(
       for (const a of await liveAlerts(`status IN ('open', 'suppressed') AND alert_key IN ${sqlList(chunk)}`))
         if (!keep.has(a.id)) gone.push(alertRow(a, version, true));
     await conn.insert('alerts', ALERT_COLUMNS, gone);
-    const marks: { key: string; count: number; version: bigint }[] = [];
+    const marks: KeyMark[] = [];
     const unknown = evaluatedKeys.filter((k) => !seen.has(k));
     const readAt = nextVersion();
     for (const [key, count] of await matchCounts(unknown)) seen.set(key, { count, version: readAt });
