@@ -6,7 +6,7 @@ import { SEVERITIES } from '../domain/rule.js';
 import { alertToOcsf } from '../export/ocsf-alert.js';
 import { alertToJson, listAlerts, type AlertView } from '../pipeline/alerts-view.js';
 import type { AlertQuery, Store } from '../storage/port.js';
-import { list, oneOf, parse, positiveInt, STORE_OPTIONS, time } from './args.js';
+import { list, oneOf, parse, positiveInt, ruleTargets, STORE_OPTIONS, time } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { csvLine, isoTime, table } from './format.js';
 import type { Io } from './io.js';
@@ -28,7 +28,7 @@ Listing options:
   --since T, --until T   2h, 7d, 2024-05-01, ISO time
   --limit N              at most N alerts (default 100), most recent first
   --format table|jsonl|csv|ocsf   (ocsf: one OCSF 1.1 Detection Finding, class 2004, per line)
-  --rules DIR            rule files for metadata (default: the built-in pack)
+  --rules DIR            rule files for metadata (default: the configuration's rules:, else the built-in pack)
   --db PATH|ADDRESS      store file, or clickhouse://host:8123/db (default $TRAILWATCH_DB or
                          ./trailwatch.duckdb)
 `;
@@ -140,11 +140,18 @@ export function printAlerts(
   }
 }
 
-export async function queryAndPrint(store: Store, v: FilterValues, io: Io, cwd: string): Promise<number> {
+/** Prints the alerts the filters select, with their rules' metadata from `targets` (see ruleTargets). */
+export async function queryAndPrint(
+  store: Store,
+  v: FilterValues,
+  io: Io,
+  cwd: string,
+  targets: string[] | undefined = list(v.rules),
+): Promise<number> {
   const format =
     oneOf(v.format as string | undefined, '--format', ['table', 'jsonl', 'csv', 'ocsf'] as const) ?? 'table';
   const query = alertQueryOf(v, io.now());
-  const { rules } = await loadRuleSet(list(v.rules), cwd, { includeDisabled: true });
+  const { rules } = await loadRuleSet(targets, cwd, { includeDisabled: true });
   const alerts = await listAlerts(store, rules, query);
   printAlerts(alerts, format, io);
   if (format === 'table') io.err(`${alerts.length} alert${alerts.length === 1 ? '' : 's'}\n`);
@@ -164,13 +171,11 @@ export async function runAlerts(argv: string[], io: Io): Promise<number> {
     );
   if (action !== undefined && (!id || extra.length))
     throw new UsageError(`alerts ${action} needs one alert id, e.g. trailwatch alerts ${action} 38f0d72c`);
-  const store = await openStore(
-    resolveDbPath(values.db, io.env, io.cwd, loadConfig(values.config, io.env, io.cwd)),
-    io.now,
-  );
+  const config = loadConfig(values.config, io.env, io.cwd);
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
   try {
     if (action && id) return await runTriage(store, action as TriageAction, id, values, io);
-    await queryAndPrint(store, values, io, io.cwd);
+    await queryAndPrint(store, values, io, io.cwd, ruleTargets(values.rules, config));
     return EXIT.ok;
   } finally {
     await store.close();

@@ -20,6 +20,7 @@ import {
   oneOf,
   parse,
   positiveInt,
+  ruleTargets,
   sessionNamePolicy,
   STORE_OPTIONS,
   time,
@@ -167,7 +168,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
   const detection = values['no-rules']
     ? undefined
     : {
-        rules: await loadDetection(list(values.rules) ?? config.rules ?? undefined, io, lists),
+        rules: await loadDetection(ruleTargets(values.rules, config), io, lists),
         policy,
         now: io.now,
         notify,

@@ -5,7 +5,7 @@ import { createPipelineMetrics, type PipelineMetrics } from '../pipeline/metrics
 import { PRUNE_EVERY_MS } from '../pipeline/retention.js';
 import { ServerConfigError, startServer } from '../server/index.js';
 import type { Store } from '../storage/port.js';
-import { parse, positiveInt, STORE_OPTIONS } from './args.js';
+import { parse, positiveInt, ruleTargets, STORE_OPTIONS } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
@@ -72,7 +72,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
   const config = loadConfig(values.config, io.env, io.cwd);
   const retainMs = retainOf(values.retain, config);
   const watcher = values.watch ? await prepareWatch(values, positionals, io, config) : null;
-  const rules = watcher?.rules ?? (await loadDetection(undefined, io));
+  const rules = watcher?.rules ?? (await loadDetection(ruleTargets(undefined, config), io, config.lists));
   const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
   try {
     // DuckDB admits one writer per file: the server and the watcher share this one store.

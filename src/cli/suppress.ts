@@ -5,7 +5,7 @@ import { loadRuleSet, openStore, resolveDbPath } from '../app.js';
 import type { Suppression } from '../domain/alert.js';
 import { compileSuppression, SUPPRESSION_FIELDS, SuppressionError } from '../engine/suppress.js';
 import { evaluatePending } from '../pipeline/evaluate.js';
-import { list, oneOf, parse, STORE_OPTIONS, time } from './args.js';
+import { oneOf, parse, ruleTargets, STORE_OPTIONS, time } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { isoTime, printable } from './format.js';
 import type { Io } from './io.js';
@@ -58,13 +58,14 @@ export async function runSuppress(argv: string[], io: Io): Promise<number> {
   }
   if (!['add', 'list', 'remove'].includes(action))
     throw new UsageError(`unknown suppress action '${action}'\n\n${SUPPRESS_HELP}`);
-  const store = await openStore(
-    resolveDbPath(values.db, io.env, io.cwd, loadConfig(values.config, io.env, io.cwd)),
-    io.now,
-  );
+  const config = loadConfig(values.config, io.env, io.cwd);
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
   try {
+    // The configured rules too: a key of a rule not loaded is marked evaluated without being decided.
     const reevaluate = async (): Promise<void> => {
-      const { rules } = await loadRuleSet(list(values.rules), io.cwd, { includeDisabled: true });
+      const { rules } = await loadRuleSet(ruleTargets(values.rules, config), io.cwd, {
+        includeDisabled: true,
+      });
       await evaluatePending(store, rules, io.now());
     };
     if (action === 'list') {

@@ -31,7 +31,15 @@ import { quarantinedTotal, type IngestOptions } from '../pipeline/ingest.js';
 import { watch } from '../pipeline/watch.js';
 import { parseDuration } from '../rules/duration.js';
 import type { Store } from '../storage/port.js';
-import { list, namedLists, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS } from './args.js';
+import {
+  list,
+  namedLists,
+  parse,
+  positiveInt,
+  ruleTargets,
+  sessionNamePolicy,
+  STORE_OPTIONS,
+} from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
@@ -240,7 +248,7 @@ export async function prepareWatch(
     ...(values['endpoint-url'] !== undefined && { endpointUrl: values['endpoint-url'] }),
   };
   const rules: CompiledRule[] = await loadDetection(
-    list(values.rules) ?? config.rules ?? undefined,
+    ruleTargets(values.rules, config),
     io,
     mergeLists(config.lists, namedLists(values.list)),
   );

@@ -70,3 +70,48 @@ it('serve --retain prunes when it starts and counts it in /metrics', async () =>
   }
   expect(await exited).toBe(0);
 });
+
+it("serve without --watch shows the configuration's rules, not only the built-in pack", async () => {
+  const rules = path.join(dir, 'own-rules');
+  mkdirSync(rules);
+  writeFileSync(
+    path.join(rules, 'own-rule.yml'),
+    `id: own-rule
+title: Our own rule
+description: A rule of this organisation.
+severity: low
+status: stable
+tactics: [TA0005]
+runbook: Ask the owner.
+detection:
+  stop: { eventSource: cloudtrail.amazonaws.com, eventName: StopLogging }
+  condition: stop
+tests:
+  - { name: stop, alert: true, event: { eventSource: cloudtrail.amazonaws.com, eventName: StopLogging } }
+  - { name: other, alert: false, event: {} }
+`,
+  );
+  const config = path.join(dir, 'own.yml');
+  writeFileSync(config, `rules: [${rules}]\n`);
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--db', path.join(dir, 'own.duckdb'), '--port', String(port), '--config', config],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const started = Date.now();
+    while (!/listening on/.test(log) && Date.now() - started < 30_000)
+      await new Promise((r) => setTimeout(r, 50));
+    const body = (await (await fetch(`http://127.0.0.1:${port}/api/rules`)).json()) as {
+      rules: { id: string }[];
+    };
+    expect(body.rules.map((r) => r.id)).toEqual(['own-rule']);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+});
