@@ -30,7 +30,7 @@ Commands:
   search             find events (CloudTrail event history filters and more)
   alerts             list stored alerts; ack, resolve, reopen, assign, comment, show one
   suppress           add, list and remove suppressions (reason, author, expiry)
-  notify <action>    test a destination, dispatch the outbox, show pending and dead notifications
+  notify <action>    test a destination, dispatch the outbox, show pending, dead and withdrawn notifications
   rules <action>     list, validate and test detection rules (built-in pack and your own, Sigma too)
   who <identity>     who is really behind a key, ARN, user or session: origin, role chains, activity
   prune --retain D   delete events older than D (alerts, matches and checkpoints are kept)

@@ -12,8 +12,9 @@ import type { Io } from './io.js';
 
 export const NOTIFY_HELP = `Usage: trailwatch notify test <destination>     send a sample alert now
        trailwatch notify dispatch              deliver the notifications that are due
-       trailwatch notify status [--format text|jsonl]   pending and dead notifications
-       trailwatch notify retry <id>|--dead     send dead notifications again
+       trailwatch notify status [--format text|jsonl]   pending, dead and withdrawn notifications
+       trailwatch notify retry <id>|--dead     send dead (or, by id, withdrawn) notifications again
+A notification whose alert was suppressed before it could be delivered is withdrawn, not sent.
 Destinations and routes come from the configuration file (--config, $TRAILWATCH_CONFIG or ./trailwatch.yml).
 `;
 
@@ -102,22 +103,26 @@ export async function runNotify(argv: string[], io: Io): Promise<number> {
       const sinks = createSinks(config, io);
       try {
         const s = await dispatchDue(store, sinks, config.retry, io.now);
-        io.out(`delivered ${s.delivered}, retrying later ${s.retrying}, dead ${s.dead}\n`);
+        io.out(
+          `delivered ${s.delivered}, retrying later ${s.retrying}, dead ${s.dead}` +
+            `${s.withdrawn ? `, withdrawn ${s.withdrawn} (alert suppressed)` : ''}\n`,
+        );
         return s.dead ? EXIT.quarantined : EXIT.ok;
       } finally {
         await closeSinks(sinks);
       }
     }
     if (action === 'retry') {
-      const dead = await store.notifications(['dead'], 100_000);
+      // A withdrawn one only by its id: its alert was suppressed, and is sent if it no longer is.
+      const stopped = await store.notifications(values.dead ? ['dead'] : ['dead', 'withdrawn'], 100_000);
       const chosen = values.dead
-        ? dead
-        : dead.filter((n) => n.id === target || (target !== undefined && n.id.startsWith(target)));
+        ? stopped
+        : stopped.filter((n) => n.id === target || (target !== undefined && n.id.startsWith(target)));
       if (!chosen.length)
         throw new UsageError(
           values.dead
             ? 'no dead notifications'
-            : `no dead notification ${target ?? ''} (see trailwatch notify status)`,
+            : `no dead or withdrawn notification ${target ?? ''} (see trailwatch notify status)`,
         );
       const at = io.now();
       for (const n of chosen)
@@ -134,20 +139,20 @@ export async function runNotify(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     const format = oneOf(values.format, '--format', ['text', 'jsonl'] as const) ?? 'text';
-    const items = await store.notifications(['pending', 'dead'], 10_000);
+    const items = await store.notifications(['pending', 'dead', 'withdrawn'], 10_000);
     for (const n of items) {
       if (format === 'jsonl') {
         const { payload: _payload, ...rest } = n;
         io.out(JSON.stringify(rest) + '\n');
       } else
         io.out(
-          `${n.status.padEnd(8)} ${n.id}  ${n.destination}  alert ${n.alertId}  attempts ${n.attempts}` +
-            `${n.status === 'pending' ? `  next ${isoTime(n.nextAttemptAt)}` : ''}${n.lastError ? `\n         ${printable(n.lastError)}` : ''}\n`,
+          `${n.status.padEnd(9)} ${n.id}  ${n.destination}  alert ${n.alertId}  attempts ${n.attempts}` +
+            `${n.status === 'pending' ? `  next ${isoTime(n.nextAttemptAt)}` : ''}${n.lastError ? `\n          ${printable(n.lastError)}` : ''}\n`,
         );
     }
     if (format === 'text')
       io.err(
-        `${items.filter((n) => n.status === 'pending').length} pending, ${items.filter((n) => n.status === 'dead').length} dead\n`,
+        `${items.filter((n) => n.status === 'pending').length} pending, ${items.filter((n) => n.status === 'dead').length} dead, ${items.filter((n) => n.status === 'withdrawn').length} withdrawn\n`,
       );
     return EXIT.ok;
   } finally {

@@ -120,7 +120,8 @@ export interface OutboxItem {
   kind: 'new' | 'test';
   /** The notification as the sink receives it (JSON). */
   payload: string;
-  status: 'pending' | 'delivered' | 'dead';
+  /** `withdrawn`: not sent, as its alert was suppressed before it was delivered. */
+  status: 'pending' | 'delivered' | 'dead' | 'withdrawn';
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;

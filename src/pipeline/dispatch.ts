@@ -9,6 +9,8 @@ export interface DispatchSummary {
   delivered: number;
   retrying: number;
   dead: number;
+  /** Not sent: their alerts were suppressed after the notification was written. */
+  withdrawn: number;
 }
 
 /** Error text for the outbox: a sink's own message (sinks redact secrets), or a bug's name and message. */
@@ -30,6 +32,26 @@ async function deliver(
   }
 }
 
+const IDS_PER_QUERY = 1000;
+
+/**
+ * The suppressions of the alerts of these notifications that are suppressed now, by alert id: a
+ * suppression added after an alert was announced (in the outbox, not yet delivered: a destination
+ * down, or a dispatcher that runs later) reaches its notification too.
+ */
+async function suppressedNow(store: Store, items: readonly OutboxItem[]): Promise<Map<string, string>> {
+  const ids = [...new Set(items.filter((i) => i.kind === 'new').map((i) => i.alertId))];
+  const out = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = ids.slice(i, i + IDS_PER_QUERY);
+    const wanted = new Set(chunk);
+    // The id filter also takes a prefix of the first id (for short ids typed by people): exact ids only.
+    for (const a of await store.alerts({ ids: chunk, statuses: ['suppressed'], limit: chunk.length * 2 }))
+      if (wanted.has(a.id)) out.set(a.id, a.suppressedBy ?? 'a suppression');
+  }
+  return out;
+}
+
 /**
  * Delivers every notification due now, one at a time per destination order. A notification is
  * marked delivered only after its sink accepted it: a crash in between sends it again with the same
@@ -42,8 +64,23 @@ export async function dispatchDue(
   now: () => number,
   limit = 500,
 ): Promise<DispatchSummary> {
-  const summary: DispatchSummary = { delivered: 0, retrying: 0, dead: 0 };
-  for (const item of await store.dueNotifications(now(), limit)) {
+  const summary: DispatchSummary = { delivered: 0, retrying: 0, dead: 0, withdrawn: 0 };
+  const due = await store.dueNotifications(now(), limit);
+  const suppressed = await suppressedNow(store, due);
+  for (const item of due) {
+    const by = suppressed.get(item.alertId);
+    if (by !== undefined) {
+      const at = now();
+      await store.recordDelivery(item.id, {
+        status: 'withdrawn',
+        attempts: item.attempts,
+        nextAttemptAt: at,
+        error: `not sent: the alert was suppressed by ${by} before delivery`,
+        at,
+      });
+      summary.withdrawn++;
+      continue;
+    }
     const result = await deliver(item, sinks.get(item.destination));
     const attempts = item.attempts + 1;
     const at = now();

@@ -34,7 +34,12 @@ const OBJECT_KINDS = [
   'empty',
   'invalid',
 ] as const satisfies readonly ObjectKind[];
-const OUTBOX_STATUSES = ['pending', 'delivered', 'dead'] as const satisfies readonly OutboxItem['status'][];
+const OUTBOX_STATUSES = [
+  'pending',
+  'delivered',
+  'dead',
+  'withdrawn',
+] as const satisfies readonly OutboxItem['status'][];
 /** The integrity problem kinds, and files that could not be read. */
 const DIGEST_PROBLEMS = [
   'missing',

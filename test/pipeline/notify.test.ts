@@ -155,6 +155,79 @@ describe('notifications', () => {
     expect([...hook.accepted.values()]).toEqual([1, 1, 1, 1]);
   });
 
+  it('withdraws the notification of an alert suppressed before delivery, and sends it when asked again', async () => {
+    const { db, config, logs } = setup('withdrawn', 2);
+    hook.status = 503;
+    hook.accepted.clear();
+    expect((await cli(['ingest', logs, '--db', db, '--config', config], { env, now: NOW })).code).toBe(0);
+    // The rule comes from the configuration's rules: (not the built-in pack): re-evaluation after
+    // the suppression must load it to decide its alert.
+    const added = await cli(
+      [
+        'suppress',
+        'add',
+        '--rule',
+        'trail-stopped',
+        '--match',
+        'actor.arn=arn:aws:iam::111122223333:user/u0',
+        '--reason',
+        'u0 rotates trails',
+        '--db',
+        db,
+        '--config',
+        config,
+      ],
+      { env, now: NOW + 1_000 },
+    );
+    expect(added.code, added.err).toBe(0);
+    const suppressed = await cli(
+      ['alerts', '--status', 'suppressed', '--format', 'jsonl', '--db', db, '--config', config],
+      { env, now: NOW + 1_000 },
+    );
+    const alerts = suppressed.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; groupKey: string; runbook: string });
+    expect(alerts.map((a) => a.groupKey)).toEqual(['arn:aws:iam::111122223333:user/u0']);
+    // the alert's rule metadata comes from the configured rules too
+    expect(alerts[0]?.runbook).toContain('Start the trail again');
+    hook.status = 200;
+    const sent = await cli(['notify', 'dispatch', '--db', db, '--config', config], { env, now: NOW + 5_000 });
+    expect(sent.out).toContain('delivered 1, retrying later 0, dead 0, withdrawn 1');
+    expect([...hook.accepted.values()]).toEqual([1]);
+    const status = await cli(['notify', 'status', '--format', 'jsonl', '--db', db, '--config', config], {
+      env,
+      now: NOW + 5_000,
+    });
+    const withdrawn = status.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; alertId: string; status: string; lastError: string });
+    expect(withdrawn.map((n) => [n.alertId, n.status])).toEqual([[alerts[0]?.id, 'withdrawn']]);
+    expect(withdrawn[0]?.lastError).toContain('suppressed by sup-');
+    // Asked again while the alert is still suppressed, it is withdrawn again; once the suppression
+    // is removed, it goes out.
+    const id = withdrawn[0]?.id ?? '';
+    await cli(['notify', 'retry', id, '--db', db, '--config', config], { env, now: NOW + 6_000 });
+    const again = await cli(['notify', 'dispatch', '--db', db, '--config', config], {
+      env,
+      now: NOW + 6_000,
+    });
+    expect(again.out).toContain('withdrawn 1');
+    const sup = (
+      await cli(['suppress', 'list', '--format', 'jsonl', '--db', db, '--config', config], { env, now: NOW })
+    ).out.trim();
+    const removed = await cli(
+      ['suppress', 'remove', (JSON.parse(sup) as { id: string }).id, '--db', db, '--config', config],
+      { env, now: NOW + 7_000 },
+    );
+    expect(removed.code, removed.err).toBe(0);
+    await cli(['notify', 'retry', id, '--db', db, '--config', config], { env, now: NOW + 8_000 });
+    const last = await cli(['notify', 'dispatch', '--db', db, '--config', config], { env, now: NOW + 8_000 });
+    expect(last.out).toContain('delivered 1');
+    expect([...hook.accepted.values()]).toEqual([1, 1]);
+  });
+
   it('gives up after the configured attempts and lets dead notifications be retried', async () => {
     const { db, config, logs } = setup('dead', 1);
     hook.status = 500;
