@@ -105,11 +105,10 @@ export async function runSearch(argv: string[], io: Io): Promise<number> {
   }
   const format = oneOf(values.format, '--format', ['table', 'jsonl', 'csv', 'ocsf'] as const) ?? 'table';
   const query = queryOf(values, io.now());
-  const policy = sessionNamePolicy(values['session-name-policy']);
-  const store = await openStore(
-    resolveDbPath(values.db, io.env, io.cwd, loadConfig(values.config, io.env, io.cwd)),
-    io.now,
-  );
+  const config = loadConfig(values.config, io.env, io.cwd);
+  // The configuration's policy too: the checks shown are the ones ingest's rules saw.
+  const policy = sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);
+  const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
   try {
     const found = await attachIdentity(store, await store.searchEvents(query), policy);
     if (format === 'jsonl' || format === 'ocsf') {

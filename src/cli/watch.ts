@@ -18,6 +18,7 @@ import {
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { CompiledRule } from '../domain/rule.js';
+import type { SessionNamePolicy } from '../identity/session-name.js';
 import { consumeOnce } from '../pipeline/consume.js';
 import { dispatchDue } from '../pipeline/dispatch.js';
 import {
@@ -228,6 +229,8 @@ export interface PreparedWatch {
   ): Promise<void>;
   close(): Promise<void>;
   rules: CompiledRule[];
+  /** --session-name-policy, else the configuration's, else the default. */
+  policy: SessionNamePolicy;
   /** --retain (or the configuration's retain), checked before the store opens. */
   retainMs: number | null;
   /** Where --metrics-port serves, when given. */
@@ -258,6 +261,7 @@ export async function prepareWatch(
   const sinks = createSinks(config, io);
   return {
     rules,
+    policy,
     retainMs,
     metricsAt,
     close: () => closeSinks(sinks),

@@ -59,6 +59,7 @@ export async function getAlert(ctx: RequestContext): Promise<unknown> {
     ? await attachIdentity(
         ctx.store,
         await ctx.store.searchEvents({ eventIds: ids, accounts: [alert.account], limit: 40 }),
+        ctx.policy,
       )
     : [];
   return {

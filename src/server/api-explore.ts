@@ -48,11 +48,11 @@ export async function getHistogram({ store, query, now }: RequestContext): Promi
   };
 }
 
-export async function exportEvents({ store, query, now }: RequestContext): Promise<FileResult> {
+export async function exportEvents({ store, query, now, policy }: RequestContext): Promise<FileResult> {
   const format = oneOfParam(query, 'format', ['csv', 'jsonl', 'ocsf'] as const) ?? 'csv';
   const q = eventQueryOf(query, now(), MAX_EXPORT);
   if (query.get('limit') === null) q.limit = 10_000;
-  const events = await attachIdentity(store, await store.searchEvents(q));
+  const events = await attachIdentity(store, await store.searchEvents(q), policy);
   const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
   if (format === 'jsonl' || format === 'ocsf') {
     const toJson = format === 'jsonl' ? eventToJson : eventToOcsf;

@@ -1,11 +1,14 @@
 // What every route handler receives: the store, the rules, the clock and the parsed request.
 import type { CompiledRule } from '../domain/rule.js';
+import type { SessionNamePolicy } from '../identity/session-name.js';
 import type { Store } from '../storage/port.js';
 
 export interface Deps {
   store: Store;
   rules: readonly CompiledRule[];
   now: () => number;
+  /** The session-name policy the events' `sessionNameCheck` is shown under (ingest's, from the configuration). */
+  policy: SessionNamePolicy;
 }
 
 export interface RequestContext extends Deps {

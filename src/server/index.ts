@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CompiledRule } from '../domain/rule.js';
+import { DEFAULT_SESSION_NAME_POLICY, type SessionNamePolicy } from '../identity/session-name.js';
 import { createPipelineMetrics, renderMetrics, type PipelineMetrics } from '../pipeline/metrics.js';
 import type { Store } from '../storage/port.js';
 import { isFileResult, type Deps } from './context.js';
@@ -33,6 +34,8 @@ export interface ServerOptions {
   logError?: (err: unknown) => void;
   /** This process's counters for /metrics (a fresh, zeroed set when the process ingests nothing). */
   metrics?: PipelineMetrics;
+  /** The session-name policy ingest checks with (the default policy unless given). */
+  policy?: SessionNamePolicy;
 }
 
 export interface RunningServer {
@@ -81,7 +84,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       `refusing to listen on ${host} without a token: anyone who can reach it could read and change alerts. ` +
         `Give one, e.g. trailwatch serve --host ${host} --token "$(openssl rand -hex 32)", or listen on 127.0.0.1`,
     );
-  const deps: Deps = { store: options.store, rules: options.rules, now: options.now ?? Date.now };
+  const deps: Deps = {
+    store: options.store,
+    rules: options.rules,
+    now: options.now ?? Date.now,
+    policy: options.policy ?? DEFAULT_SESSION_NAME_POLICY,
+  };
   const logError =
     options.logError ?? ((err: unknown) => console.error('trailwatch serve: internal error', err));
   let origins = new Set<string>();

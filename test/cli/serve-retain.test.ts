@@ -1,31 +1,20 @@
 // The built CLI: `serve --retain` prunes at start, shows it in /metrics, and stops cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { parseExposition, sampleValue } from '../helpers/exposition.js';
 import { cli } from '../helpers/cli.js';
 import { record } from '../helpers/records.js';
+import { freePort } from '../helpers/ports.js';
+import { serve } from '../helpers/serve.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'trailwatch');
 const dir = mkdtempSync(path.join(tmpdir(), 'tw-serve-retain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const DAY = 86_400_000;
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 it('serve --retain prunes when it starts and counts it in /metrics', async () => {
   expect(existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')), 'build first: npm run build').toBe(true);
@@ -93,25 +82,11 @@ tests:
   );
   const config = path.join(dir, 'own.yml');
   writeFileSync(config, `rules: [${rules}]\n`);
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--db', path.join(dir, 'own.duckdb'), '--port', String(port), '--config', config],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const served = await serve(['--db', path.join(dir, 'own.duckdb'), '--config', config], dir);
   try {
-    const started = Date.now();
-    while (!/listening on/.test(log) && Date.now() - started < 30_000)
-      await new Promise((r) => setTimeout(r, 50));
-    const body = (await (await fetch(`http://127.0.0.1:${port}/api/rules`)).json()) as {
-      rules: { id: string }[];
-    };
+    const body = (await (await fetch(`${served.url}/api/rules`)).json()) as { rules: { id: string }[] };
     expect(body.rules.map((r) => r.id)).toEqual(['own-rule']);
   } finally {
-    child.kill('SIGTERM');
+    expect(await served.stop()).toBe(0);
   }
-  expect(await exited).toBe(0);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
+import { serve } from '../helpers/serve.js';
 import { callBy, iamUser, ownerCopy, roleSession, stsCall } from '../helpers/identity-records.js';
 
 const A = '111111111111';
@@ -132,5 +133,41 @@ describe('search --origin', () => {
       ['x', 'hides-caller'],
       ['alice', 'identifies-caller'],
     ]);
+  });
+
+  it("shows the checks under the configuration's session-name policy in search and in the web API", async () => {
+    // Under `email` a session must be named with an e-mail address: 'alice' no longer identifies her.
+    const config = path.join(dir, 'email-policy.yml');
+    writeFileSync(config, 'sessionNamePolicy: email\n');
+    const verdicts = (jsonl: string): string[][] =>
+      jsonl
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { sessionNameCheck: { verdict: string; sessionName: string } })
+        .map((e) => [e.sessionNameCheck.sessionName, e.sessionNameCheck.verdict]);
+    const search = ['search', '--event-name', 'AssumeRole', '--account', A, '--format', 'jsonl', '--db', db];
+    const configured = await cli([...search, '--config', config]);
+    expect(verdicts(configured.out)).toEqual([
+      ['x', 'hides-caller'],
+      ['alice', 'hides-caller'],
+    ]);
+    // the command line still decides over the configuration
+    const flag = await cli([...search, '--config', config, '--session-name-policy', 'caller']);
+    expect(verdicts(flag.out)).toEqual([
+      ['x', 'hides-caller'],
+      ['alice', 'identifies-caller'],
+    ]);
+    const served = await serve(['--db', db, '--config', config], dir);
+    try {
+      const body = (await (
+        await fetch(`${served.url}/api/events?eventName=AssumeRole&account=${A}&limit=10`)
+      ).json()) as { events: unknown[] };
+      expect(verdicts(body.events.map((e) => JSON.stringify(e)).join('\n'))).toEqual([
+        ['x', 'hides-caller'],
+        ['alice', 'hides-caller'],
+      ]);
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
   });
 });

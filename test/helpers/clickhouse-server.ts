@@ -1,9 +1,9 @@
 // Private ClickHouse servers for tests: Debian's binary, a config in a temp folder, 127.0.0.1 only.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.js';
 
 const BINARY = process.env.CLICKHOUSE_SERVER ?? 'clickhouse-server';
 
@@ -29,18 +29,6 @@ export interface ClickhouseServer {
   httpPort: number;
   tcpPort: number;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** `shards`: the tcp ports of every server of a cluster named `cluster`, one shard each. */
