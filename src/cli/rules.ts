@@ -1,9 +1,10 @@
 // `trailwatch rules list|validate|test|predicates`: the rule pack and rules of your own.
-import { loadRuleSet } from '../app.js';
+import { loadRuleSet, mergeLists } from '../app.js';
+import { loadConfig } from '../config/load.js';
 import type { RuleIssue } from '../domain/rule.js';
 import { runRuleTests } from '../engine/rule-tests.js';
 import { PREDICATES } from '../rules/predicates/index.js';
-import { list, namedLists, oneOf, parse } from './args.js';
+import { list, namedLists, oneOf, parse, ruleTargets } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { table } from './format.js';
 import type { Io } from './io.js';
@@ -15,12 +16,15 @@ export const RULES_HELP = `Usage: trailwatch rules <list|validate|test|predicate
   test         run the tests embedded in every rule (exit 1 if any fails)
   predicates   the named predicates rules can use ('@predicate': name)
 
---list N=V,…   add values to a rule's named list
---rules DIR    rule files or directories (Trailwatch YAML or Sigma); default: the built-in pack.
-               Give --rules builtin to include the built-in pack along with your own.
+--list N=V,…   add values to a rule's named list (to the configuration's lists:)
+--rules DIR    rule files or directories (Trailwatch YAML or Sigma); default: the configuration's
+               rules:, else the built-in pack. Give --rules builtin to include the built-in pack
+               along with your own.
+--config PATH  the configuration file (else $TRAILWATCH_CONFIG, else ./trailwatch.yml if present)
 `;
 
 const OPTIONS = {
+  config: { type: 'string' },
   rules: { type: 'string', multiple: true },
   only: { type: 'string', multiple: true },
   list: { type: 'string', multiple: true },
@@ -51,9 +55,11 @@ export async function runRules(argv: string[], io: Io): Promise<number> {
   }
   if (!['list', 'validate', 'test'].includes(action))
     throw new UsageError(`unknown rules action '${action}'\n\n${RULES_HELP}`);
-  const loaded = await loadRuleSet(list(values.rules), io.cwd, {
+  // The rules and lists ingest would run, so that what is tested is what runs.
+  const config = loadConfig(values.config, io.env, io.cwd);
+  const loaded = await loadRuleSet(ruleTargets(values.rules, config), io.cwd, {
     includeDisabled: true,
-    extraLists: namedLists(values.list),
+    extraLists: mergeLists(config.lists, namedLists(values.list)),
   });
   const only = list(values.only);
   const rules = only ? loaded.rules.filter((r) => only.includes(r.meta.id)) : loaded.rules;
