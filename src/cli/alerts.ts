@@ -28,7 +28,8 @@ Listing options:
   --since T, --until T   2h, 7d, 2024-05-01, ISO time
   --limit N              at most N alerts (default 100), most recent first
   --format table|jsonl|csv|ocsf   (ocsf: one OCSF 1.1 Detection Finding, class 2004, per line)
-  --rules DIR            rule files for metadata (default: the configuration's rules:, else the built-in pack)
+  --rules DIR            rule files for metadata (default: the configuration's rules:, else the
+                         built-in pack)
   --db PATH|ADDRESS      store file, or clickhouse://host:8123/db (default $TRAILWATCH_DB or
                          ./trailwatch.duckdb)
 `;

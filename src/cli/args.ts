@@ -20,15 +20,6 @@ export function parse<T extends Options>(argv: string[], options: T) {
 }
 
 /** A repeatable option's values, with comma-separated values split: `--region a,b --region c`. */
-/**
- * The rule files a command loads: `--rules` on its command line, else the configuration's `rules:`,
- * else (undefined) the built-in pack. Every command that evaluates or shows alerts asks this, so a
- * configured rule directory is the same everywhere.
- */
-export function ruleTargets(cli: unknown, config: { rules: string[] | null }): string[] | undefined {
-  return list(cli) ?? config.rules ?? undefined;
-}
-
 export function list(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   const values = (Array.isArray(value) ? value : [value]) as string[];
@@ -37,6 +28,15 @@ export function list(value: unknown): string[] | undefined {
     .map((v) => v.trim())
     .filter(Boolean);
   return out.length ? out : undefined;
+}
+
+/**
+ * The rule files a command loads: `--rules` on its command line, else the configuration's `rules:`,
+ * else (undefined) the built-in pack. Every command that runs or shows rules asks this, so a
+ * configured rule directory is the same everywhere.
+ */
+export function ruleTargets(cli: unknown, config: { rules: string[] | null }): string[] | undefined {
+  return list(cli) ?? config.rules ?? undefined;
 }
 
 export function time(value: string | undefined, flag: string, now: number): number | undefined {
