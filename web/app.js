@@ -950,7 +950,10 @@ async function showAlert(detail, id) {
   );
 }
 
-/** "Suppress similar": future alerts of this rule for this account and acting identity. */
+/**
+ * "Suppress similar": alerts of this rule for this account and acting identity, this one too. With
+ * `serve` alone the server applies it before answering; beside --watch, the watcher's next turn does.
+ */
 function suppressForm(a) {
   const reason = el('input', { name: 'reason', id: 'suppress-reason', required: true, size: 30 });
   const days = el('input', { name: 'expiresDays', id: 'suppress-days', type: 'number', min: 1, size: 5 });
@@ -979,8 +982,20 @@ function suppressForm(a) {
     const body = { ruleId: a.ruleId, match, reason: reason.value.trim() };
     if (days.value) body.expiresDays = Number(days.value);
     try {
-      const { suppression } = await api('/api/suppressions', { body });
-      result.textContent = 'Added ' + suppression.id;
+      const { suppression, applied } = await api('/api/suppressions', { body });
+      result.textContent =
+        'Added ' +
+        suppression.id +
+        (applied
+          ? '; the open alerts it covers are suppressed'
+          : '; it applies when the watcher next evaluates');
+      if (applied) {
+        const { alert: now } = await api('/api/alerts/' + encodeURIComponent(a.id));
+        const status = document.getElementById('alert-status');
+        if (status) status.textContent = now.status;
+        const row = document.querySelector('#alerts-table tr[data-id="' + CSS.escape(a.id) + '"] .status');
+        if (row) row.textContent = now.status;
+      }
     } catch (err) {
       showError(err.message);
     }

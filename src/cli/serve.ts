@@ -1,6 +1,7 @@
 // `trailwatch serve`: the HTTP JSON API and web UI over the store, until interrupted.
 import { loadConfig } from '../config/load.js';
 import { openStore, resolveDbPath, trailwatchVersion } from '../app.js';
+import { evaluatePending } from '../pipeline/evaluate.js';
 import { createPipelineMetrics, type PipelineMetrics } from '../pipeline/metrics.js';
 import { PRUNE_EVERY_MS } from '../pipeline/retention.js';
 import { ServerConfigError, startServer } from '../server/index.js';
@@ -41,6 +42,16 @@ const OPTIONS = {
   ...WATCH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** A task that runs once at a time: a call waits for the run before it. */
+function oneAtATime(task: () => Promise<unknown>): () => Promise<void> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return () => {
+    const run = tail.then(task);
+    tail = run.catch(() => undefined);
+    return run.then(() => undefined);
+  };
+}
 
 export async function runServe(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS);
@@ -85,7 +96,22 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
       const metrics = createPipelineMetrics({ version: trailwatchVersion() });
       let server;
       try {
-        server = await startServer({ store, rules, host, port, token, now: io.now, metrics, policy });
+        server = await startServer({
+          store,
+          rules,
+          host,
+          port,
+          token,
+          now: io.now,
+          metrics,
+          policy,
+          // Alone, the server decides the alerts a new suppression covers at once, one evaluation
+          // at a time. Beside a watcher it leaves that to the watcher's next evaluation: two
+          // evaluations at once on one DuckDB store could lose a key the watcher's batch made pending.
+          ...(watcher
+            ? {}
+            : { applySuppressions: oneAtATime(() => evaluatePending(store, rules, io.now())) }),
+        });
       } catch (err) {
         if (err instanceof ServerConfigError) throw new UsageError(err.message);
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')

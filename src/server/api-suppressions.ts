@@ -62,8 +62,18 @@ export async function getSuppressions({ store }: RequestContext): Promise<unknow
   return { suppressions: list.map(suppressionToJson), count: list.length };
 }
 
-export async function addSuppression({ store, body, now }: RequestContext): Promise<unknown> {
+/**
+ * Adds a suppression. `applied`: the open alerts it covers were decided again before the answer (and
+ * are suppressed now); false where a watcher beside the server does it at its next evaluation.
+ */
+export async function addSuppression({
+  store,
+  body,
+  now,
+  applySuppressions,
+}: RequestContext): Promise<unknown> {
   const suppression = planSuppression(body, now());
   await store.addSuppression(suppression);
-  return { suppression: suppressionToJson(suppression) };
+  if (applySuppressions) await applySuppressions();
+  return { suppression: suppressionToJson(suppression), applied: applySuppressions !== undefined };
 }

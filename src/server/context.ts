@@ -9,6 +9,11 @@ export interface Deps {
   now: () => number;
   /** The session-name policy the events' `sessionNameCheck` is shown under (ingest's, from the configuration). */
   policy: SessionNamePolicy;
+  /**
+   * Decides the alerts a new suppression covers now (evaluation); absent where a watcher beside the
+   * server evaluates them at its next turn.
+   */
+  applySuppressions?: (() => Promise<void>) | undefined;
 }
 
 export interface RequestContext extends Deps {

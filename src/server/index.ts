@@ -36,6 +36,8 @@ export interface ServerOptions {
   metrics?: PipelineMetrics;
   /** The session-name policy ingest checks with (the default policy unless given). */
   policy?: SessionNamePolicy;
+  /** Applies a suppression added through the API to the alerts it covers (see Deps). */
+  applySuppressions?: () => Promise<void>;
 }
 
 export interface RunningServer {
@@ -89,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     rules: options.rules,
     now: options.now ?? Date.now,
     policy: options.policy ?? DEFAULT_SESSION_NAME_POLICY,
+    applySuppressions: options.applySuppressions,
   };
   const logError =
     options.logError ?? ((err: unknown) => console.error('trailwatch serve: internal error', err));

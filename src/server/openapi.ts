@@ -340,7 +340,8 @@ export function openApiDocument(): object {
           responses: ok('Suppressions', { suppressions: arr, count: { type: 'integer' } }),
         },
         post: {
-          summary: 'Add a suppression: alerts of the rule matching every match value are suppressed',
+          summary:
+            'Add a suppression: alerts of the rule matching every match value are suppressed. `applied`: the open ones it covers were suppressed before the answer (serve alone); false beside --watch, whose next evaluation does it',
           operationId: 'addSuppression',
           requestBody: {
             required: true,
@@ -348,7 +349,10 @@ export function openApiDocument(): object {
               'application/json': { schema: { $ref: '#/components/schemas/SuppressionBody' } },
             },
           },
-          responses: ok('The new suppression (id sup-<8 hex>)', { suppression: { type: 'object' } }),
+          responses: ok('The new suppression (id sup-<8 hex>)', {
+            suppression: { type: 'object' },
+            applied: { type: 'boolean' },
+          }),
         },
       },
       '/api/openapi.json': {
