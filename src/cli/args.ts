@@ -84,6 +84,18 @@ export function sessionNamePolicy(value: string | undefined): SessionNamePolicy 
   }
 }
 
+/**
+ * The session-name policy a command checks with: `--session-name-policy`, else the configuration's
+ * `sessionNamePolicy:`, else the default. Every command that checks or shows session names asks
+ * this, so an event shows the check its alerts were raised under.
+ */
+export function configuredPolicy(
+  cli: string | undefined,
+  config: { sessionNamePolicy: string | null },
+): SessionNamePolicy {
+  return sessionNamePolicy(cli ?? config.sessionNamePolicy ?? undefined);
+}
+
 /** `--list name=value,value` (repeatable): values users add to a rule's named list. */
 export function namedLists(value: string[] | undefined): Map<string, string[]> {
   const lists = new Map<string, string[]>();

@@ -15,13 +15,13 @@ import { combineSummaries, ingest, quarantinedTotal, type IngestSummary } from '
 import { applyRetention, describeRetention } from '../pipeline/retention.js';
 import type { Store } from '../storage/port.js';
 import {
+  configuredPolicy,
   list,
   namedLists,
   oneOf,
   parse,
   positiveInt,
   ruleTargets,
-  sessionNamePolicy,
   STORE_OPTIONS,
   time,
 } from './args.js';
@@ -162,7 +162,7 @@ export async function runIngest(argv: string[], io: Io): Promise<number> {
   const sources = createSources(positionals, { filter, aws, stdin: io.stdin, now: io.now });
   const config = loadConfig(values.config, io.env, io.cwd);
   const retainMs = retainOf(values.retain, config);
-  const policy = sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);
+  const policy = configuredPolicy(values['session-name-policy'], config);
   const lists = mergeLists(config.lists, namedLists(values.list));
   const notify = { routes: config.routes, uiBaseUrl: config.uiBaseUrl };
   const detection = values['no-rules']

@@ -6,7 +6,7 @@ import { eventToOcsf } from '../export/ocsf-event.js';
 import { attachIdentity } from '../pipeline/identity.js';
 import { attachRaw } from '../pipeline/raw.js';
 import type { EventQuery } from '../storage/port.js';
-import { list, oneOf, parse, positiveInt, sessionNamePolicy, STORE_OPTIONS, time } from './args.js';
+import { configuredPolicy, list, oneOf, parse, positiveInt, STORE_OPTIONS, time } from './args.js';
 import { EXIT } from './errors.js';
 import { CSV_HEADER, EVENT_COLUMNS, csvLine, eventCsvRow, table } from './format.js';
 import type { Io } from './io.js';
@@ -106,8 +106,7 @@ export async function runSearch(argv: string[], io: Io): Promise<number> {
   const format = oneOf(values.format, '--format', ['table', 'jsonl', 'csv', 'ocsf'] as const) ?? 'table';
   const query = queryOf(values, io.now());
   const config = loadConfig(values.config, io.env, io.cwd);
-  // The configuration's policy too: the checks shown are the ones ingest's rules saw.
-  const policy = sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);
+  const policy = configuredPolicy(values['session-name-policy'], config);
   const store = await openStore(resolveDbPath(values.db, io.env, io.cwd, config), io.now);
   try {
     const found = await attachIdentity(store, await store.searchEvents(query), policy);

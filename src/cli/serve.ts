@@ -6,7 +6,7 @@ import { createPipelineMetrics, type PipelineMetrics } from '../pipeline/metrics
 import { PRUNE_EVERY_MS } from '../pipeline/retention.js';
 import { ServerConfigError, startServer } from '../server/index.js';
 import type { Store } from '../storage/port.js';
-import { parse, positiveInt, ruleTargets, sessionNamePolicy, STORE_OPTIONS } from './args.js';
+import { configuredPolicy, parse, positiveInt, ruleTargets, STORE_OPTIONS } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadDetection } from './ingest.js';
 import type { Io } from './io.js';
@@ -85,9 +85,7 @@ export async function runServe(argv: string[], io: Io): Promise<number> {
   const watcher = values.watch ? await prepareWatch(values, positionals, io, config) : null;
   const rules = watcher?.rules ?? (await loadDetection(ruleTargets(undefined, config), io, config.lists));
   // The events' session-name checks are shown under the policy ingest uses.
-  const policy =
-    watcher?.policy ??
-    sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);
+  const policy = configuredPolicy(values['session-name-policy'], config);
   const dbPath = resolveDbPath(values.db, io.env, io.cwd, config);
   try {
     // DuckDB admits one writer per file: the server and the watcher share this one store.

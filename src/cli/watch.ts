@@ -18,7 +18,6 @@ import {
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { CompiledRule } from '../domain/rule.js';
-import type { SessionNamePolicy } from '../identity/session-name.js';
 import { consumeOnce } from '../pipeline/consume.js';
 import { dispatchDue } from '../pipeline/dispatch.js';
 import {
@@ -33,12 +32,12 @@ import { watch } from '../pipeline/watch.js';
 import { parseDuration } from '../rules/duration.js';
 import type { Store } from '../storage/port.js';
 import {
+  configuredPolicy,
   list,
   namedLists,
   parse,
   positiveInt,
   ruleTargets,
-  sessionNamePolicy,
   STORE_OPTIONS,
 } from './args.js';
 import { EXIT, UsageError } from './errors.js';
@@ -229,8 +228,6 @@ export interface PreparedWatch {
   ): Promise<void>;
   close(): Promise<void>;
   rules: CompiledRule[];
-  /** --session-name-policy, else the configuration's, else the default. */
-  policy: SessionNamePolicy;
   /** --retain (or the configuration's retain), checked before the store opens. */
   retainMs: number | null;
   /** Where --metrics-port serves, when given. */
@@ -257,11 +254,10 @@ export async function prepareWatch(
   );
   const metricsAt = metricsAddress(values, io.env);
   const retainMs = retainOf(values.retain, config);
-  const policy = sessionNamePolicy(values['session-name-policy'] ?? config.sessionNamePolicy ?? undefined);
+  const policy = configuredPolicy(values['session-name-policy'], config);
   const sinks = createSinks(config, io);
   return {
     rules,
-    policy,
     retainMs,
     metricsAt,
     close: () => closeSinks(sinks),
